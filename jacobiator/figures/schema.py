@@ -1,0 +1,146 @@
+"""Figure parameters, each declared once.
+
+A schema lists a figure's parameters (name, type, default, range or choices,
+label). From it come the HTML controls, the validation of what a page, a URL or
+a worker message asks for, and the reader-facing error when a value is wrong.
+"""
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    label: str
+    default: Any
+    help: str = ""
+    kind = "param"
+
+    def check(self, value: Any) -> Any:
+        raise NotImplementedError
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "kind": self.kind, "label": self.label,
+                "default": self.default, "help": self.help}
+
+    def __post_init__(self):
+        # A default outside its own range is an author's bug: fail at import.
+        self.check(self.default)
+
+
+def _number(param: Param, value: Any, integral: bool) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{param.name} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{param.name} must be a finite number, got {value!r}")
+    if integral and value != int(value):
+        raise ValueError(f"{param.name} must be a whole number, got {value!r}")
+    if not param.min <= value <= param.max:
+        raise ValueError(f"{param.name} must be between {param.min} and {param.max}, got {value!r}")
+    return int(value) if integral else float(value)
+
+
+@dataclass(frozen=True)
+class Int(Param):
+    min: int = 0
+    max: int = 100
+    step: int = 1
+    kind = "int"
+
+    def check(self, value):
+        return _number(self, value, integral=True)
+
+    def to_json(self):
+        return super().to_json() | {"min": self.min, "max": self.max, "step": self.step}
+
+
+@dataclass(frozen=True)
+class Float(Param):
+    min: float = 0.0
+    max: float = 1.0
+    step: float = 0.01
+    kind = "float"
+
+    def check(self, value):
+        return _number(self, value, integral=False)
+
+    def to_json(self):
+        return super().to_json() | {"min": self.min, "max": self.max, "step": self.step}
+
+
+@dataclass(frozen=True)
+class Bool(Param):
+    kind = "bool"
+
+    def check(self, value):
+        if not isinstance(value, bool):
+            raise ValueError(f"{self.name} must be true or false, got {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class Choice(Param):
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label) pairs
+    kind = "choice"
+
+    def check(self, value):
+        values = [v for v, _ in self.choices]
+        if value not in values:
+            raise ValueError(f"{self.name} must be one of {', '.join(values)}; got {value!r}")
+        return value
+
+    def to_json(self):
+        return super().to_json() | {"choices": [list(c) for c in self.choices]}
+
+
+@dataclass(frozen=True)
+class Drag:
+    """Dragging on the plot sets these two parameters to the pointer's data coordinates."""
+
+    x: str
+    y: str
+
+
+@dataclass(frozen=True)
+class Schema:
+    params: tuple[Param, ...]
+    drag: Drag | None = None
+    names: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "names", tuple(p.name for p in self.params))
+        if self.drag and not {self.drag.x, self.drag.y} <= set(self.names):
+            raise ValueError(f"drag names parameters that the schema lacks: {self.drag}")
+
+    def defaults(self) -> dict:
+        return {p.name: p.default for p in self.params}
+
+    def resolve(self, overrides: Mapping[str, Any]) -> dict:
+        """The defaults updated with ``overrides``, every value checked."""
+        unknown = [k for k in overrides if k not in self.names]
+        if unknown:
+            raise ValueError(f"unknown parameter {unknown[0]!r}; known parameters: {', '.join(self.names)}")
+        params = self.defaults()
+        for p in self.params:
+            if p.name in overrides:
+                params[p.name] = p.check(overrides[p.name])
+        return params
+
+    def to_json(self) -> dict:
+        drag = {"x": self.drag.x, "y": self.drag.y} if self.drag else None
+        return {"params": [p.to_json() for p in self.params], "drag": drag}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A registered figure: its parameters and a pure function drawing it."""
+
+    key: str
+    title: str
+    schema: Schema
+    draw: Callable[[dict], dict]
+
+    def __call__(self, **overrides: Any) -> dict:
+        return self.draw(self.schema.resolve(overrides))
