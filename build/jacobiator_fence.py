@@ -1,0 +1,90 @@
+"""The ``figure`` fence: a Markdown block that embeds a registered figure.
+
+    ```figure
+    figure: gradient_field
+    grid: 21
+    caption: Drag the target.
+    ```
+
+``figure`` names the figure, ``caption`` is optional, every other key overrides
+a parameter. The block becomes a widget (controls from the schema, a plot, a
+status line) carrying the figure rendered now, in CPython, so the reader sees
+it before Python starts in the browser. A mistake renders a visible error box
+and logs a warning naming the page and line, so ``mkdocs build --strict``
+fails. Named in mkdocs.yml as a pymdownx.superfences custom fence.
+"""
+
+import html
+import json
+import logging
+from pathlib import Path
+
+import jinja2
+import yaml
+
+log = logging.getLogger("mkdocs.jacobiator.figure")
+
+RESERVED = ("figure", "caption")
+_templates = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+)
+
+# Set by the MkDocs hook for each page, so errors can name the page and line.
+current_page = {"path": None, "markdown": ""}
+
+
+def parse_block(src: str) -> tuple[str, dict, str]:
+    """(figure key, parameter overrides, caption) from the fence's text."""
+    try:
+        spec = yaml.safe_load(src) or {}
+    except yaml.YAMLError as e:
+        raise ValueError(f"the block is not 'key: value' lines ({e.problem})") from None
+    if not isinstance(spec, dict) or "figure" not in spec:
+        raise ValueError("the block must start with 'figure: <name>'")
+    overrides = {k: v for k, v in spec.items() if k not in RESERVED}
+    return str(spec["figure"]), overrides, str(spec.get("caption", ""))
+
+
+def script_json(value) -> str:
+    """JSON that is safe inside <script>: no '</script>' or '<!--' can end or fool it."""
+    text = json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
+
+
+def widget_html(key: str, overrides: dict, caption: str, widget_id: str) -> str:
+    from jacobiator.figures import get_figure  # imported per call: the hook reloads the core
+
+    figure = get_figure(key)
+    params = figure.schema.resolve(overrides)
+    spec = {"figure": key, "schema": figure.schema.to_json(), "params": params, "static": figure.draw(params)}
+    return _templates.get_template("widget.html").render(
+        id=widget_id, key=key, title=figure.title, caption=caption, schema=figure.schema.to_json(),
+        params=params, spec_json=jinja2.utils.markupsafe.Markup(script_json(spec)),
+    )
+
+
+def locate(src: str) -> str:
+    """'page.md:line' of the block whose text is ``src``, as well as it can be known."""
+    path, markdown = current_page["path"], current_page["markdown"]
+    if not path:
+        return "a figure block"
+    at = markdown.find(src.strip().splitlines()[0] if src.strip() else "```figure")
+    line = markdown.count("\n", 0, at) + 1 if at >= 0 else 0
+    return f"{path}:{line}" if line else path
+
+
+def format_figure(src, language, class_name, options, md, **kwargs) -> str:
+    """The superfences formatter: never raises, so one bad block cannot hide the rest of the page."""
+    counts = md.__dict__.setdefault("jacobiator_figure_counts", {})
+    try:
+        key, overrides, caption = parse_block(src)
+        counts[key] = counts.get(key, 0) + 1
+        return widget_html(key, overrides, caption, f"jb-{key}-{counts[key]}")
+    except ValueError as e:
+        log.warning("%s: %s", locate(src), e)
+        return (f'<div class="admonition failure jb-error"><p class="admonition-title">This figure could not be built</p>'
+                f"<p>{html.escape(str(e))}</p></div>")

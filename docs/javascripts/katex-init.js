@@ -1,0 +1,15 @@
+// Typeset the math that pymdownx.arithmatex marks, on every page Material shows.
+function typeset() {
+  // Figure captions are plain text from the fence, so their math is typeset here too.
+  for (const el of document.querySelectorAll(".arithmatex, .jb-widget figcaption")) {
+    renderMathInElement(el, {
+      delimiters: [
+        { left: "\\(", right: "\\)", display: false },
+        { left: "\\[", right: "\\]", display: true },
+      ],
+      throwOnError: false,
+    });
+  }
+}
+if (typeof document$ !== "undefined") document$.subscribe(typeset);
+else typeset();

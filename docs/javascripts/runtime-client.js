@@ -1,0 +1,61 @@
+// The page's one Python runtime, shared by every widget and kept across
+// Material's instant navigation (this module is evaluated once per tab).
+
+const listeners = new Set();
+const waiting = new Map(); // request id -> resolve
+let worker = null;
+let nextId = 1;
+export const runtime = { state: "idle", text: "", bootMs: null };
+
+function publish(state, text) {
+  Object.assign(runtime, { state, text });
+  for (const listener of listeners) listener(runtime);
+}
+
+function start() {
+  publish("loading", "Loading the Python runtime…");
+  worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  worker.onmessage = ({ data }) => {
+    if (data.type === "status") publish("loading", data.text);
+    else if (data.type === "ready") {
+      runtime.bootMs = data.bootMs;
+      publish("live", "");
+    } else if (data.type === "boot-error") publish("error", data.message);
+    else if (data.type === "result") {
+      waiting.get(data.id)?.(data);
+      waiting.delete(data.id);
+    }
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    publish("error", event.message || "the Python worker could not start");
+  };
+}
+
+/** Call ``listener(runtime)`` now and on every state change; boots the worker on first use. */
+export function watchRuntime(listener) {
+  listeners.add(listener);
+  if (!worker) start();
+  listener(runtime);
+  return () => listeners.delete(listener);
+}
+
+/** Drop the failed worker and boot a new one. */
+export function restartRuntime() {
+  worker?.terminate();
+  for (const resolve of waiting.values()) resolve({ error: "the Python runtime restarted" });
+  waiting.clear();
+  start();
+}
+
+/** Render ``figure`` with ``params`` in the worker: resolves to {figure} or {error}. */
+export function render(figure, params) {
+  const id = nextId++;
+  return new Promise((resolve) => {
+    waiting.set(id, (data) => {
+      if (data.error) resolve({ error: data.error });
+      else resolve(JSON.parse(data.reply));
+    });
+    worker.postMessage({ id, figure, params });
+  });
+}

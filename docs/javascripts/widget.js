@@ -1,0 +1,144 @@
+// One figure widget: draws the static figure at once, then turns live when
+// the page's Python runtime is ready. It holds no math: every figure comes
+// from Python, the widget only sends parameters and draws what comes back.
+
+import { attachDrag } from "./drag.js";
+import { render, restartRuntime, watchRuntime } from "./runtime-client.js";
+import { themed } from "./theme.js";
+
+const PLOT_CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false };
+
+const STATUS = {
+  static: "Static figure, drawn when the page was built. Python is starting…",
+  live: "Live: change a control or drag on the plot.",
+};
+
+/** Read a control's value as its parameter's type. */
+function readControl(input, param) {
+  if (param.kind === "bool") return input.checked;
+  if (param.kind === "choice") return input.value;
+  return param.kind === "int" ? parseInt(input.value, 10) : parseFloat(input.value);
+}
+
+function decimals(step) {
+  const text = String(step);
+  return text.includes(".") ? text.length - text.indexOf(".") - 1 : 0;
+}
+
+export class Widget {
+  constructor(root) {
+    this.root = root;
+    const spec = JSON.parse(root.querySelector(".jb-spec").textContent);
+    this.key = spec.figure;
+    this.schema = spec.schema;
+    this.params = { ...spec.params };
+    this.figure = spec.static;
+    this.plot = root.querySelector(".jb-plot");
+    this.statusLine = root.querySelector(".jb-status");
+    this.inputs = Object.fromEntries(
+      this.schema.params.map((p) => [p.name, root.querySelector(`[name="${p.name}"]`)]));
+    this.busy = false; // one request in flight per widget...
+    this.dirty = false; // ...and at most one waiting: the newest parameters win
+    this.live = false;
+  }
+
+  mount() {
+    Plotly.newPlot(this.plot, themed(this.figure), PLOT_CONFIG);
+    this.setStatus("static", STATUS.static);
+    for (const param of this.schema.params) {
+      this.inputs[param.name].addEventListener("input", (event) => {
+        this.params[param.name] = readControl(event.target, param);
+        this.showValue(param);
+        this.request();
+      });
+    }
+    const drag = this.schema.drag;
+    if (drag) {
+      this.plot.classList.add("jb-draggable");
+      attachDrag(this.plot, () => this.live, (x, y) => {
+        this.params[drag.x] = this.clamp(drag.x, x);
+        this.params[drag.y] = this.clamp(drag.y, y);
+        this.syncControl(drag.x);
+        this.syncControl(drag.y);
+        this.request();
+      });
+    }
+    watchRuntime((rt) => this.onRuntime(rt));
+  }
+
+  param(name) {
+    return this.schema.params.find((p) => p.name === name);
+  }
+
+  /** A dragged coordinate kept inside its parameter's range, on its step. */
+  clamp(name, value) {
+    const p = this.param(name);
+    const bounded = Math.min(p.max, Math.max(p.min, value));
+    return Number(bounded.toFixed(decimals(p.step)));
+  }
+
+  syncControl(name) {
+    this.inputs[name].value = this.params[name];
+    this.showValue(this.param(name));
+  }
+
+  showValue(param) {
+    const output = this.inputs[param.name].parentElement.querySelector("output");
+    if (output) output.textContent = this.params[param.name];
+  }
+
+  onRuntime(rt) {
+    if (rt.state === "live" && !this.live) {
+      this.live = true;
+      for (const input of Object.values(this.inputs)) input.disabled = false;
+      this.setStatus("live", STATUS.live);
+    } else if (rt.state === "loading") {
+      this.setStatus("loading", `Static figure; ${rt.text}`);
+    } else if (rt.state === "error") {
+      this.live = false;
+      for (const input of Object.values(this.inputs)) input.disabled = true;
+      this.setStatus("error", `Python could not start (${rt.text}). The figure stays static.`, true);
+    }
+  }
+
+  setStatus(state, text, retry = false) {
+    this.statusLine.dataset.state = state;
+    this.root.dataset.state = state;
+    this.statusLine.textContent = text;
+    if (retry) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "md-button jb-retry";
+      button.textContent = "Retry";
+      button.addEventListener("click", restartRuntime);
+      this.statusLine.append(" ", button);
+    }
+  }
+
+  async request() {
+    if (!this.live) return;
+    if (this.busy) {
+      this.dirty = true;
+      return;
+    }
+    this.busy = true;
+    const reply = await render(this.key, { ...this.params });
+    if (reply.error) {
+      this.setStatus("error", `This figure could not be redrawn: ${reply.error}`);
+    } else {
+      this.figure = reply.figure;
+      await Plotly.react(this.plot, themed(this.figure), PLOT_CONFIG);
+      if (this.statusLine.dataset.state !== "live") this.setStatus("live", STATUS.live);
+      this.root.dispatchEvent(new CustomEvent("jb:drawn", { bubbles: true }));
+    }
+    this.busy = false;
+    if (this.dirty) {
+      this.dirty = false;
+      this.request();
+    }
+  }
+
+  retheme() {
+    Plotly.react(this.plot, themed(this.figure), PLOT_CONFIG);
+  }
+}

@@ -1,0 +1,65 @@
+// The Python runtime of a page: a module web worker that boots Pyodide, loads
+// numpy and the jacobiator wheel, then answers render requests.
+//
+// Messages in:  {id, figure, params}
+// Messages out: {type: "status", text}            while booting
+//               {type: "ready", bootMs}           once Python can render
+//               {type: "boot-error", message}     if it never can
+//               {type: "result", id, reply}       reply: JSON text {figure} or {error}
+//               {type: "result", id, error}       a Python exception (a bug)
+
+const runtimeBase = new URL("../runtime/", import.meta.url);
+const started = performance.now();
+
+function say(text) {
+  self.postMessage({ type: "status", text });
+}
+
+async function boot() {
+  const response = await fetch(new URL("runtime.json", runtimeBase), { cache: "no-cache" });
+  if (!response.ok) throw new Error(`runtime/runtime.json: HTTP ${response.status}`);
+  const settings = await response.json();
+  const indexURL = new URL(settings.indexURL, runtimeBase).href;
+  // Fetch the wheel while Pyodide boots; it is small and independent.
+  const wheel = fetch(new URL(settings.wheel, runtimeBase)).then((r) => {
+    if (!r.ok) throw new Error(`the jacobiator wheel: HTTP ${r.status}`);
+    return r.arrayBuffer();
+  });
+  say("Loading Python…");
+  const { loadPyodide } = await import(indexURL + "pyodide.mjs");
+  const pyodide = await loadPyodide({ indexURL, packages: settings.packages });
+  say("Loading jacobiator…");
+  pyodide.unpackArchive(await wheel, "wheel");
+  // One proxy for the page's lifetime: never destroyed, never leaked per call.
+  return pyodide.runPython("from jacobiator.figures import handle; handle");
+}
+
+const handle = boot().then(
+  (h) => {
+    self.postMessage({ type: "ready", bootMs: Math.round(performance.now() - started) });
+    return h;
+  },
+  (err) => {
+    self.postMessage({ type: "boot-error", message: String(err && err.message ? err.message : err) });
+    throw err;
+  },
+);
+
+self.onmessage = async ({ data }) => {
+  const { id, figure, params } = data;
+  let render;
+  try {
+    render = await handle;
+  } catch {
+    return; // the boot error has been reported once already
+  }
+  try {
+    const t0 = performance.now();
+    const reply = render(JSON.stringify({ figure, params }));
+    self.postMessage({ type: "result", id, reply, renderMs: performance.now() - t0 });
+  } catch (err) {
+    // A PythonError's message ends with the exception line; keep that.
+    const lines = String(err.message || err).trim().split("\n");
+    self.postMessage({ type: "result", id, error: lines[lines.length - 1] });
+  }
+};
