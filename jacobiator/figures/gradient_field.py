@@ -77,7 +77,10 @@ def draw(params: dict) -> dict:
     name = "log L" if params["log"] else "L"
     data = [
         {"type": "heatmap", "x": json_list(t), "y": json_list(t), "z": json_grid(L), "name": name,
-         "colorscale": "Blues", "reversescale": True, "meta": {"role": "heatmap"},
+         "colorscale": [[0, "#f8fbff"], [1, "#7fb1d8"]], "meta": {"role": "heatmap"},
+         # Colours span the 1st to 99th percentile, so the -27 of log L at the
+         # target does not wash out the rest of the plane.
+         "zmin": round(float(np.percentile(L, 1)), 4), "zmax": round(float(np.percentile(L, 99)), 4),
          "colorbar": {"title": {"text": name}, "thickness": 12, "len": 0.9},
          "hovertemplate": f"x = (%{{x:.2f}}, %{{y:.2f}})<br>{name} = %{{z:.3g}}<extra></extra>"},
         arrow_trace(p[~capped], v[~capped], "−∇ₓ L", "#1b1b1b", "arrows"),
@@ -95,7 +98,7 @@ def draw(params: dict) -> dict:
         "height": 480,
         "dragmode": False,
         "showlegend": False,
-        "title": {"text": f"−∇ₓ {loss.label}: one cell of arrow ≈ |∇| {per_cell:.3g}", "font": {"size": 13}},
+        "title": {"text": f"−∇ₓ {loss.label}: an arrow one grid cell long stands for |∇ₓL| = {per_cell:.3g}", "font": {"size": 13}},
     }
     return {"data": data, "layout": layout}
 
