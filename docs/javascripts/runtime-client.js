@@ -19,6 +19,7 @@ function start() {
     if (data.type === "status") publish("loading", data.text);
     else if (data.type === "ready") {
       runtime.bootMs = data.bootMs;
+      performance.mark("jb:live");
       publish("live", "");
     } else if (data.type === "boot-error") publish("error", data.message);
     else if (data.type === "result") {
@@ -48,13 +49,13 @@ export function restartRuntime() {
   start();
 }
 
-/** Render ``figure`` with ``params`` in the worker: resolves to {figure} or {error}. */
+/** Render ``figure`` with ``params`` in the worker: resolves to {figure, renderMs} or {error}. */
 export function render(figure, params) {
   const id = nextId++;
   return new Promise((resolve) => {
     waiting.set(id, (data) => {
       if (data.error) resolve({ error: data.error });
-      else resolve(JSON.parse(data.reply));
+      else resolve({ ...JSON.parse(data.reply), renderMs: data.renderMs });
     });
     worker.postMessage({ id, figure, params });
   });

@@ -39,11 +39,14 @@ export class Widget {
       this.schema.params.map((p) => [p.name, root.querySelector(`[name="${p.name}"]`)]));
     this.busy = false; // one request in flight per widget...
     this.dirty = false; // ...and at most one waiting: the newest parameters win
+    this.drawing = false;
+    this.newest = null; // the newest reply that arrived while drawing
     this.live = false;
   }
 
+  /** Draw the static figure and wire the controls; resolves once the figure is on screen. */
   mount() {
-    Plotly.newPlot(this.plot, themed(this.figure), PLOT_CONFIG);
+    const drawn = Plotly.newPlot(this.plot, themed(this.figure), PLOT_CONFIG);
     this.setStatus("static", STATUS.static);
     for (const param of this.schema.params) {
       this.inputs[param.name].addEventListener("input", (event) => {
@@ -64,6 +67,7 @@ export class Widget {
       });
     }
     watchRuntime((rt) => this.onRuntime(rt));
+    return drawn;
   }
 
   param(name) {
@@ -115,26 +119,45 @@ export class Widget {
     }
   }
 
-  async request() {
+  /** Ask the worker for the figure at the current parameters. */
+  request() {
     if (!this.live) return;
     if (this.busy) {
       this.dirty = true;
       return;
     }
     this.busy = true;
-    const reply = await render(this.key, { ...this.params });
+    render(this.key, { ...this.params }).then((reply) => {
+      this.busy = false;
+      // Start the next render now, so the worker computes while this one is drawn.
+      if (this.dirty) {
+        this.dirty = false;
+        this.request();
+      }
+      this.show(reply);
+    });
+  }
+
+  /** Draw a reply; replies that arrive while drawing are skipped but for the newest. */
+  async show(reply) {
+    if (this.drawing) {
+      this.newest = reply;
+      return;
+    }
+    this.drawing = true;
     if (reply.error) {
       this.setStatus("error", `This figure could not be redrawn: ${reply.error}`);
     } else {
       this.figure = reply.figure;
       await Plotly.react(this.plot, themed(this.figure), PLOT_CONFIG);
       if (this.statusLine.dataset.state !== "live") this.setStatus("live", STATUS.live);
-      this.root.dispatchEvent(new CustomEvent("jb:drawn", { bubbles: true }));
+      this.root.dispatchEvent(new CustomEvent("jb:drawn", { bubbles: true, detail: { renderMs: reply.renderMs } }));
     }
-    this.busy = false;
-    if (this.dirty) {
-      this.dirty = false;
-      this.request();
+    this.drawing = false;
+    if (this.newest) {
+      const next = this.newest;
+      this.newest = null;
+      this.show(next);
     }
   }
 

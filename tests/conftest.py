@@ -1,0 +1,57 @@
+"""Fixtures for the browser tests: one strict build of the site, served on
+127.0.0.1, and a Chromium page that fails the test on console errors or on any
+request leaving 127.0.0.1."""
+
+import pytest
+
+from harness import ROOT, build_site, chromium, guard_offsite, serve
+
+SCREENSHOTS = ROOT / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory):
+    site = tmp_path_factory.mktemp("site")
+    done = build_site(site)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return site
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir):
+    with serve(site_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+class Watched:
+    """A page plus what it said on the console and where it tried to go."""
+
+    def __init__(self, browser, **context_options):
+        self.context = browser.new_context(**context_options)
+        self.offsite: list[str] = []
+        self.errors: list[str] = []
+        guard_offsite(self.context, self.offsite)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+
+@pytest.fixture
+def watched(browser):
+    w = Watched(browser, viewport={"width": 1280, "height": 900})
+    yield w
+    w.context.close()
+    assert not w.offsite, f"requests left 127.0.0.1: {w.offsite}"
+    assert not w.errors, f"console errors: {w.errors}"
+
+
+@pytest.fixture(scope="session")
+def screenshots():
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return SCREENSHOTS

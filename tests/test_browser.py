@@ -1,0 +1,100 @@
+"""The article as a reader sees it, in headless Chromium.
+
+Figures are checked from the data Plotly holds (gd.data), not from pixels.
+"""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PAGE = "gradient-fields/"
+FIRST = "#jb-gradient_field-1"
+BOOT_TIMEOUT = 60_000  # ms: Pyodide boots in about 3 s here; CI machines may be slower
+
+# Arrow count and the shafts of one widget's arrows, read from its Plotly data.
+ARROWS_JS = """(root) => {
+  const gd = root.querySelector('.jb-plot');
+  const shafts = [];
+  for (const t of gd.data) {
+    if (!t.meta || !['arrows', 'capped'].includes(t.meta.role)) continue;
+    for (let k = 0; k + 1 < t.x.length; k += 7)
+      shafts.push([t.x[k], t.y[k], t.x[k + 1], t.y[k + 1]]);
+  }
+  const target = gd.data.find((t) => t.meta && t.meta.role === 'target');
+  return {shafts, target: [target.x[0], target.y[0]]};
+}"""
+
+
+def arrows(page, selector=FIRST):
+    return page.eval_on_selector(selector, ARROWS_JS)
+
+
+def wait_live(page, selector=FIRST):
+    page.wait_for_selector(f'{selector} .jb-status[data-state="live"]', timeout=BOOT_TIMEOUT)
+
+
+def set_control(page, name, value, selector=FIRST):
+    page.eval_on_selector(
+        f'{selector} [name="{name}"]',
+        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }", value)
+
+
+def test_static_figure_shows_before_python_is_ready(watched, site_url):
+    page = watched.page
+    held = []
+    # Hold back the runtime settings, so Python cannot start until we say so.
+    page.route("**/runtime/runtime.json", lambda route: held.append(route))
+    page.goto(site_url + PAGE)
+    page.wait_for_selector(f"{FIRST} .jb-plot .main-svg")
+    assert page.get_attribute(f"{FIRST} .jb-status", "data-state") in ("static", "loading")
+    assert page.is_disabled(f'{FIRST} [name="grid"]')
+    shown = arrows(page)
+    assert len(shown["shafts"]) == 15 * 15  # the default grid, drawn from the embedded JSON
+    page.wait_for_function("n => n > 0", arg=len(held))
+    for route in held:
+        route.continue_()
+    wait_live(page)
+    assert page.is_enabled(f'{FIRST} [name="grid"]')
+
+
+def test_grid_control_redraws_with_more_arrows(watched, site_url):
+    page = watched.page
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    set_control(page, "grid", 25)
+    page.wait_for_function(
+        f"() => document.querySelector('{FIRST} .jb-plot').data[1].x.length"
+        f" + document.querySelector('{FIRST} .jb-plot').data[2].x.length === 25 * 25 * 7")
+    assert len(arrows(page)["shafts"]) == 625
+    assert page.inner_text(f"{FIRST} .jb-control.jb-int output") == "25"
+
+
+def test_dragging_moves_the_target_and_the_arrows_follow(watched, site_url, screenshots):
+    page = watched.page
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    page.locator(FIRST).scroll_into_view_if_needed()
+
+    def pixel(x, y):
+        return page.eval_on_selector(f"{FIRST} .jb-plot", """(gd, [x, y]) => {
+          const {xaxis, yaxis} = gd._fullLayout, box = gd.getBoundingClientRect();
+          return [box.left + xaxis._offset + xaxis.l2p(x), box.top + yaxis._offset + yaxis.l2p(y)];
+        }""", [x, y])
+
+    page.mouse.move(*pixel(0.6, 0.4))
+    page.mouse.down()
+    for k in range(1, 11):  # a drag of ten steps to (-1, -1)
+        page.mouse.move(*pixel(0.6 - 0.16 * k, 0.4 - 0.14 * k))
+    page.mouse.up()
+    page.wait_for_function(f"""() => {{
+        const t = document.querySelector('{FIRST} .jb-plot').data[3];
+        return Math.abs(t.x[0] + 1) < 0.05 && Math.abs(t.y[0] + 1) < 0.05; }}""", timeout=10_000)
+    shown = arrows(page)
+    tx, ty = shown["target"]
+    near = [(x0, y0, x1, y1) for x0, y0, x1, y1 in shown["shafts"]
+            if (x0 - tx) ** 2 + (y0 - ty) ** 2 < 1.0 and (x1, y1) != (x0, y0)]
+    assert len(near) >= 4
+    for x0, y0, x1, y1 in near:
+        assert (x1 - x0) * (tx - x0) + (y1 - y0) * (ty - y0) > 0
+    assert page.input_value(f'{FIRST} [name="target_x"]') == str(tx)
+    page.screenshot(path=str(screenshots / "gradient-fields.png"), full_page=True)

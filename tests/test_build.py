@@ -1,0 +1,215 @@
+"""The site build: the strict build, its figure blocks, the wheel and the pinned runtime."""
+
+import hashlib
+import json
+import re
+import shutil
+import sys
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from harness import ROOT, build_site
+
+sys.path.insert(0, str(ROOT / "build"))  # build/ is tooling, never a package named `build`
+import jacobiator_fence  # noqa: E402
+import runtime  # noqa: E402
+from wheel import build_wheel  # noqa: E402
+
+
+class Tags(HTMLParser):
+    """The script and link tags of a page, and the text of each jb-spec script inside a .jb-widget."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.scripts, self.links, self.widget_specs = [], [], []
+        self._in_widget = self._in_spec = False
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if tag == "script":
+            self.scripts.append(attrs)
+            self._in_spec = (self._in_widget and "jb-spec" in classes
+                             and attrs.get("type") == "application/json")
+            if self._in_spec:
+                self.widget_specs.append("")
+        elif tag == "link":
+            self.links.append(attrs)
+        elif "jb-widget" in classes:
+            self._in_widget = True
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_spec = False
+        elif tag == "figure":
+            self._in_widget = False
+
+    def handle_data(self, data):
+        if self._in_spec:
+            self.widget_specs[-1] += data
+
+
+# The real site, built once ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    site = tmp_path_factory.mktemp("site")
+    done = build_site(site)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return site
+
+
+def test_page_embeds_figure_specs(site):
+    specs = Tags((site / "gradient-fields" / "index.html").read_text()).widget_specs
+    assert specs, "no <script class=jb-spec> inside a .jb-widget"
+    for text in specs:
+        spec = json.loads(text)
+        assert {"figure", "schema", "params", "static"} <= set(spec)
+        assert spec["figure"] == "gradient_field"
+        assert spec["static"]["data"]
+
+
+def test_site_serves_the_pinned_runtime_and_the_wheel(site):
+    served = site / "runtime"
+    for path in ["runtime.json", runtime.PYODIDE_DIR + "pyodide.asm.wasm", runtime.PYODIDE_DIR + runtime.NUMPY_WHEEL]:
+        assert (served / path).is_file(), path
+    assert list((served / "jacobiator").glob("jacobiator-*.whl"))
+
+    settings = json.loads((served / "runtime.json").read_text())
+    assert (served / settings["wheel"].split("?")[0]).is_file()
+    assert (served / settings["indexURL"] / "pyodide.mjs").is_file()
+
+
+def test_no_page_loads_a_script_or_stylesheet_from_another_host(site):
+    offsite = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
+    pages = list(site.rglob("*.html"))
+    assert pages
+    for page in pages:
+        tags = Tags(page.read_text())
+        urls = [t.get("src") or "" for t in tags.scripts] + [t.get("href") or "" for t in tags.links]
+        assert not [u for u in urls if offsite.match(u)], page
+
+
+# A copy of the docs with one more page, to see the strict build fail ------
+
+BROKEN = "Broken page\n===========\n\nSome text.\n\n```figure\n{block}\n```\n"  # the block's text is line 7
+GOOD_BLOCK = "figure: gradient_field\ngrid: 9"
+
+
+def build_copy(tmp_path: Path, page: str):
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs)
+    (docs / "broken.md").write_text(page)
+    config, n_docs = re.subn(r"(?m)^docs_dir:.*$", f"docs_dir: {docs}", (ROOT / "mkdocs.yml").read_text())
+    config, n_hooks = re.subn(r"(?m)^(\s*-\s*)build/hooks\.py\s*$", rf"\g<1>{ROOT / 'build' / 'hooks.py'}", config)
+    assert (n_docs, n_hooks) == (1, 1), "mkdocs.yml no longer has the docs_dir and hooks lines this test rewrites"
+    (tmp_path / "mkdocs.yml").write_text(config)
+    return build_site(tmp_path / "site", tmp_path / "mkdocs.yml")
+
+
+def test_copied_docs_with_a_good_extra_page_build(tmp_path):
+    done = build_copy(tmp_path, BROKEN.format(block=GOOD_BLOCK))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("block, message", [
+    ("figure: no_such_figure", "no_such_figure"),
+    ("figure: gradient_field\nno_such_param: 3", "no_such_param"),
+    ("figure: gradient_field\ngrid: 999", "grid must be between"),
+])
+def test_a_bad_block_fails_the_strict_build_naming_page_and_line(tmp_path, block, message):
+    done = build_copy(tmp_path, BROKEN.format(block=block))
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert re.search(rf"broken\.md:[67]: .*{message}", output), output
+
+
+def test_a_bad_block_is_located_even_after_a_good_one_that_starts_alike(tmp_path):
+    good_then_bad = BROKEN.format(block=GOOD_BLOCK) + "\n```figure\nfigure: gradient_field\ngrid: 999\n```\n"
+    # The second block's fence is line 10, its text line 11.
+    done = build_copy(tmp_path, good_then_bad)
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert re.search(r"broken\.md:1[01]: .*grid must be between", output), output
+
+
+# The fence's JSON ---------------------------------------------------------
+
+
+def test_script_json_cannot_close_the_script():
+    value = {"a": "</script><script>alert(1)</script>", "b": ["<!--", "&amp;", "\u2028"]}
+    text = jacobiator_fence.script_json(value)
+    assert "<" not in text and ">" not in text
+    assert json.loads(text) == value
+
+
+# The jacobiator wheel -----------------------------------------------------
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_wheel_is_reproducible_and_holds_the_working_tree(tmp_path):
+    first = sha256(build_wheel(tmp_path))
+    wheel = build_wheel(tmp_path)
+    assert sha256(wheel) == first
+    assert [p.name for p in tmp_path.iterdir()] == [wheel.name]
+
+    member = "jacobiator/figures/gradient_field.py"
+    with zipfile.ZipFile(wheel) as whl:
+        assert whl.read(member) == (ROOT / member).read_bytes()
+
+
+# The pinned runtime -------------------------------------------------------
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("JACOBIATOR_CACHE", str(cache))
+    return cache
+
+
+def local_file(path: Path, data: bytes) -> runtime.Url:
+    path.write_bytes(data)
+    return runtime.Url(path.as_uri())
+
+
+DATA = b"pinned bytes\n"
+DATA_SHA256 = hashlib.sha256(DATA).hexdigest()
+
+
+def test_a_verified_file_is_staged_and_cached(tmp_path, cache):
+    source = tmp_path / "source.bin"
+    pin = runtime.Pin("some/dir/file.bin", DATA_SHA256, (local_file(source, DATA),))
+    staged = runtime.stage(pin)
+    assert staged == cache / "some/dir/file.bin"
+    assert staged.read_bytes() == DATA
+
+    source.unlink()  # no source left: only the cache can answer
+    assert runtime.stage(pin).read_bytes() == DATA
+
+
+def test_wrong_bytes_from_every_source_is_a_staging_error(tmp_path, cache):
+    sources = (local_file(tmp_path / "a.bin", b"tampered"), local_file(tmp_path / "b.bin", DATA + b"!"),
+               runtime.Url((tmp_path / "missing.bin").as_uri()))
+    pin = runtime.Pin("some/file.bin", DATA_SHA256, sources)
+    with pytest.raises(runtime.StagingError) as e:
+        runtime.stage(pin)
+    assert "some/file.bin" in str(e.value)
+    assert DATA_SHA256 in str(e.value)
+    assert not (cache / "some/file.bin").exists()
+
+
+def test_a_corrupted_cached_file_is_fetched_again(tmp_path, cache):
+    pin = runtime.Pin("file.bin", DATA_SHA256, (local_file(tmp_path / "source.bin", DATA),))
+    staged = runtime.stage(pin)
+    staged.write_bytes(b"corrupted")
+    assert runtime.stage(pin).read_bytes() == DATA
+    assert staged.read_bytes() == DATA

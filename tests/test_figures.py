@@ -1,0 +1,176 @@
+"""Every registered figure: renders, is valid Plotly JSON, and rejects bad parameters."""
+
+import json
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jacobiator.figures import FIGURES, handle, render
+from jacobiator.figures.schema import Bool, Choice, Float, Int, Param
+
+KEYS = sorted(FIGURES)
+IDENTIFIERS = st.from_regex(r"[a-z_][a-z0-9_]{0,15}", fullmatch=True)
+
+
+def assert_valid_plotly_json(fig: dict):
+    json.dumps(fig, allow_nan=False)  # raises on NaN or inf
+    go.Figure(fig)  # raises on anything Plotly does not know
+
+
+# Valid figures ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_defaults_render_to_valid_deterministic_plotly_json(key):
+    fig = render(key)
+    assert fig["data"], "a figure without traces"
+    assert_valid_plotly_json(fig)
+    assert render(key) == fig
+
+
+def valid_value(p: Param) -> st.SearchStrategy:
+    if isinstance(p, Int):
+        return st.integers(p.min, p.max)
+    if isinstance(p, Float):
+        return st.floats(p.min, p.max, allow_nan=False)
+    if isinstance(p, Bool):
+        return st.booleans()
+    if isinstance(p, Choice):
+        return st.sampled_from([v for v, _ in p.choices])
+    raise NotImplementedError(f"no strategy for parameter kind {type(p).__name__}: add one here")
+
+
+@pytest.mark.parametrize("key", KEYS)
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_any_valid_parameters_render_to_valid_plotly_json(key, data):
+    params = FIGURES[key].schema.params
+    overrides = data.draw(st.fixed_dictionaries({}, optional={p.name: valid_value(p) for p in params}))
+    assert_valid_plotly_json(render(key, **overrides))
+
+
+# Invalid parameters -------------------------------------------------------
+
+NOT_FINITE = st.sampled_from([math.nan, math.inf, -math.inf])
+NOT_A_NUMBER = st.one_of(st.text(), st.booleans(), st.none(), st.lists(st.integers(), max_size=2))
+
+
+def invalid_value(p: Param) -> st.SearchStrategy:
+    if isinstance(p, Int):
+        return st.one_of(st.integers(max_value=p.min - 1), st.integers(min_value=p.max + 1),
+                         st.floats(p.min, p.max).filter(lambda v: v != int(v)),  # not whole
+                         NOT_FINITE, NOT_A_NUMBER)
+    if isinstance(p, Float):
+        return st.one_of(st.floats(max_value=p.min, exclude_max=True, allow_infinity=False),
+                         st.floats(min_value=p.max, exclude_min=True, allow_infinity=False),
+                         NOT_FINITE, NOT_A_NUMBER)
+    if isinstance(p, Bool):
+        return st.one_of(st.integers(), st.floats(), st.text(), st.none())
+    if isinstance(p, Choice):
+        values = [v for v, _ in p.choices]
+        return st.one_of(st.text().filter(lambda v: v not in values), st.integers(), st.floats(), st.none())
+    raise NotImplementedError(f"no strategy for parameter kind {type(p).__name__}: add one here")
+
+
+@pytest.mark.parametrize("key", KEYS)
+@settings(max_examples=50, deadline=None)
+@given(data=st.data())
+def test_invalid_value_is_a_ValueError_naming_the_parameter(key, data):
+    p = data.draw(st.sampled_from(FIGURES[key].schema.params), label="param")
+    value = data.draw(invalid_value(p), label="value")
+    with pytest.raises(ValueError) as e:
+        render(key, **{p.name: value})
+    assert p.name in str(e.value)
+
+
+# 'key' and 'self' are covered by test_unknown_parameter_named_like_an_argument.
+@pytest.mark.parametrize("key", KEYS)
+@settings(max_examples=25, deadline=None)
+@given(name=IDENTIFIERS.filter(lambda s: s not in ("key", "self")))
+def test_unknown_parameter_is_a_ValueError_naming_it(key, name):
+    if name in FIGURES[key].schema.names:
+        return
+    with pytest.raises(ValueError) as e:
+        render(key, **{name: 1})
+    assert name in str(e.value)
+
+
+@pytest.mark.parametrize("name", ["key", "self"])
+def test_unknown_parameter_named_like_an_argument(name):
+    # render(key, **overrides) and Figure.__call__(self, **overrides) must not
+    # turn such a parameter into a TypeError: handle() answers only ValueErrors.
+    reply = json.loads(handle(json.dumps({"figure": KEYS[0], "params": {name: 1}})))
+    assert name in reply["error"]
+
+
+# The worker's entry point -------------------------------------------------
+
+
+def test_handle_answers_a_good_request_with_the_figure():
+    reply = json.loads(handle(json.dumps({"figure": "gradient_field", "params": {"grid": 7, "log": True}})))
+    assert set(reply) == {"figure"}
+    assert reply["figure"] == render("gradient_field", grid=7, log=True)
+
+
+@pytest.mark.parametrize("request_, named", [
+    ({"figure": "no_such_figure", "params": {}}, "no_such_figure"),
+    ({"figure": "gradient_field", "params": {"grid": 1000}}, "grid"),
+    ({"figure": "gradient_field", "params": {"colour": "red"}}, "colour"),
+])
+def test_handle_answers_a_bad_request_with_an_error(request_, named):
+    reply = json.loads(handle(json.dumps(request_)))
+    assert set(reply) == {"error"}
+    assert named in reply["error"]
+
+
+# gradient_field, read back from its traces --------------------------------
+
+
+def traces(fig: dict) -> dict:
+    return {t["meta"]["role"]: t for t in fig["data"]}
+
+
+def shafts(trace: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(tails, tips) of the arrows of a trace: arrow k is entries 7k..7k+6, its shaft 7k -> 7k+1."""
+    xy = np.array([trace["x"], trace["y"]], dtype=float).T
+    assert len(xy) % 7 == 0
+    return xy[0::7], xy[1::7]
+
+
+@pytest.mark.parametrize("grid", [5, 15, 41])
+@pytest.mark.parametrize("log", [False, True])
+def test_one_arrow_per_grid_point(grid, log):
+    t = traces(render("gradient_field", grid=grid, log=log))
+    assert len(t["arrows"]["x"]) + len(t["capped"]["x"]) == 7 * grid**2
+    assert len(t["arrows"]["y"]) + len(t["capped"]["y"]) == 7 * grid**2
+
+
+@pytest.mark.parametrize("target", [(0.6, 0.4), (-1.3, 1.1), (0.0, 0.0), (1.9, -1.9)])
+@pytest.mark.parametrize("log", [False, True])
+def test_arrows_near_the_target_point_towards_it(target, log):
+    fig = render("gradient_field", target_x=target[0], target_y=target[1], log=log, grid=21)
+    t = traces(fig)
+    tails, tips = (np.concatenate(a) for a in zip(shafts(t["arrows"]), shafts(t["capped"])))
+    shaft, to_target = tips - tails, np.array(target) - tails
+    near = (np.linalg.norm(to_target, axis=1) <= 1.0) & (np.linalg.norm(shaft, axis=1) > 0)
+    assert near.sum() >= 10
+    dot = np.einsum("ij,ij->i", shaft[near], to_target[near])
+    assert (dot > 0).all(), tails[near][dot <= 0]
+
+
+def test_target_marker_sits_at_the_target():
+    t = traces(render("gradient_field", target_x=-0.75, target_y=1.25))
+    assert (t["target"]["x"], t["target"]["y"]) == ([-0.75], [1.25])
+
+
+def test_log_field_is_capped_near_the_target_and_the_plain_one_is_not():
+    target = np.array([0.6, 0.4])  # the default
+    assert traces(render("gradient_field"))["capped"]["x"] == []
+
+    tails, _ = shafts(traces(render("gradient_field", log=True))["capped"])
+    assert len(tails) > 0
+    assert (np.linalg.norm(tails - target, axis=1) < 1.0).any()
