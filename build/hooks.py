@@ -5,7 +5,9 @@ pinned version) from its official CDN instead of serving it from the site.
 """
 
 import json
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from mkdocs.config.config_options import ExtraScriptValue
@@ -20,7 +22,7 @@ import runtime  # noqa: E402
 from wheel import ROOT, build_wheel  # noqa: E402
 
 MODES = ("self-hosted", "cdn")
-WHEEL_DIR = ROOT / ".cache" / "wheel"
+WHEEL_DIRS = ROOT / ".cache" / "wheel"
 _staged: dict[str, Path] = {}
 
 
@@ -56,7 +58,9 @@ def on_pre_build(config: MkDocsConfig):
         _staged.update(runtime.stage_all(cdn=_mode(config) == "cdn"))
     except runtime.StagingError as e:
         raise PluginError(str(e)) from None
-    wheel = build_wheel(WHEEL_DIR)
+    # A folder of its own per build, so builds running side by side never share one.
+    WHEEL_DIRS.mkdir(parents=True, exist_ok=True)
+    wheel = build_wheel(Path(tempfile.mkdtemp(dir=WHEEL_DIRS)))
     _staged["jacobiator/" + wheel.name] = wheel
 
 
@@ -76,8 +80,14 @@ def on_files(files: Files, config: MkDocsConfig):
     return files
 
 
+def on_post_build(config: MkDocsConfig):
+    for path, source in _staged.items():
+        if path.startswith("jacobiator/"):
+            shutil.rmtree(source.parent, ignore_errors=True)
+
+
 def on_page_markdown(markdown, page, config, files):
-    jacobiator_fence.current_page.update(path=page.file.src_uri, markdown=markdown)
+    jacobiator_fence.current_page.update(path=page.file.src_uri, markdown=markdown, cursor=0)
     return markdown
 
 

@@ -31,7 +31,8 @@ _templates = jinja2.Environment(
 )
 
 # Set by the MkDocs hook for each page, so errors can name the page and line.
-current_page = {"path": None, "markdown": ""}
+# Blocks are formatted in page order; ``cursor`` is where the last one was found.
+current_page = {"path": None, "markdown": "", "cursor": 0}
 
 
 def parse_block(src: str) -> tuple[str, dict, str]:
@@ -68,23 +69,29 @@ def widget_html(key: str, overrides: dict, caption: str, widget_id: str) -> str:
 
 
 def locate(src: str) -> str:
-    """'page.md:line' of the block whose text is ``src``, as well as it can be known."""
-    path, markdown = current_page["path"], current_page["markdown"]
+    """'page.md:line' of the block whose text is ``src``: the next match after the previous block."""
+    path, markdown, cursor = current_page["path"], current_page["markdown"], current_page["cursor"]
     if not path:
         return "a figure block"
-    at = markdown.find(src.strip().splitlines()[0] if src.strip() else "```figure")
-    line = markdown.count("\n", 0, at) + 1 if at >= 0 else 0
-    return f"{path}:{line}" if line else path
+    first_line = src.strip().splitlines()[0] if src.strip() else "```figure"
+    at = markdown.find(src.strip(), cursor)
+    if at < 0:  # an indented block (in a list, say) does not match verbatim
+        at = markdown.find(first_line, cursor)
+    if at < 0:
+        return path
+    current_page["cursor"] = at + 1
+    return f"{path}:{markdown.count(chr(10), 0, at) + 1}"
 
 
 def format_figure(src, language, class_name, options, md, **kwargs) -> str:
     """The superfences formatter: never raises, so one bad block cannot hide the rest of the page."""
     counts = md.__dict__.setdefault("jacobiator_figure_counts", {})
+    where = locate(src)
     try:
         key, overrides, caption = parse_block(src)
         counts[key] = counts.get(key, 0) + 1
         return widget_html(key, overrides, caption, f"jb-{key}-{counts[key]}")
     except ValueError as e:
-        log.warning("%s: %s", locate(src), e)
+        log.warning("%s: %s", where, e)
         return (f'<div class="admonition failure jb-error"><p class="admonition-title">This figure could not be built</p>'
                 f"<p>{html.escape(str(e))}</p></div>")

@@ -14,8 +14,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def build_wheel(out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
-    for old in out_dir.glob("*.whl"):
-        old.unlink()
     # The PEP 517 hook of our own build backend, run in a child process so the
     # site build's Python never imports a half-written package.
     done = subprocess.run(

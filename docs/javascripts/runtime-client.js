@@ -13,6 +13,7 @@ function publish(state, text) {
 }
 
 function start() {
+  performance.mark("jb:boot");
   publish("loading", "Loading the Python runtime…");
   worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
   worker.onmessage = ({ data }) => {
@@ -31,6 +32,17 @@ function start() {
     event.preventDefault();
     publish("error", event.message || "the Python worker could not start");
   };
+}
+
+/** Boot the worker as soon as the parsed page shows a widget (no page without one pays for Python). */
+function bootEarly() {
+  const check = () => {
+    if (!worker && document.querySelector(".jb-widget")) start();
+  };
+  if (document.readyState === "loading") {
+    // "interactive" comes before the deferred scripts run, DOMContentLoaded after.
+    document.addEventListener("readystatechange", check, { once: true });
+  } else check();
 }
 
 /** Call ``listener(runtime)`` now and on every state change; boots the worker on first use. */
@@ -60,3 +72,5 @@ export function render(figure, params) {
     worker.postMessage({ id, figure, params });
   });
 }
+
+bootEarly();

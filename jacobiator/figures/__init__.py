@@ -28,7 +28,7 @@ def get_figure(key: str) -> Figure:
     return FIGURES[key]
 
 
-def render(key: str, **overrides: Any) -> dict:
+def render(key: str, /, **overrides: Any) -> dict:
     """The figure ``key`` drawn with its defaults updated by ``overrides``."""
     return get_figure(key)(**overrides)
 

@@ -142,5 +142,5 @@ class Figure:
     schema: Schema
     draw: Callable[[dict], dict]
 
-    def __call__(self, **overrides: Any) -> dict:
+    def __call__(self, /, **overrides: Any) -> dict:
         return self.draw(self.schema.resolve(overrides))
