@@ -98,3 +98,30 @@ def test_dragging_moves_the_target_and_the_arrows_follow(watched, site_url, scre
         assert (x1 - x0) * (tx - x0) + (y1 - y0) * (ty - y0) > 0
     assert page.input_value(f'{FIRST} [name="target_x"]') == str(tx)
     page.screenshot(path=str(screenshots / "gradient-fields.png"), full_page=True)
+
+
+def test_palette_toggle_recolours_without_python(watched, site_url, screenshots):
+    page = watched.page
+    page.goto(site_url + PAGE)
+    page.wait_for_selector(f"{FIRST} .jb-plot .main-svg")
+    font = f"() => document.querySelector('{FIRST} .jb-plot').layout.font.color"
+    light = page.evaluate(font)
+    page.click("form[data-md-component=palette] label:not([hidden])")
+    page.wait_for_function(f"c => ({font})() !== c", arg=light)
+    assert page.get_attribute("body", "data-md-color-scheme") == "slate"
+    page.locator(FIRST).scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "gradient-fields-dark.png"))
+
+
+def test_a_runtime_that_cannot_load_leaves_static_figures_and_says_so(browser, site_url):
+    context = browser.new_context()
+    context.route("**/*.wasm", lambda route: route.abort())  # as if the wasm file were blocked
+    page = context.new_page()
+    page.goto(site_url + PAGE)
+    status = page.locator(f"{FIRST} .jb-status")
+    page.wait_for_selector(f'{FIRST} .jb-status[data-state="error"]', timeout=BOOT_TIMEOUT)
+    assert "Python could not start" in status.inner_text()
+    assert page.locator(f"{FIRST} .jb-retry").is_visible()
+    assert len(arrows(page)["shafts"]) == 15 * 15  # the static figure is still there
+    assert page.is_disabled(f'{FIRST} [name="grid"]')
+    context.close()

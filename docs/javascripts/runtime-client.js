@@ -5,7 +5,7 @@ const listeners = new Set();
 const waiting = new Map(); // request id -> resolve
 let worker = null;
 let nextId = 1;
-export const runtime = { state: "idle", text: "", bootMs: null };
+export const runtime = { state: "idle", text: "", bootMs: null, stages: null };
 
 function publish(state, text) {
   Object.assign(runtime, { state, text });
@@ -13,13 +13,13 @@ function publish(state, text) {
 }
 
 function start() {
-  performance.mark("jb:boot");
   publish("loading", "Loading the Python runtime…");
   worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
   worker.onmessage = ({ data }) => {
     if (data.type === "status") publish("loading", data.text);
     else if (data.type === "ready") {
       runtime.bootMs = data.bootMs;
+      runtime.stages = data.stages;
       performance.mark("jb:live");
       publish("live", "");
     } else if (data.type === "boot-error") publish("error", data.message);
@@ -32,17 +32,6 @@ function start() {
     event.preventDefault();
     publish("error", event.message || "the Python worker could not start");
   };
-}
-
-/** Boot the worker as soon as the parsed page shows a widget (no page without one pays for Python). */
-function bootEarly() {
-  const check = () => {
-    if (!worker && document.querySelector(".jb-widget")) start();
-  };
-  if (document.readyState === "loading") {
-    // "interactive" comes before the deferred scripts run, DOMContentLoaded after.
-    document.addEventListener("readystatechange", check, { once: true });
-  } else check();
 }
 
 /** Call ``listener(runtime)`` now and on every state change; boots the worker on first use. */
@@ -73,4 +62,3 @@ export function render(figure, params) {
   });
 }
 
-bootEarly();

@@ -9,10 +9,34 @@
 //               {type: "result", id, error}       a Python exception (a bug)
 
 const runtimeBase = new URL("../runtime/", import.meta.url);
+// Pyodide waits forever when one of its own files fails to load, so the
+// worker checks them itself, and gives up after BOOT_LIMIT_MS in any case.
+const PYODIDE_FILES = ["pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
+const BOOT_LIMIT_MS = 90_000;
 const started = performance.now();
 
+const stages = {}; // ms since the worker started, per boot stage (read by the benchmark)
+
 function say(text) {
+  stages[text] = Math.round(performance.now() - started);
   self.postMessage({ type: "status", text });
+}
+
+/** Rejects as soon as one of Pyodide's files cannot be fetched; never resolves. */
+function unreachable(indexURL) {
+  return new Promise((_, reject) => {
+    for (const name of PYODIDE_FILES) {
+      fetch(indexURL + name, { method: "HEAD" }).then(
+        (r) => r.ok || reject(new Error(`${name} answered HTTP ${r.status}`)),
+        () => reject(new Error(`${name} could not be fetched`)),
+      );
+    }
+  });
+}
+
+function timeout(ms) {
+  return new Promise((_, reject) =>
+    setTimeout(() => reject(new Error(`Python did not start within ${ms / 1000} s`)), ms));
 }
 
 async function boot() {
@@ -27,7 +51,11 @@ async function boot() {
   });
   say("Loading Python…");
   const { loadPyodide } = await import(indexURL + "pyodide.mjs");
-  const pyodide = await loadPyodide({ indexURL, packages: settings.packages });
+  const pyodide = await Promise.race([
+    loadPyodide({ indexURL, packages: settings.packages }),
+    unreachable(indexURL),
+    timeout(BOOT_LIMIT_MS),
+  ]);
   say("Loading jacobiator…");
   pyodide.unpackArchive(await wheel, "wheel");
   // One proxy for the page's lifetime: never destroyed, never leaked per call.
@@ -36,7 +64,7 @@ async function boot() {
 
 const handle = boot().then(
   (h) => {
-    self.postMessage({ type: "ready", bootMs: Math.round(performance.now() - started) });
+    self.postMessage({ type: "ready", bootMs: Math.round(performance.now() - started), stages });
     return h;
   },
   (err) => {

@@ -13,7 +13,7 @@ from .schema import Bool, Choice, Drag, Figure, Float, Int, Schema
 
 HALF_WIDTH = 2.0  # the plot shows [-2, 2]^2
 ARROW_SPAN = 1.9  # arrow tails lie on a grid over [-1.9, 1.9]^2
-HEATMAP_CELLS = 61  # the loss is smooth: 61 x 61 cells, drawn smoothed, are enough
+HEATMAP_CELLS = 41  # the loss is smooth: 41 x 41 cells, drawn smoothed, are enough
 # Arrow lengths: the 90th percentile of |grad| is drawn 0.8 cell long (times the
 # amplitude); no arrow is longer than 1.2 cells, so near a blow-up the field
 # stays readable. Capped arrows are drawn in another colour.
