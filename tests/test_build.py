@@ -221,3 +221,18 @@ def test_a_corrupted_cached_file_is_fetched_again(tmp_path, cache):
     staged.write_bytes(b"corrupted")
     assert runtime.stage(pin).read_bytes() == DATA
     assert staged.read_bytes() == DATA
+
+
+def test_cdn_option_serves_no_pyodide_and_points_at_the_pinned_cdn(tmp_path):
+    config = tmp_path / "mkdocs.yml"
+    text = (ROOT / "mkdocs.yml").read_text()
+    text = text.replace("docs_dir: docs", f"docs_dir: {ROOT / 'docs'}")
+    text = text.replace("  - build/hooks.py", f"  - {ROOT / 'build' / 'hooks.py'}")
+    config.write_text(text.replace("jacobiator_runtime: self-hosted", "jacobiator_runtime: cdn"))
+    site = tmp_path / "site"
+    done = build_site(site, config)
+    assert done.returncode == 0, done.stdout + done.stderr
+    settings = json.loads((site / "runtime" / "runtime.json").read_text())
+    assert settings["indexURL"] == f"https://cdn.jsdelivr.net/pyodide/v{runtime.PYODIDE_VERSION}/full/"
+    assert not (site / "runtime" / "pyodide").exists()
+    assert (site / "runtime" / settings["wheel"].split("?")[0]).is_file()
