@@ -48,7 +48,7 @@ def parse_block(src: str) -> tuple[str, dict, str]:
 
 
 def script_json(value) -> str:
-    """JSON that is safe inside <script>: no '</script>' or '<!--' can end or fool it."""
+    """JSON that is safe inside <script> or <template>: no tag or entity can end or fool it."""
     text = json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):

@@ -4,22 +4,29 @@ request leaving 127.0.0.1."""
 
 import pytest
 
-from harness import ROOT, build_site, chromium, guard_offsite, serve
+from harness import ROOT, build_site, chromium, free_port, guard_offsite, serve, write_config
 
 SCREENSHOTS = ROOT / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def site_dir(tmp_path_factory):
-    site = tmp_path_factory.mktemp("site")
-    done = build_site(site)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return site
+def site_port():
+    return free_port()
 
 
 @pytest.fixture(scope="session")
-def site_url(site_dir):
-    with serve(site_dir) as url:
+def site_dir(tmp_path_factory, site_port):
+    # Material's instant navigation only works where site_url says the site is.
+    tmp = tmp_path_factory.mktemp("build")
+    config = write_config(tmp / "mkdocs.yml", site_url=f"http://127.0.0.1:{site_port}/")
+    done = build_site(tmp / "site", config)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return tmp / "site"
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir, site_port):
+    with serve(site_dir, site_port) as url:
         yield url
 
 

@@ -5,6 +5,8 @@ Shared by the browser tests and the benchmark.
 
 import functools
 import os
+import re
+import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +30,29 @@ def build_site(site_dir: Path, config: Path = ROOT / "mkdocs.yml") -> subprocess
     )
 
 
+def write_config(dest: Path, docs_dir: Path = ROOT / "docs", site_url: str | None = None,
+                 runtime: str | None = None) -> Path:
+    """A copy of mkdocs.yml at ``dest`` that builds from anywhere, with some settings changed."""
+    changes = [(r"^docs_dir:.*$", f"docs_dir: {docs_dir}"),
+               (r"^(\s*-\s*)build/hooks\.py\s*$", rf"\g<1>{ROOT / 'build' / 'hooks.py'}")]
+    if site_url:
+        changes.append((r"^site_url:.*$", f"site_url: {site_url}"))
+    if runtime:
+        changes.append((r"^(\s*)jacobiator_runtime:.*$", rf"\g<1>jacobiator_runtime: {runtime}"))
+    text = (ROOT / "mkdocs.yml").read_text()
+    for pattern, replacement in changes:
+        text, n = re.subn(pattern, replacement, text, flags=re.M)
+        assert n == 1, f"mkdocs.yml no longer has the line {pattern!r} that the tests rewrite"
+    dest.write_text(text)
+    return dest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
     extensions_map = SimpleHTTPRequestHandler.extensions_map | {
         ".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
@@ -38,10 +63,10 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(directory: Path):
-    """A static file server on 127.0.0.1 (a free port); yields its base URL."""
+def serve(directory: Path, port: int = 0):
+    """A static file server on 127.0.0.1 (a free port by default); yields its base URL."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -125,3 +125,28 @@ def test_a_runtime_that_cannot_load_leaves_static_figures_and_says_so(browser, s
     assert len(arrows(page)["shafts"]) == 15 * 15  # the static figure is still there
     assert page.is_disabled(f'{FIRST} [name="grid"]')
     context.close()
+
+
+def test_instant_navigation_remounts_widgets_on_one_worker(watched, site_url):
+    page = watched.page
+    workers = []
+    page.on("worker", lambda w: w.url.endswith("javascripts/worker.js") and workers.append(w.url))
+
+    def follow(title):
+        page.locator("nav.md-nav--primary a.md-nav__link:visible", has_text=title).first.click()
+
+    page.goto(site_url)
+    page.wait_for_load_state("networkidle")  # Material intercepts links once it has the sitemap
+    page.evaluate("window.sameDocument = true")  # gone if a link reloads the page
+    follow("Gradient fields of losses")
+    wait_live(page)
+    follow("Jacobiator")
+    page.wait_for_selector("h1:has-text('Jacobiator')")
+    follow("Gradient fields of losses")
+    wait_live(page)
+    assert page.evaluate("window.sameDocument === true")
+    assert len(workers) == 1
+    set_control(page, "grid", 9)
+    page.wait_for_function(
+        f"() => document.querySelector('{FIRST} .jb-plot').data[1].x.length"
+        f" + document.querySelector('{FIRST} .jb-plot').data[2].x.length === 9 * 9 * 7")

@@ -14,6 +14,7 @@ let mounted = [];
 const nextTask = () => new Promise((resolve) => setTimeout(resolve));
 
 async function mountAll() {
+  for (const widget of mounted) widget.unmount();
   mounted = [];
   for (const root of document.querySelectorAll(".jb-widget")) {
     try {

@@ -28,7 +28,7 @@ function decimals(step) {
 export class Widget {
   constructor(root) {
     this.root = root;
-    const spec = JSON.parse(root.querySelector(".jb-spec").textContent);
+    const spec = JSON.parse(root.querySelector("template.jb-spec").content.textContent);
     this.key = spec.figure;
     this.schema = spec.schema;
     this.params = { ...spec.params };
@@ -66,8 +66,14 @@ export class Widget {
         this.request();
       });
     }
-    watchRuntime((rt) => this.onRuntime(rt));
+    this.unwatch = watchRuntime((rt) => this.onRuntime(rt));
     return drawn;
+  }
+
+  /** Let go of the runtime and the plot when the page is left (instant navigation). */
+  unmount() {
+    this.unwatch?.();
+    Plotly.purge(this.plot);
   }
 
   param(name) {
