@@ -59,9 +59,10 @@ def cold_load(browser, url):
     page = context.new_page()
     page.goto(url + PAGE)
     page.wait_for_function("performance.getEntriesByName('jb:live').length > 0", timeout=120_000)
-    marks = page.evaluate("""() => ({
+    marks = page.evaluate("""async () => ({
       static: performance.getEntriesByName('jb:static')[0].startTime,
-      live: performance.getEntriesByName('jb:live')[0].startTime })""")
+      live: performance.getEntriesByName('jb:live')[0].startTime,
+      worker: (await import('/javascripts/runtime-client.js')).runtime })""")
     context.close()
     assert not offsite, offsite
     return marks
@@ -125,6 +126,10 @@ def main():
             loads = [cold_load(browser, url) for _ in range(COLD_LOADS)]
             result["cold_first_static_ms"] = round(statistics.median(m["static"] for m in loads))
             result["cold_live_ms"] = round(statistics.median(m["live"] for m in loads))
+            # Inside the worker: from its start to Pyodide with numpy, and to jacobiator imported.
+            result["cold_worker_ms"] = {
+                "pyodide_and_numpy": round(statistics.median(m["worker"]["stages"]["pyodide"] for m in loads)),
+                "ready": round(statistics.median(m["worker"]["bootMs"] for m in loads))}
 
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(url + PAGE)
