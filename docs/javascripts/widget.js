@@ -151,15 +151,18 @@ export class Widget {
       return;
     }
     this.drawing = true;
-    if (reply.error) {
-      this.setStatus("error", `This figure could not be redrawn: ${reply.error}`);
-    } else {
-      this.figure = reply.figure;
-      await Plotly.react(this.plot, themed(this.figure), PLOT_CONFIG);
-      if (this.statusLine.dataset.state !== "live") this.setStatus("live", STATUS.live);
-      this.root.dispatchEvent(new CustomEvent("jb:drawn", { bubbles: true, detail: { renderMs: reply.renderMs } }));
+    try {
+      if (reply.error) {
+        this.setStatus("error", `This figure could not be redrawn: ${reply.error}`);
+      } else {
+        this.figure = reply.figure;
+        await Plotly.react(this.plot, themed(this.figure), PLOT_CONFIG);
+        if (this.statusLine.dataset.state !== "live") this.setStatus("live", STATUS.live);
+        this.root.dispatchEvent(new CustomEvent("jb:drawn", { bubbles: true, detail: { renderMs: reply.renderMs } }));
+      }
+    } finally {
+      this.drawing = false; // a failed draw must not freeze the widget
     }
-    this.drawing = false;
     if (this.newest) {
       const next = this.newest;
       this.newest = null;
