@@ -25,6 +25,13 @@ ARROWS_JS = """(root) => {
 }"""
 
 
+def arrow_count_is(n, selector=FIRST):
+    """A JS predicate: the widget's plot shows n arrows (capped ones included)."""
+    return f"""() => document.querySelector('{selector} .jb-plot').data
+        .filter((t) => t.meta && ['arrows', 'capped'].includes(t.meta.role))
+        .reduce((sum, t) => sum + t.x.length / 7, 0) === {n}"""
+
+
 def arrows(page, selector=FIRST):
     return page.eval_on_selector(selector, ARROWS_JS)
 
@@ -62,9 +69,7 @@ def test_grid_control_redraws_with_more_arrows(watched, site_url):
     page.goto(site_url + PAGE)
     wait_live(page)
     set_control(page, "grid", 25)
-    page.wait_for_function(
-        f"() => document.querySelector('{FIRST} .jb-plot').data[1].x.length"
-        f" + document.querySelector('{FIRST} .jb-plot').data[2].x.length === 25 * 25 * 7")
+    page.wait_for_function(arrow_count_is(25 * 25))
     assert len(arrows(page)["shafts"]) == 625
     assert page.inner_text(f"{FIRST} .jb-control.jb-int output") == "25"
 
@@ -87,7 +92,7 @@ def test_dragging_moves_the_target_and_the_arrows_follow(watched, site_url, scre
         page.mouse.move(*pixel(0.6 - 0.16 * k, 0.4 - 0.14 * k))
     page.mouse.up()
     page.wait_for_function(f"""() => {{
-        const t = document.querySelector('{FIRST} .jb-plot').data[3];
+        const t = document.querySelector('{FIRST} .jb-plot').data.find((t) => t.meta.role === 'target');
         return Math.abs(t.x[0] + 1) < 0.05 && Math.abs(t.y[0] + 1) < 0.05; }}""", timeout=10_000)
     shown = arrows(page)
     tx, ty = shown["target"]
@@ -96,7 +101,7 @@ def test_dragging_moves_the_target_and_the_arrows_follow(watched, site_url, scre
     assert len(near) >= 4
     for x0, y0, x1, y1 in near:
         assert (x1 - x0) * (tx - x0) + (y1 - y0) * (ty - y0) > 0
-    assert page.input_value(f'{FIRST} [name="target_x"]') == str(tx)
+    assert page.input_value(f'{FIRST} [name="point_x"]') == str(tx)
     page.screenshot(path=str(screenshots / "gradient-fields.png"), full_page=True)
 
 
@@ -147,6 +152,45 @@ def test_instant_navigation_remounts_widgets_on_one_worker(watched, site_url):
     assert page.evaluate("window.sameDocument === true")
     assert len(workers) == 1
     set_control(page, "grid", 9)
-    page.wait_for_function(
-        f"() => document.querySelector('{FIRST} .jb-plot').data[1].x.length"
-        f" + document.querySelector('{FIRST} .jb-plot').data[2].x.length === 9 * 9 * 7")
+    page.wait_for_function(arrow_count_is(9 * 9))
+
+
+def roles(page, selector=FIRST):
+    return page.eval_on_selector(f"{selector} .jb-plot", "gd => gd.data.map((t) => t.meta && t.meta.role)")
+
+
+def set_choice(page, name, value, selector=FIRST):
+    page.select_option(f'{selector} [name="{name}"]', value)
+
+
+@pytest.mark.parametrize("display, shown, hidden", [
+    ("arrows", {"arrows"}, {"heatmap"}),
+    ("heatmap", {"heatmap"}, {"arrows", "capped"}),
+    ("arrows+heatmap", {"arrows", "heatmap"}, set()),
+])
+def test_display_modes(watched, site_url, display, shown, hidden):
+    page = watched.page
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    if display != "arrows+heatmap":  # the default: the static figure already shows it
+        set_choice(page, "display", display)
+        page.wait_for_function(f"""() => !document.querySelector('{FIRST} .jb-plot').data
+            .some((t) => t.meta.role === '{sorted(hidden)[0]}')""")
+    present = set(roles(page))
+    assert shown <= present and not (hidden & present)
+
+
+def test_mode_x_drags_x_and_draws_minus_grad_y(watched, site_url, screenshots):
+    page = watched.page
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    set_choice(page, "mode", "x")
+    page.wait_for_function(f"""() => document.querySelector('{FIRST} .jb-plot').layout.xaxis.title.text === 'y₁'""")
+    shown = arrows(page)
+    x1, x2 = shown["target"]  # in mode x the dragged point is x
+    # For MSE, -grad_y L = 2 (x - y): every target y is pulled towards x.
+    for y1, y2, t1, t2 in shown["shafts"]:
+        if (y1 - x1) ** 2 + (y2 - x2) ** 2 < 1.0 and (t1, t2) != (y1, y2):
+            assert (t1 - y1) * (x1 - y1) + (t2 - y2) * (x2 - y2) > 0
+    page.locator(FIRST).scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "gradient-field-mode-x.png"))

@@ -152,7 +152,7 @@ def test_one_arrow_per_grid_point(grid, log):
 @pytest.mark.parametrize("target", [(0.6, 0.4), (-1.3, 1.1), (0.0, 0.0), (1.9, -1.9)])
 @pytest.mark.parametrize("log", [False, True])
 def test_arrows_near_the_target_point_towards_it(target, log):
-    fig = render("gradient_field", target_x=target[0], target_y=target[1], log=log, grid=21)
+    fig = render("gradient_field", point_x=target[0], point_y=target[1], log=log, grid=21)
     t = traces(fig)
     tails, tips = (np.concatenate(a) for a in zip(shafts(t["arrows"]), shafts(t["capped"])))
     shaft, to_target = tips - tails, np.array(target) - tails
@@ -163,7 +163,7 @@ def test_arrows_near_the_target_point_towards_it(target, log):
 
 
 def test_target_marker_sits_at_the_target():
-    t = traces(render("gradient_field", target_x=-0.75, target_y=1.25))
+    t = traces(render("gradient_field", point_x=-0.75, point_y=1.25))
     assert (t["target"]["x"], t["target"]["y"]) == ([-0.75], [1.25])
 
 

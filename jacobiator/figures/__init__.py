@@ -13,9 +13,9 @@ from .schema import Figure
 
 def _registry() -> dict[str, Figure]:
     # One module per chapter; each exposes FIGURES, a list of Figure.
-    from . import gradient_field
+    from . import descent_paths, gradient_field
 
-    figures = [*gradient_field.FIGURES]
+    figures = [*gradient_field.FIGURES, *descent_paths.FIGURES]
     return {f.key: f for f in figures}
 
 

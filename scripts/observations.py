@@ -1,0 +1,331 @@
+r"""The article's observations about the losses, measured.
+
+Run ``.venv/bin/python scripts/observations.py``: it prints one JSON object with
+every number below. tests/test_observations.py calls the same functions and
+asserts on them, so the article's claims and these numbers cannot drift apart.
+
+Each ``observe_*`` function is pure (fixed seeds, no I/O) and returns a dict of
+plain floats, ints and lists, named after the claim it measures (a. to i.).
+"""
+
+import json
+
+import numpy as np
+
+from jacobiator.descent import crossings, descend, distances
+from jacobiator.losses import cos_sim, dot_sim, gen_sim, gensim_loss, get_loss
+
+TARGET = np.array([[0.5, 0.3]])  # the gradient-field figures' default target
+DIMENSIONS = (2, 5)
+
+
+# --- Helpers -------------------------------------------------------------------
+
+
+def random_pairs(seed: int, count: int, n: int, min_norm: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Normal x and y, shape (count, n), both of length >= min_norm (away from x = 0 and y = 0)."""
+    rng = np.random.default_rng(seed)
+    x, y = rng.normal(size=(count, n)), rng.normal(size=(count, n))
+    short = (np.linalg.norm(x, axis=1) < min_norm) | (np.linalg.norm(y, axis=1) < min_norm)
+    return x[~short], y[~short]
+
+
+def circle(center: np.ndarray, radius: float, count: int) -> np.ndarray:
+    """``count`` points on a circle in the plane, at angles (k + 1/2) 2π / count."""
+    angle = 2 * np.pi * (np.arange(count) + 0.5) / count
+    return center + radius * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+
+
+def perpendicular(y: np.ndarray) -> np.ndarray:
+    """y turned by 90° in the plane, same length."""
+    return np.stack([-y[:, 1], y[:, 0]], axis=1)
+
+
+def orthogonal_part(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    r""":math:`z - \frac{\langle z | y \rangle}{\langle y | y \rangle} y`, per sample."""
+    return z - (np.sum(z * y, axis=1) / np.sum(y * y, axis=1))[:, None] * y
+
+
+def norms(v: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(v, axis=-1)
+
+
+def signed_angle(p: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The angle from y to p in the plane, in (-π, π], for points of any leading shape."""
+    return np.arctan2(y[..., 0] * p[..., 1] - y[..., 1] * p[..., 0], np.sum(p * y, axis=-1))
+
+
+def sign_changes(values: np.ndarray) -> np.ndarray:
+    """How many times each column of ``values`` (steps, N) changes sign."""
+    s = np.sign(values)
+    return np.sum(s[1:] * s[:-1] < 0, axis=0)
+
+
+def plane_grid(half_width: float, cells: int) -> tuple[np.ndarray, float]:
+    """The points of a cells x cells grid over [-half_width, half_width]^2, (cells², 2), and its spacing.
+    With an even ``cells`` the grid misses the origin (where CosSim is undefined)."""
+    t = np.linspace(-half_width, half_width, cells)
+    gx, gy = np.meshgrid(t, t, indexing="ij")
+    return np.stack([gx.ravel(), gy.ravel()], axis=1), float(t[1] - t[0])
+
+
+def strict_local_minima(values: np.ndarray) -> int:
+    """How many interior cells of a 2D array are strictly below all 8 neighbours."""
+    centre = values[1:-1, 1:-1]
+    is_min = np.isfinite(centre)
+    rows, cols = values.shape
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            if di or dj:
+                neighbour = values[1 + di:rows - 1 + di, 1 + dj:cols - 1 + dj]
+                is_min &= ~(neighbour <= centre)
+    return int(is_min.sum())
+
+
+def max_relative_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """max_i |a_i - b_i| / |a_i| over the rows."""
+    return float(np.max(norms(a - b) / norms(a)))
+
+
+# --- a. to i. ---------------------------------------------------------------------
+
+
+def observe_cos_field_ignores_y_length(seed: int = 1, count: int = 2000) -> dict:
+    """a. ∇x(1 − CosSim) at (x, y) equals it at (x, c y), c > 0 (c log-uniform in [1e-3, 1e3]).
+    The same measure on 1 − DotSim, whose field does scale with 1/|y|, for contrast."""
+    rng = np.random.default_rng(seed)
+    result = {"cos_max_relative_difference": 0.0, "dot_max_relative_difference": 0.0}
+    for n in DIMENSIONS:
+        x, y = random_pairs(seed + n, count, n)
+        c = 10.0 ** rng.uniform(-3, 3, size=(len(y), 1))
+        for key in ("cos", "dot"):
+            dL_dx = get_loss(key).dL_dx
+            d = max_relative_difference(dL_dx(x, y), dL_dx(x, c * y))
+            result[f"{key}_max_relative_difference"] = max(result[f"{key}_max_relative_difference"], d)
+    return result
+
+
+def observe_cos_field_grows_like_one_over_x(seed: int = 2, rays: int = 20) -> dict:
+    """b. Along a ray x = t u, t from 1e-3 to 10, |∇x(1 − CosSim)| · |x| stays constant
+    (it is sin θ, θ the angle between x and y). Also: the gradient where x = −t y."""
+    rng = np.random.default_rng(seed)
+    t = np.logspace(-3, 1, 200)[:, None]
+    spread, growth = 0.0, []
+    dL_dx = get_loss("cos").dL_dx
+    for _ in range(rays):
+        u = rng.normal(size=(1, 2))
+        u /= norms(u)
+        y = np.repeat(rng.normal(size=(1, 2)), len(t), axis=0)
+        g = norms(dL_dx(t * u, y))
+        product = g * t[:, 0]
+        spread = max(spread, float(product.max() / product.min() - 1))
+        growth.append(float(g[0] / g[-1]))
+    y = np.repeat(TARGET, 4, axis=0)
+    antiparallel = norms(dL_dx(-np.array([[0.1], [0.5], [1.0], [5.0]]) * y, y))
+    return {
+        "t_range": [1e-3, 10.0],
+        "max_relative_spread_of_grad_norm_times_norm_x": spread,
+        "grad_norm_ratio_t_1e-3_over_t_10": float(np.median(growth)),
+        "max_grad_norm_antiparallel": float(antiparallel.max()),
+    }
+
+
+def observe_cos_flow_keeps_norm(seed: int = 3, count: int = 2000, lr: float = 0.1, steps: int = 100) -> dict:
+    """c. <x | ∇x(1 − CosSim)> = 0: the continuous flow keeps |x|. A finite step
+    x − η g with g ⊥ x has length |x| sqrt(1 + η²|g|²/|x|²) > |x|: |x| grows."""
+    cosine = 0.0
+    dL_dx = get_loss("cos").dL_dx
+    for n in DIMENSIONS:
+        x, y = random_pairs(seed + n, count, n)
+        g = dL_dx(x, y)
+        cosine = max(cosine, float(np.max(np.abs(np.sum(x * g, axis=1)) / (norms(x) * norms(g)))))
+
+    x0 = circle(np.zeros((1, 2)), 1.0, 8)
+    y = np.repeat(TARGET, len(x0), axis=0)
+    g0 = dL_dx(x0, y)
+    predicted = np.sqrt(1 + lr**2 * np.sum(g0 * g0, axis=1) / np.sum(x0 * x0, axis=1)) - 1
+    paths = descend(get_loss("cos"), x0, TARGET, lr, steps)
+    r = norms(paths)  # (steps + 1, N)
+    first = r[1] / r[0] - 1
+    per_step = r[1:] / r[:-1] - 1
+    return {
+        "max_abs_cosine_x_grad": cosine,
+        "lr": lr,
+        "starts_norm": 1.0,
+        "first_step_relative_growth": first.tolist(),
+        "first_step_max_relative_error_vs_formula": float(np.max(np.abs(first - predicted) / predicted)),
+        "steps": steps,
+        "min_relative_growth_per_step": float(per_step.min()),
+        "relative_growth_over_descent": (r[-1] / r[0] - 1).tolist(),
+    }
+
+
+def observe_dot_ignores_orthogonal_part(seed: int = 4, count: int = 2000) -> dict:
+    """d. DotSim(x + z, y) = DotSim(x, y) for z ⊥ y, and ∇x DotSim = y/|y|² has no part ⊥ y.
+    CosSim, for contrast, does change."""
+    result = {"dot_max_abs_change": 0.0, "cos_max_abs_change": 0.0, "dot_grad_max_orthogonal_fraction": 0.0}
+    rng = np.random.default_rng(seed)
+    dL_dx = get_loss("mse_dot").dL_dx
+    for n in DIMENSIONS:
+        x, y = random_pairs(seed + n, count, n)
+        z = orthogonal_part(rng.normal(size=x.shape) * 3, y)
+        for name, sim in (("dot", dot_sim), ("cos", cos_sim)):
+            change = float(np.max(np.abs(sim(x + z, y) - sim(x, y))))
+            result[f"{name}_max_abs_change"] = max(result[f"{name}_max_abs_change"], change)
+        g = dL_dx(x, y)
+        fraction = float(np.max(norms(orthogonal_part(g, y)) / norms(g)))
+        result["dot_grad_max_orthogonal_fraction"] = max(result["dot_grad_max_orthogonal_fraction"], fraction)
+    return result
+
+
+def observe_dot_rewards_length_mismatch(seed: int = 5) -> dict:
+    """e. Along x = t y, t in [0, 5]: 1 − DotSim = 1 − t keeps falling past t = 1
+    (below 0), while MSE(1, DotSim) = (1 − t)² is minimal at t = 1."""
+    t = np.linspace(0, 5, 501)[:, None]
+    y = np.repeat(np.random.default_rng(seed).normal(size=(1, 2)), len(t), axis=0)
+    dot = get_loss("dot").value(t * y, y)
+    mse_dot = get_loss("mse_dot").value(t * y, y)
+    return {
+        "t_range": [0.0, 5.0],
+        "dot_max_increment": float(np.max(np.diff(dot))),
+        "dot_at_t_5": float(dot[-1]),
+        "dot_first_t_below_0": float(t[np.argmax(dot < 0), 0]),
+        "mse_dot_argmin_t": float(t[np.argmin(mse_dot), 0]),
+        "mse_dot_min": float(mse_dot.min()),
+        "mse_dot_at_t_5": float(mse_dot[-1]),
+    }
+
+
+def observe_single_minimum(
+    targets: tuple = ((0.5, 0.3), (-1.2, 0.7), (0.1, -1.5)),
+    half_width: float = 2.5,
+    cells: int = 800,
+    lr: float = 0.05,
+    steps: int = 2000,
+) -> dict:
+    """f. SumSim and 1 − CosSim + MSE: on a grid the argmin is within a cell of y and
+    it is the only strict local minimum; descent from 16 starts on a circle of
+    radius 1 around y ends at y. 1 − CosSim is 0 on the ray {t y, t > 0} and
+    MSE(1, DotSim) on the line <x|y> = |y|²: descent on them stops wherever it
+    meets that set (final loss ~0, final distance to y up to the starts' 1)."""
+    points, spacing = plane_grid(half_width, cells)
+    result = {"targets": [list(t) for t in targets], "grid_cells": cells, "grid_spacing": spacing,
+              "lr": lr, "steps": steps}
+    for key in ("sumsim", "cos_mse", "cos", "mse_dot"):
+        loss = get_loss(key)
+        found = {"argmin_distance_in_cells": [], "strict_local_minima": [],
+                 "descent_min_final_distance": [], "descent_max_final_distance": [], "descent_max_final_loss": []}
+        for target in targets:
+            y = np.array([target])
+            values = loss.value(points, np.broadcast_to(y, points.shape))
+            found["argmin_distance_in_cells"].append(float(np.max(np.abs(points[np.nanargmin(values)] - y)) / spacing))
+            found["strict_local_minima"].append(strict_local_minima(values.reshape(cells, cells)))
+            paths = descend(loss, circle(y, 1.0, 16), y, lr, steps)
+            final = distances(paths, y)[-1]
+            found["descent_min_final_distance"].append(float(final.min()))
+            found["descent_max_final_distance"].append(float(final.max()))
+            final_loss = loss.value(paths[-1], np.broadcast_to(y, paths[-1].shape))
+            found["descent_max_final_loss"].append(float(final_loss.max()))
+        if key in ("cos", "mse_dot"):
+            # Along their flat valleys rounding decides which cell is lowest: no meaningful count.
+            del found["strict_local_minima"]
+        result[key] = found
+
+    y = np.repeat(TARGET, 5, axis=0)
+    ray = np.array([[0.1], [0.5], [2.0], [10.0], [1.0]]) * y  # the last one is y itself
+    line = y + np.array([[-10.0], [-1.0], [0.5], [3.0], [0.0]]) * perpendicular(y)
+    for name, key, x in (("cos_on_ray", "cos", ray), ("mse_dot_on_line", "mse_dot", line)):
+        loss = get_loss(key)
+        result[name] = {"max_abs_value": float(np.max(np.abs(loss.value(x, y)))),
+                        "max_grad_norm": float(np.max(norms(loss.dL_dx(x, y))))}
+    off_target = np.concatenate([ray[:-1], line[:-1]])
+    for key in ("sumsim", "cos_mse"):
+        result[f"{key}_min_on_ray_and_line_off_y"] = float(
+            get_loss(key).value(off_target, np.broadcast_to(TARGET, off_target.shape)).min())
+    return result
+
+
+def observe_log_overshoots(lr: float = 0.1, steps: int = 50) -> dict:
+    """g. Same step size, same 8 starts (on the circle of radius 1.6 around 0), target (0.5, 0.3):
+    descent on MSE settles, descent on log MSE jumps past the target again and again.
+    For 1 − CosSim, whose minimum is a ray, the same measured on the angle to y."""
+    x0 = circle(np.zeros((1, 2)), 1.6, 8)
+    result = {"lr": lr, "steps": steps, "start_radius": 1.6, "starts": len(x0), "target": TARGET[0].tolist()}
+    for log in (False, True):
+        loss = get_loss("mse", log=log)
+        paths = descend(loss, x0, TARGET, lr, steps)
+        d = distances(paths, TARGET)
+        result[loss.key] = {"final_distance": d[-1].tolist(), "median_final_distance": float(np.median(d[-1])),
+                            "closest_approach": d.min(axis=0).tolist(), "crossings": crossings(paths, TARGET).tolist()}
+    for log in (False, True):
+        loss = get_loss("cos", log=log)
+        paths = descend(loss, x0, TARGET, lr, steps)
+        angle = signed_angle(paths, TARGET[0])
+        result[loss.key] = {"final_abs_angle": np.abs(angle[-1]).tolist(),
+                            "angle_crossings": sign_changes(angle).tolist(),
+                            "final_norm": norms(paths[-1]).tolist()}
+    return result
+
+
+def observe_gensim_special_cases(seed: int = 6, count: int = 2000) -> dict:
+    """h. GenSim_1 = CosSim and GenSim_0 = DotSim; so the GenSim loss is (1 − CosSim)² at
+    α = 1 and MSE(1, DotSim) at α = 0, gradients included."""
+    result = dict.fromkeys(["sim_alpha_1_vs_cos", "sim_alpha_0_vs_dot",
+                            "loss_alpha_0_vs_mse_dot", "grad_alpha_0_vs_mse_dot", "grad_alpha_1_vs_cos_squared"], 0.0)
+    mse_dot, cos = get_loss("mse_dot"), get_loss("cos")
+    for n in DIMENSIONS:
+        x, y = random_pairs(seed + n, count, n)
+        g0, g1 = gensim_loss(0.0), gensim_loss(1.0)
+        one_minus_cos = cos.value(x, y)[:, None]
+        found = {
+            "sim_alpha_1_vs_cos": np.abs(gen_sim(x, y, 1.0) - cos_sim(x, y)),
+            "sim_alpha_0_vs_dot": np.abs(gen_sim(x, y, 0.0) - dot_sim(x, y)),
+            "loss_alpha_0_vs_mse_dot": np.abs(g0.value(x, y) - mse_dot.value(x, y)),
+            "grad_alpha_0_vs_mse_dot": np.abs(np.concatenate([g0.dL_dx(x, y) - mse_dot.dL_dx(x, y),
+                                                              g0.dL_dy(x, y) - mse_dot.dL_dy(x, y)])),
+            "grad_alpha_1_vs_cos_squared": np.abs(g1.dL_dx(x, y) - 2 * one_minus_cos * cos.dL_dx(x, y)),
+        }
+        for name, diff in found.items():
+            result[name] = max(result[name], float(diff.max()))
+    return result
+
+
+def observe_dot_field_and_its_normalised_variant(seed: int = 7, count: int = 2000) -> dict:
+    """i. (the article's open question) |∇x(1 − DotSim)| = 1/|y|: it explodes as |y| → 0 and
+    vanishes as |y| → ∞. MSE(|y|, DotSim') = <y − x | ŷ>² instead has as x-gradient the
+    projection of MSE's gradient 2(x − y) on y: same scale as MSE, whatever |y|."""
+    result = {"dot_max_relative_error_grad_norm_vs_one_over_norm_y": 0.0,
+              "mse_dot_norm_max_relative_difference_vs_projected_mse_grad": 0.0}
+    for n in DIMENSIONS:
+        x, y = random_pairs(seed + n, count, n)
+        g = get_loss("dot").dL_dx(x, y)
+        err = float(np.max(np.abs(norms(g) * norms(y) - 1)))
+        y_hat = y / norms(y)[:, None]
+        projected = np.sum(get_loss("mse").dL_dx(x, y) * y_hat, axis=1)[:, None] * y_hat
+        diff = max_relative_difference(projected, get_loss("mse_dot_norm").dL_dx(x, y))
+        result["dot_max_relative_error_grad_norm_vs_one_over_norm_y"] = max(
+            result["dot_max_relative_error_grad_norm_vs_one_over_norm_y"], err)
+        result["mse_dot_norm_max_relative_difference_vs_projected_mse_grad"] = max(
+            result["mse_dot_norm_max_relative_difference_vs_projected_mse_grad"], diff)
+    return result
+
+
+OBSERVATIONS = {
+    "a_cos_field_ignores_y_length": observe_cos_field_ignores_y_length,
+    "b_cos_field_grows_like_one_over_x": observe_cos_field_grows_like_one_over_x,
+    "c_cos_flow_keeps_norm": observe_cos_flow_keeps_norm,
+    "d_dot_ignores_orthogonal_part": observe_dot_ignores_orthogonal_part,
+    "e_dot_rewards_length_mismatch": observe_dot_rewards_length_mismatch,
+    "f_single_minimum": observe_single_minimum,
+    "g_log_overshoots": observe_log_overshoots,
+    "h_gensim_special_cases": observe_gensim_special_cases,
+    "i_dot_field_and_its_normalised_variant": observe_dot_field_and_its_normalised_variant,
+}
+
+
+def measure_all() -> dict:
+    return {name: observe() for name, observe in OBSERVATIONS.items()}
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure_all(), indent=2))
