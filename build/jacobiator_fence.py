@@ -24,7 +24,7 @@ import yaml
 
 log = logging.getLogger("mkdocs.jacobiator.figure")
 
-RESERVED = ("figure", "caption")
+RESERVED = ("figure",)
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
@@ -36,7 +36,13 @@ current_page = {"path": None, "markdown": "", "cursor": 0}
 
 
 def parse_block(src: str) -> tuple[str, dict, str]:
-    """(figure key, parameter overrides, caption) from the fence's text."""
+    """(figure key, parameter overrides, caption) from the fence's text.
+
+    The caption line is taken as it is, so it may hold colons and math.
+    """
+    lines = src.splitlines()
+    captions = [line.split(":", 1)[1].strip() for line in lines if line.startswith("caption:")]
+    src = "\n".join(line for line in lines if not line.startswith("caption:"))
     try:
         spec = yaml.safe_load(src) or {}
     except yaml.YAMLError as e:
@@ -44,7 +50,7 @@ def parse_block(src: str) -> tuple[str, dict, str]:
     if not isinstance(spec, dict) or "figure" not in spec:
         raise ValueError("the block must start with 'figure: <name>'")
     overrides = {k: v for k, v in spec.items() if k not in RESERVED}
-    return str(spec["figure"]), overrides, str(spec.get("caption", ""))
+    return str(spec["figure"]), overrides, " ".join(captions)
 
 
 def script_json(value) -> str:

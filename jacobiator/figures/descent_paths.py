@@ -20,7 +20,7 @@ SCHEMA = Schema(
         Choice("loss", "loss", "mse", choices=tuple((k, v.label) for k, v in losses.LOSSES.items())),
         Float("alpha", "α (GenSim)", 1.0, min=0.0, max=2.0, step=0.05),
         Float("lr", "step size η", 0.1, min=0.005, max=1.0, step=0.005),
-        Int("steps", "steps", 40, min=5, max=200),
+        Int("steps", "steps", 50, min=5, max=200),
         Int("starts", "starting points", 8, min=1, max=24),
         Float("point_x", "target y₁", 0.5, min=-1.9, max=1.9, step=0.01),
         Float("point_y", "target y₂", 0.3, min=-1.9, max=1.9, step=0.01),
@@ -81,7 +81,7 @@ def draw(params: dict) -> dict:
         "yaxis2": axis("", scaleanchor="x2", scaleratio=1, anchor="x2"),
         "annotations": annotations,
         "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
-        "height": 420,
+        "height": 360,
         "dragmode": False,
         "showlegend": False,
     }

@@ -47,7 +47,7 @@ def draw(params: dict) -> dict:
         return -(loss.dL_dx(plane, fixed) if drag_y else loss.dL_dy(fixed, plane))
 
     wrt, moving, dragged = ("ₓ", "x", "y") if drag_y else ("ᵧ", "y", "x")
-    name = f"log L" if params["log"] else "L"
+    name = "log L" if params["log"] else "L"
     data = []
     if "heatmap" in params["display"]:
         cells = grid_points(HEATMAP_CELLS, HALF_WIDTH)
@@ -59,7 +59,8 @@ def draw(params: dict) -> dict:
             v = minus_grad(p)
         arrows, per_cell = arrow_traces(p, v, params["amplitude"], wrt)
         data += arrows
-        title = f"−∇{wrt} {loss.label} · an arrow one cell long: |∇{wrt}L| = {per_cell:.3g}"
+        label = f"({loss.label})" if " " in loss.label else f" {loss.label}"
+        title = f"−∇{wrt}{label} · an arrow one cell long: |∇{wrt}L| = {per_cell:.3g}"
     data.append(point_trace(point, f"{dragged} (drag me)"))
     layout = {
         "xaxis": axis(f"{moving}₁"),
