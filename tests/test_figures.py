@@ -112,7 +112,7 @@ def test_unknown_parameter_named_like_an_argument(name):
 
 def test_handle_answers_a_good_request_with_the_figure():
     reply = json.loads(handle(json.dumps({"figure": "gradient_field", "params": {"grid": 7, "log": True}})))
-    assert set(reply) == {"figure"}
+    assert set(reply) == {"figure", "animating"} and not reply["animating"]
     assert reply["figure"] == render("gradient_field", grid=7, log=True)
 
 

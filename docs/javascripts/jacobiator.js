@@ -3,6 +3,7 @@
 
 // Named here so the browser fetches the whole module graph in one round,
 // instead of discovering each level only after the previous one ran.
+import "./canvas-layer.js";
 import "./drag.js";
 import "./runtime-client.js";
 import { watchPalette } from "./theme.js";

@@ -3,6 +3,7 @@
 
 const listeners = new Set();
 const waiting = new Map(); // request id -> resolve
+const frameListeners = new Map(); // slot -> onFrame
 let worker = null;
 let nextId = 1;
 export const runtime = { state: "idle", text: "", bootMs: null, stages: null };
@@ -26,6 +27,8 @@ function start() {
     else if (data.type === "result") {
       waiting.get(data.id)?.(data);
       waiting.delete(data.id);
+    } else if (data.type === "frame") {
+      frameListeners.get(data.slot)?.({ ...JSON.parse(data.reply), renderMs: data.renderMs });
     }
   };
   worker.onerror = (event) => {
@@ -50,15 +53,32 @@ export function restartRuntime() {
   start();
 }
 
-/** Render ``figure`` with ``params`` in the worker: resolves to {figure, renderMs} or {error}. */
-export function render(figure, params) {
+/** Render ``figure`` with ``params`` in the worker for the widget ``slot``:
+ * resolves to {figure, animating, renderMs} or {error}. */
+export function render(figure, params, slot) {
   const id = nextId++;
   return new Promise((resolve) => {
     waiting.set(id, (data) => {
       if (data.error) resolve({ error: data.error });
       else resolve({ ...JSON.parse(data.reply), renderMs: data.renderMs });
     });
-    worker.postMessage({ id, figure, params });
+    worker.postMessage({ id, slot, figure, params });
   });
 }
 
+
+/** Receive the frames of the animation running in ``slot``. */
+export function onFrames(slot, onFrame) {
+  frameListeners.set(slot, onFrame);
+}
+
+/** Ask for the next frame of the animation in ``slot``. */
+export function ackFrame(slot) {
+  worker?.postMessage({ type: "ack", slot });
+}
+
+/** End whatever runs in ``slot`` (its widget is gone). */
+export function stopSlot(slot) {
+  frameListeners.delete(slot);
+  worker?.postMessage({ type: "stop", slot });
+}

@@ -5,12 +5,12 @@ const PALETTES = {
   light: {
     fg: "#1f2328", grid: "rgba(0,0,0,0.12)",
     heatmap: [[0, "#f8fbff"], [1, "#7fb1d8"]],
-    lines: { arrows: "#1b1b1b", paths: "#364fc7" },
+    lines: { arrows: "#1b1b1b", paths: "#364fc7", trails: "#1b1b1b" },
   },
   dark: {
     fg: "#d7dce2", grid: "rgba(255,255,255,0.14)",
     heatmap: [[0, "#1b2230"], [1, "#35557a"]],
-    lines: { arrows: "#f1f3f5", paths: "#91a7ff" },
+    lines: { arrows: "#f1f3f5", paths: "#91a7ff", trails: "#e9ecef" },
   },
 };
 

@@ -2,8 +2,9 @@
 // the page's Python runtime is ready. It holds no math: every figure comes
 // from Python, the widget only sends parameters and draws what comes back.
 
+import { CanvasLayer, isCanvasTrace } from "./canvas-layer.js";
 import { attachDrag } from "./drag.js";
-import { render, restartRuntime, watchRuntime } from "./runtime-client.js";
+import { ackFrame, onFrames, render, restartRuntime, stopSlot, watchRuntime } from "./runtime-client.js";
 import { themed } from "./theme.js";
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false };
@@ -42,11 +43,14 @@ export class Widget {
     this.drawing = false;
     this.newest = null; // the newest reply that arrived while drawing
     this.live = false;
+    this.animating = false; // the worker runs an animation for this widget...
+    this.waitingFrame = false; // ...and computes its next frame
+    this.visible = true;
   }
 
   /** Draw the static figure and wire the controls; resolves once the figure is on screen. */
   mount() {
-    const drawn = Plotly.newPlot(this.plot, themed(this.figure), PLOT_CONFIG);
+    const drawn = this.draw(this.figure, Plotly.newPlot);
     this.setStatus("static", STATUS.static);
     for (const param of this.schema.params) {
       this.inputs[param.name].addEventListener("input", (event) => {
@@ -66,6 +70,16 @@ export class Widget {
         this.request();
       });
     }
+    onFrames(this.root.id, (reply) => {
+      this.waitingFrame = false;
+      this.show({ ...reply, frame: true });
+    });
+    // Off screen, an animation pauses: no frame is asked for until it shows again.
+    this.observer = new IntersectionObserver(([entry]) => {
+      this.visible = entry.isIntersecting;
+      this.nextFrame();
+    });
+    this.observer.observe(this.root);
     this.unwatch = watchRuntime((rt) => this.onRuntime(rt));
     return drawn;
   }
@@ -73,7 +87,31 @@ export class Widget {
   /** Let go of the runtime and the plot when the page is left (instant navigation). */
   unmount() {
     this.unwatch?.();
+    this.observer?.disconnect();
+    stopSlot(this.root.id);
+    this.layer?.remove();
     Plotly.purge(this.plot);
+  }
+
+  /** Draw ``figure``: Plotly for its traces, the canvas layer for its particles.
+   * An animation frame changes only the particles, so it skips Plotly. */
+  async draw(figure, plot = Plotly.react, onlyParticles = false) {
+    const particles = figure.data.filter(isCanvasTrace);
+    if (!onlyParticles) {
+      const rest = { ...figure, data: figure.data.filter((t) => !isCanvasTrace(t)) };
+      await plot(this.plot, themed(rest), PLOT_CONFIG);
+    }
+    if (particles.length || this.layer) {
+      this.layer ??= new CanvasLayer(this.plot);
+      this.layer.draw(particles);
+    }
+  }
+
+  /** Ask the worker for the next animation frame, if one is wanted now. */
+  nextFrame() {
+    if (!this.animating || this.waitingFrame || !this.visible) return;
+    this.waitingFrame = true;
+    ackFrame(this.root.id);
   }
 
   param(name) {
@@ -133,8 +171,9 @@ export class Widget {
       return;
     }
     this.busy = true;
-    render(this.key, { ...this.params }).then((reply) => {
+    render(this.key, { ...this.params }, this.root.id).then((reply) => {
       this.busy = false;
+      this.waitingFrame = false; // a new request ends the animation that was running
       // Start the next render now, so the worker computes while this one is drawn.
       if (this.dirty) {
         this.dirty = false;
@@ -156,7 +195,9 @@ export class Widget {
         this.setStatus("error", `This figure could not be redrawn: ${reply.error}`);
       } else {
         this.figure = reply.figure;
-        await Plotly.react(this.plot, themed(this.figure), PLOT_CONFIG);
+        this.animating = reply.animating;
+        this.nextFrame(); // the worker computes the next frame while this one is drawn
+        await this.draw(this.figure, Plotly.react, Boolean(reply.frame));
         if (this.statusLine.dataset.state !== "live") this.setStatus("live", STATUS.live);
         this.root.dispatchEvent(new CustomEvent("jb:drawn", { bubbles: true, detail: { renderMs: reply.renderMs } }));
       }
@@ -171,6 +212,6 @@ export class Widget {
   }
 
   retheme() {
-    Plotly.react(this.plot, themed(this.figure), PLOT_CONFIG);
+    this.draw(this.figure);
   }
 }

@@ -1,12 +1,15 @@
 // The Python runtime of a page: a module web worker that boots Pyodide, loads
 // numpy and the jacobiator wheel, then answers render requests.
 //
-// Messages in:  {id, figure, params}
+// Messages in:  {id, slot, figure, params}        render (slot: the widget asking)
+//               {type: "ack", slot}               the widget takes the next animation frame
+//               {type: "stop", slot}              the widget is gone
 // Messages out: {type: "status", text}            while booting
 //               {type: "ready", bootMs}           once Python can render
 //               {type: "boot-error", message}     if it never can
-//               {type: "result", id, reply}       reply: JSON text {figure} or {error}
+//               {type: "result", id, reply}       reply: JSON text {figure, animating} or {error}
 //               {type: "result", id, error}       a Python exception (a bug)
+//               {type: "frame", slot, reply}      the next frame of a running animation
 
 const runtimeBase = new URL("../runtime/", import.meta.url);
 // Pyodide waits forever when one of its own files fails to load, so the
@@ -58,11 +61,12 @@ async function boot() {
   stages.pyodide = Math.round(performance.now() - started);
   say("Loading jacobiator…");
   pyodide.unpackArchive(await wheel, "wheel");
-  // One proxy for the page's lifetime: never destroyed, never leaked per call.
-  return pyodide.runPython("from jacobiator.figures import handle; handle");
+  // One proxy per function for the page's lifetime: never destroyed, never leaked per call.
+  const figures = pyodide.pyimport("jacobiator.figures");
+  return { handle: figures.handle, advance: figures.advance, running: figures.running, stop: figures.stop };
 }
 
-const handle = boot().then(
+const python = boot().then(
   (h) => {
     self.postMessage({ type: "ready", bootMs: Math.round(performance.now() - started), stages });
     return h;
@@ -73,21 +77,57 @@ const handle = boot().then(
   },
 );
 
-self.onmessage = async ({ data }) => {
-  const { id, figure, params } = data;
-  let render;
+/** The last line of an error: a PythonError's message ends with the exception. */
+function lastLine(err) {
+  const lines = String(err.message || err).trim().split("\n");
+  return lines[lines.length - 1];
+}
+
+// Animations by slot. A frame is computed only once the widget has taken the
+// previous one (ack), so the worker never runs ahead of what the page draws,
+// and it goes back to its inbox between frames.
+const animations = new Map();
+
+function nextFrame(py, slot) {
+  const animation = animations.get(slot);
+  if (!animation || !animation.acked) return;
+  animation.acked = false;
   try {
-    render = await handle;
+    const t0 = performance.now();
+    const reply = py.advance(slot, 1);
+    self.postMessage({ type: "frame", slot, reply, renderMs: performance.now() - t0 });
+  } catch (err) {
+    animations.delete(slot);
+    self.postMessage({ type: "frame", slot, reply: JSON.stringify({ error: lastLine(err) }) });
+  }
+}
+
+self.onmessage = async ({ data }) => {
+  let py;
+  try {
+    py = await python;
   } catch {
     return; // the boot error has been reported once already
   }
+  const { slot } = data;
+  if (data.type === "ack") {
+    const animation = animations.get(slot);
+    if (animation) animation.acked = true;
+    setTimeout(() => nextFrame(py, slot)); // after any message already waiting
+    return;
+  }
+  if (data.type === "stop") {
+    animations.delete(slot);
+    py.stop(slot);
+    return;
+  }
+  animations.delete(slot); // a new request replaces what ran in the slot
   try {
     const t0 = performance.now();
-    const reply = render(JSON.stringify({ figure, params }));
-    self.postMessage({ type: "result", id, reply, renderMs: performance.now() - t0 });
+    const reply = py.handle(JSON.stringify({ figure: data.figure, params: data.params, slot }));
+    if (py.running(slot)) animations.set(slot, { acked: false });
+    self.postMessage({ type: "result", id: data.id, reply, renderMs: performance.now() - t0 });
   } catch (err) {
-    // A PythonError's message ends with the exception line; keep that.
-    const lines = String(err.message || err).trim().split("\n");
-    self.postMessage({ type: "result", id, error: lines[lines.length - 1] });
+    self.postMessage({ type: "result", id: data.id, error: lastLine(err) });
   }
 };

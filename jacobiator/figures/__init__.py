@@ -33,15 +33,52 @@ def render(key: str, /, **overrides: Any) -> dict:
     return get_figure(key)(**overrides)
 
 
-def handle(request: str) -> str:
-    """Answer a worker request ``{"figure": key, "params": {...}}`` as JSON.
+# Animations running in the worker, by slot (one slot per widget on the page).
+_running: dict[str, tuple] = {}
 
-    The reply is ``{"figure": {...}}`` or, for anything a reader can fix,
-    ``{"error": "..."}``; other exceptions propagate as real bugs.
+
+def _reply(figure: dict, animating: bool = False) -> str:
+    return json.dumps({"figure": figure, "animating": animating}, allow_nan=False, separators=(",", ":"))
+
+
+def handle(request: str) -> str:
+    """Answer a worker request ``{"figure": key, "params": {...}, "slot": id}`` as JSON.
+
+    The reply is ``{"figure": {...}, "animating": bool}`` or, for anything a
+    reader can fix, ``{"error": "..."}``; other exceptions propagate as real
+    bugs. A request replaces whatever ran in its slot; when the figure is an
+    animation for these parameters, it starts there and ``advance`` steps it.
     """
     try:
         message = json.loads(request)
-        figure = render(message["figure"], **message.get("params", {}))
+        figure = get_figure(message["figure"])
+        params = figure.schema.resolve(message.get("params", {}))
     except ValueError as e:
         return json.dumps({"error": str(e)})
-    return json.dumps({"figure": figure}, allow_nan=False, separators=(",", ":"))
+    slot = message.get("slot")
+    _running.pop(slot, None)
+    animation = figure.animation
+    if animation and animation.active(params):
+        state = animation.start(params)
+        if slot is not None:
+            _running[slot] = (animation, state)
+        return _reply(animation.frame(state), animating=slot is not None)
+    return _reply(figure.draw(params))
+
+
+def advance(slot: str, n: int = 1) -> str:
+    """The next frame of the animation in ``slot``, n steps on, as ``handle`` replies it."""
+    if slot not in _running:
+        return json.dumps({"error": "nothing is running here"})
+    animation, state = _running[slot]
+    state = animation.step(state, n)
+    _running[slot] = (animation, state)
+    return _reply(animation.frame(state), animating=True)
+
+
+def running(slot: str) -> bool:
+    return slot in _running
+
+
+def stop(slot: str) -> None:
+    _running.pop(slot, None)

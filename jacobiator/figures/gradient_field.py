@@ -4,17 +4,22 @@ Mode "y": the reader drags the target y; for every x of a grid over the
 plane the arrow shows :math:`-\nabla_x L(x, y)`, the way descent moves x.
 Mode "x": the reader drags x; the arrows show :math:`-\nabla_y L(x, y)` over
 a grid of targets y. Under the arrows, a heatmap of L (or log L) over the
-variable that moves.
+variable that moves. In the particle displays the field is shown by
+particles flowing down it (an animation, see particles.py).
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from .. import losses
+from . import particles
 from .plane import HEATMAP_CELLS, HALF_WIDTH, arrow_traces, axis, grid_points, heatmap_trace, point_trace
-from .schema import Bool, Choice, Drag, Figure, Float, Int, Schema
+from .schema import Animation, Bool, Choice, Drag, Figure, Float, Int, Schema
 
 MODES = (("y", "drag y, field −∇ₓL"), ("x", "drag x, field −∇ᵧL"))
-DISPLAYS = (("arrows+heatmap", "arrows on heatmap"), ("arrows", "arrows"), ("heatmap", "heatmap"))
+DISPLAYS = (("arrows+heatmap", "arrows on heatmap"), ("arrows", "arrows"), ("heatmap", "heatmap"),
+            ("particles", "particles"), ("particles+heatmap", "particles on heatmap"))
 
 SCHEMA = Schema(
     params=(
@@ -26,6 +31,16 @@ SCHEMA = Schema(
         Choice("display", "display", "arrows+heatmap", choices=DISPLAYS),
         Int("grid", "grid size", 15, min=5, max=41, help="arrows per side"),
         Float("amplitude", "arrow amplitude", 1.0, min=0.2, max=3.0, step=0.1),
+        Int("particles", "particles", 800, min=50, max=2000, step=50),
+        Int("trail", "motion length", 14, min=2, max=30, help="trail length, in frames"),
+        Float("speed", "motion speed", 1.5, min=0.1, max=4.0, step=0.1),
+        Float("noise", "noise amplitude", 0.0, min=0.0, max=2.0, step=0.05,
+              help="a smooth random flow added to the field"),
+        Float("noise_space", "noise frequency in space", 1.5, min=0.1, max=6.0, step=0.1),
+        Float("noise_time", "noise frequency in time", 1.0, min=0.0, max=10.0, step=0.1),
+        Float("colour_speed", "colour speed", 1.0, min=0.0, max=5.0, step=0.05,
+              help="particle colour is the phase |L| × colour speed"),
+        Int("seed", "seed", 0, min=0, max=9999),
         Float("point_x", "dragged point, 1st coordinate", 0.6, min=-1.9, max=1.9, step=0.01),
         Float("point_y", "dragged point, 2nd coordinate", 0.4, min=-1.9, max=1.9, step=0.01),
     ),
@@ -33,35 +48,46 @@ SCHEMA = Schema(
 )
 
 
-def draw(params: dict) -> dict:
-    loss = losses.get_loss(params["loss"], params["log"], alpha=params["alpha"])
+@dataclass(frozen=True)
+class Field:
+    """The loss as seen on the plane of the variable that moves."""
+
+    loss: losses.Loss
+    point: np.ndarray  # (1, 2): the dragged point
+    drag_y: bool
+    note: str = ""  # said in the title when the figure shows something else than asked
+
+    def value(self, plane):
+        fixed = np.repeat(self.point, len(plane), axis=0)
+        return self.loss.value(plane, fixed) if self.drag_y else self.loss.value(fixed, plane)
+
+    def minus_grad(self, plane):
+        fixed = np.repeat(self.point, len(plane), axis=0)
+        return -(self.loss.dL_dx(plane, fixed) if self.drag_y else self.loss.dL_dy(fixed, plane))
+
+    @property
+    def names(self):
+        """(subscript of the gradient, the variable on the plane, the dragged one)."""
+        return ("ₓ", "x", "y") if self.drag_y else ("ᵧ", "y", "x")
+
+
+def field_of(params: dict) -> Field:
     point = np.array([[params["point_x"], params["point_y"]]])
-    drag_y = params["mode"] == "y"
-    # In mode y the plane holds x and the dragged point is y; in mode x, the reverse.
-    def L(plane):
-        fixed = np.repeat(point, len(plane), axis=0)
-        return loss.value(plane, fixed) if drag_y else loss.value(fixed, plane)
+    plain = losses.get_loss(params["loss"], alpha=params["alpha"])
+    if params["log"] and not plain.nonnegative:
+        # Every combination of controls must draw something: show L and say why.
+        return Field(plain, point, params["mode"] == "y", note=" (log L undefined: L can be negative)")
+    return Field(losses.get_loss(params["loss"], params["log"], alpha=params["alpha"]), point, params["mode"] == "y")
 
-    def minus_grad(plane):
-        fixed = np.repeat(point, len(plane), axis=0)
-        return -(loss.dL_dx(plane, fixed) if drag_y else loss.dL_dy(fixed, plane))
 
-    wrt, moving, dragged = ("ₓ", "x", "y") if drag_y else ("ᵧ", "y", "x")
-    name = "log L" if params["log"] else "L"
-    data = []
-    if "heatmap" in params["display"]:
-        cells = grid_points(HEATMAP_CELLS, HALF_WIDTH)
-        data.append(heatmap_trace(L(cells).reshape(HEATMAP_CELLS, HEATMAP_CELLS), name))
-    title = f"{loss.label}, {name} over {moving}"
-    if "arrows" in params["display"]:
-        p = grid_points(params["grid"])
-        with np.errstate(all="ignore"):
-            v = minus_grad(p)
-        arrows, per_cell = arrow_traces(p, v, params["amplitude"], wrt)
-        data += arrows
-        label = f"({loss.label})" if " " in loss.label else f" {loss.label}"
-        title = f"−∇{wrt}{label} · an arrow one cell long: |∇{wrt}L| = {per_cell:.3g}"
-    data.append(point_trace(point, f"{dragged} (drag me)"))
+def loss_heatmap(f: Field, params: dict) -> dict:
+    with np.errstate(all="ignore"):
+        values = f.value(grid_points(HEATMAP_CELLS, HALF_WIDTH)).reshape(HEATMAP_CELLS, HEATMAP_CELLS)
+    return heatmap_trace(values, "log L" if params["log"] and not f.note else "L")
+
+
+def figure(f: Field, traces: list, title: str) -> dict:
+    wrt, moving, dragged = f.names
     layout = {
         "xaxis": axis(f"{moving}₁"),
         "yaxis": axis(f"{moving}₂", scaleanchor="x", scaleratio=1),
@@ -69,9 +95,56 @@ def draw(params: dict) -> dict:
         "height": 480,
         "dragmode": False,
         "showlegend": False,
-        "title": {"text": title, "font": {"size": 13}},
+        "title": {"text": title + f.note, "font": {"size": 13}},
     }
-    return {"data": data, "layout": layout}
+    return {"data": [*traces, point_trace(f.point, f"{dragged} (drag me)")], "layout": layout}
 
 
-FIGURES = [Figure("gradient_field", "Gradient field of a loss in 2D", SCHEMA, draw)]
+def label_of(f: Field) -> str:
+    return f"({f.loss.label})" if " " in f.loss.label else f" {f.loss.label}"
+
+
+def draw_field(params: dict) -> dict:
+    f = field_of(params)
+    wrt, moving, _ = f.names
+    traces = [loss_heatmap(f, params)] if "heatmap" in params["display"] else []
+    title = f"{f.loss.label} over {moving}"
+    if "arrows" in params["display"]:
+        p = grid_points(params["grid"])
+        with np.errstate(all="ignore"):
+            v = f.minus_grad(p)
+        arrows, per_cell = arrow_traces(p, v, params["amplitude"], wrt)
+        traces += arrows
+        title = f"−∇{wrt}{label_of(f)} · an arrow one cell long: |∇{wrt}L| = {per_cell:.3g}"
+    return figure(f, traces, title)
+
+
+# The particle displays are an animation: start, step, frame.
+
+def start_particles(params: dict) -> tuple:
+    f = field_of(params)
+    under = [loss_heatmap(f, params)] if "heatmap" in params["display"] else []
+    return f, particles.start(params, f.minus_grad, f.value, under)
+
+
+def step_particles(state: tuple, n: int) -> tuple:
+    f, swarm = state
+    return f, particles.step(swarm, n)
+
+
+def particles_frame(state: tuple) -> dict:
+    f, swarm = state
+    wrt = f.names[0]
+    return figure(f, particles.frame(swarm), f"particles flowing down −∇{wrt}{label_of(f)}")
+
+
+def draw(params: dict) -> dict:
+    if ANIMATION.active(params):
+        return particles_frame(start_particles(params))
+    return draw_field(params)
+
+
+ANIMATION = Animation(active=lambda params: params["display"].startswith("particles"),
+                      start=start_particles, step=step_particles, frame=particles_frame)
+
+FIGURES = [Figure("gradient_field", "Gradient field of a loss in 2D", SCHEMA, draw, ANIMATION)]

@@ -134,6 +134,17 @@ class Schema:
 
 
 @dataclass(frozen=True)
+class Animation:
+    """A steppable figure: ``start(params) -> state``, ``step(state, n) -> state``,
+    ``frame(state) -> figure dict``; ``active(params)`` says when it runs."""
+
+    active: Callable[[dict], bool]
+    start: Callable[[dict], Any]
+    step: Callable[[Any, int], Any]
+    frame: Callable[[Any], dict]
+
+
+@dataclass(frozen=True)
 class Figure:
     """A registered figure: its parameters and a pure function drawing it."""
 
@@ -141,6 +152,7 @@ class Figure:
     title: str
     schema: Schema
     draw: Callable[[dict], dict]
+    animation: Animation | None = None
 
     def __call__(self, /, **overrides: Any) -> dict:
         return self.draw(self.schema.resolve(overrides))
