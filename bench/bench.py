@@ -5,6 +5,7 @@ against the built site served on 127.0.0.1:
   - first static figure and live, on cold loads (a new browser context each time);
   - control change to redraw latency (p50, p95 over CHANGES changes);
   - drag frame time (the interval between redraws while the target is dragged);
+  - the particle animation's frames per second, with PARTICLES particles;
   - the figure's render time in CPython and in Pyodide, and their ratio;
   - `mkdocs build` time.
 Run with `make bench`.
@@ -25,6 +26,8 @@ from harness import build_site, chromium, guard_offsite, serve  # noqa: E402
 COLD_LOADS = 5
 CHANGES = 60
 DRAG_STEPS = 120
+PARTICLES = 1000
+ANIMATION_SECONDS = 5
 BUILDS = 3
 PAGE = "gradient-fields/"
 FIRST = "#jb-gradient_field-1"
@@ -110,6 +113,20 @@ def drag_frames(page, grid):
     return [b - a for a, b in zip(draws, draws[1:])]
 
 
+def particle_frames(page):
+    """Frame intervals of the particle animation, after a second of warm-up."""
+    set_control = """([name, value]) => { const el = document.querySelector(`#jb-gradient_field-1 [name="${name}"]`);
+        el.value = value; el.dispatchEvent(new Event('input', {bubbles: true})); }"""
+    page.evaluate(set_control, ["particles", PARTICLES])
+    page.wait_for_timeout(500)
+    page.evaluate(set_control, ["display", "particles"])
+    page.wait_for_timeout(1000)
+    page.evaluate(DRAW_TIMES_JS, FIRST)
+    page.wait_for_timeout(ANIMATION_SECONDS * 1000)
+    draws = page.evaluate("window.__draws")
+    return [b - a for a, b in zip(draws, draws[1:])]
+
+
 def main():
     result = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -139,6 +156,9 @@ def main():
             result["redraw_latency_ms"] = summary(redraw["latencies"])
             result["drag_frame_ms_grid15"] = summary(drag_frames(page, 15))
             result["drag_frame_ms_grid32"] = summary(drag_frames(page, 32))
+            intervals = particle_frames(page)
+            result[f"particles_{PARTICLES}"] = {"fps": round(1000 / statistics.median(intervals), 1),
+                                                "frame_ms": summary(intervals)}
 
     params = {"grid": 15}
     cpython = cpython_render_ms(params)

@@ -1,6 +1,6 @@
 """The article as a reader sees it, in headless Chromium.
 
-Figures are checked from the data Plotly holds (gd.data), not from pixels.
+Figures are checked from the data the widget drew (its figure, Plotly's and the canvas layer's), not from pixels.
 """
 
 import pytest
@@ -13,21 +13,21 @@ BOOT_TIMEOUT = 60_000  # ms: Pyodide boots in about 3 s here; CI machines may be
 
 # Arrow count and the shafts of one widget's arrows, read from its Plotly data.
 ARROWS_JS = """(root) => {
-  const gd = root.querySelector('.jb-plot');
+  const data = root.jacobiator.figure.data;  // what the widget drew (arrows go to a canvas)
   const shafts = [];
-  for (const t of gd.data) {
+  for (const t of data) {
     if (!t.meta || !['arrows', 'capped'].includes(t.meta.role)) continue;
     for (let k = 0; k + 1 < t.x.length; k += 7)
       shafts.push([t.x[k], t.y[k], t.x[k + 1], t.y[k + 1]]);
   }
-  const target = gd.data.find((t) => t.meta && t.meta.role === 'target');
+  const target = data.find((t) => t.meta && t.meta.role === 'target');
   return {shafts, target: [target.x[0], target.y[0]]};
 }"""
 
 
 def arrow_count_is(n, selector=FIRST):
     """A JS predicate: the widget's plot shows n arrows (capped ones included)."""
-    return f"""() => document.querySelector('{selector} .jb-plot').data
+    return f"""() => document.querySelector('{selector}').jacobiator.figure.data
         .filter((t) => t.meta && ['arrows', 'capped'].includes(t.meta.role))
         .reduce((sum, t) => sum + t.x.length / 7, 0) === {n}"""
 
@@ -92,7 +92,7 @@ def test_dragging_moves_the_target_and_the_arrows_follow(watched, site_url, scre
         page.mouse.move(*pixel(0.6 - 0.16 * k, 0.4 - 0.14 * k))
     page.mouse.up()
     page.wait_for_function(f"""() => {{
-        const t = document.querySelector('{FIRST} .jb-plot').data.find((t) => t.meta.role === 'target');
+        const t = document.querySelector('{FIRST}').jacobiator.figure.data.find((t) => t.meta.role === 'target');
         return Math.abs(t.x[0] + 1) < 0.05 && Math.abs(t.y[0] + 1) < 0.05; }}""", timeout=10_000)
     shown = arrows(page)
     tx, ty = shown["target"]
@@ -156,7 +156,7 @@ def test_instant_navigation_remounts_widgets_on_one_worker(watched, site_url):
 
 
 def roles(page, selector=FIRST):
-    return page.eval_on_selector(f"{selector} .jb-plot", "gd => gd.data.map((t) => t.meta && t.meta.role)")
+    return page.eval_on_selector(selector, "root => root.jacobiator.figure.data.map((t) => t.meta && t.meta.role)")
 
 
 def set_choice(page, name, value, selector=FIRST):
@@ -174,7 +174,7 @@ def test_display_modes(watched, site_url, display, shown, hidden):
     wait_live(page)
     if display != "arrows+heatmap":  # the default: the static figure already shows it
         set_choice(page, "display", display)
-        page.wait_for_function(f"""() => !document.querySelector('{FIRST} .jb-plot').data
+        page.wait_for_function(f"""() => !document.querySelector('{FIRST}').jacobiator.figure.data
             .some((t) => t.meta.role === '{sorted(hidden)[0]}')""")
     present = set(roles(page))
     assert shown <= present and not (hidden & present)
@@ -194,3 +194,29 @@ def test_mode_x_drags_x_and_draws_minus_grad_y(watched, site_url, screenshots):
             assert (t1 - y1) * (x1 - y1) + (t2 - y2) * (x2 - y2) > 0
     page.locator(FIRST).scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "gradient-field-mode-x.png"))
+
+
+def test_particles_animate_on_a_canvas_and_stop_when_the_display_changes(watched, site_url, screenshots):
+    page = watched.page
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    page.locator(FIRST).scroll_into_view_if_needed()
+    page.eval_on_selector(FIRST, "root => { window.draws = 0; root.addEventListener('jb:drawn', () => window.draws++); }")
+    set_choice(page, "display", "particles")
+    page.wait_for_function("window.draws >= 10", timeout=20_000)  # frames keep coming
+    painted = page.eval_on_selector(f"{FIRST} canvas.jb-canvas", """(c) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let k = 3; k < d.length; k += 4) if (d[k] > 0) n++;
+        return n; }""")
+    assert painted > 1000  # pixels with trails on them
+    page.screenshot(path=str(screenshots / "gradient-field-particles.png"))
+    set_choice(page, "display", "heatmap")  # nothing left for the canvas to draw
+    page.wait_for_function(f"""() => !document.querySelector('{FIRST}').jacobiator.figure.data
+        .some((t) => t.meta.role === 'particles')""")
+    page.wait_for_timeout(300)
+    settled = page.evaluate("window.draws")
+    page.wait_for_timeout(1000)
+    assert page.evaluate("window.draws") == settled  # the animation has stopped
+    assert page.eval_on_selector(f"{FIRST} canvas.jb-canvas", """(c) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        return d.some((v, k) => k % 4 === 3 && v > 0); }""") is False

@@ -1,12 +1,13 @@
-// Traces with meta.role "particles" are drawn on a canvas laid over the plot
-// area instead of through Plotly: an animation frame then costs a few ms of
-// canvas strokes instead of a full Plotly redraw. The traces are ordinary
-// Plotly line traces, so the same figure still shows in a notebook.
+// Line traces of many short pieces (arrows, particle trails) are drawn on a
+// canvas laid over the plot area instead of through Plotly: a frame then
+// costs a few ms of canvas strokes instead of Plotly's per-point processing.
+// They are ordinary Plotly line traces, so the same figure still shows as it
+// is in a notebook.
 
-export const CANVAS_ROLE = "particles";
+const CANVAS_ROLES = new Set(["particles", "arrows", "capped"]);
 
 export function isCanvasTrace(trace) {
-  return Boolean(trace.meta && trace.meta.role === CANVAS_ROLE);
+  return Boolean(trace.meta && CANVAS_ROLES.has(trace.meta.role) && trace.mode === "lines");
 }
 
 export class CanvasLayer {

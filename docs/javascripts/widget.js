@@ -29,6 +29,7 @@ function decimals(step) {
 export class Widget {
   constructor(root) {
     this.root = root;
+    root.jacobiator = this; // tests and the benchmark read the drawn figure here
     const spec = JSON.parse(root.querySelector("template.jb-spec").content.textContent);
     this.key = spec.figure;
     this.schema = spec.schema;
@@ -93,17 +94,17 @@ export class Widget {
     Plotly.purge(this.plot);
   }
 
-  /** Draw ``figure``: Plotly for its traces, the canvas layer for its particles.
-   * An animation frame changes only the particles, so it skips Plotly. */
-  async draw(figure, plot = Plotly.react, onlyParticles = false) {
-    const particles = figure.data.filter(isCanvasTrace);
-    if (!onlyParticles) {
-      const rest = { ...figure, data: figure.data.filter((t) => !isCanvasTrace(t)) };
-      await plot(this.plot, themed(rest), PLOT_CONFIG);
+  /** Draw ``figure``: the canvas layer for its arrows and trails, Plotly for the rest.
+   * An animation frame changes only the trails, so it skips Plotly. */
+  async draw(figure, plot = Plotly.react, onlyCanvas = false) {
+    const colored = themed(figure);
+    const onCanvas = colored.data.filter(isCanvasTrace);
+    if (!onlyCanvas) {
+      await plot(this.plot, { ...colored, data: colored.data.filter((t) => !isCanvasTrace(t)) }, PLOT_CONFIG);
     }
-    if (particles.length || this.layer) {
+    if (onCanvas.length || this.layer) {
       this.layer ??= new CanvasLayer(this.plot);
-      this.layer.draw(particles);
+      this.layer.draw(onCanvas);
     }
   }
 
