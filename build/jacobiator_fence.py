@@ -24,7 +24,7 @@ import yaml
 
 log = logging.getLogger("mkdocs.jacobiator.figure")
 
-RESERVED = ("figure",)
+RESERVED = ("figure", "controls")
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
@@ -35,8 +35,8 @@ _templates = jinja2.Environment(
 current_page = {"path": None, "markdown": "", "cursor": 0}
 
 
-def parse_block(src: str) -> tuple[str, dict, str]:
-    """(figure key, parameter overrides, caption) from the fence's text.
+def parse_block(src: str) -> tuple[str, dict, str, list | None]:
+    """(figure key, parameter overrides, caption, controls shown) from the fence's text.
 
     The caption line is taken as it is, so it may hold colons and math.
     """
@@ -50,7 +50,10 @@ def parse_block(src: str) -> tuple[str, dict, str]:
     if not isinstance(spec, dict) or "figure" not in spec:
         raise ValueError("the block must start with 'figure: <name>'")
     overrides = {k: v for k, v in spec.items() if k not in RESERVED}
-    return str(spec["figure"]), overrides, " ".join(captions)
+    controls = spec.get("controls")
+    if isinstance(controls, str):
+        controls = [c.strip() for c in controls.split(",")]
+    return str(spec["figure"]), overrides, " ".join(captions), controls
 
 
 def script_json(value) -> str:
@@ -62,14 +65,20 @@ def script_json(value) -> str:
     return text
 
 
-def widget_html(key: str, overrides: dict, caption: str, widget_id: str) -> str:
+def widget_html(key: str, overrides: dict, caption: str, widget_id: str, controls: list | None = None) -> str:
+    """The widget; ``controls`` names the parameters given a control (all by default)."""
     from jacobiator.figures import get_figure  # imported per call: the hook reloads the core
 
     figure = get_figure(key)
     params = figure.schema.resolve(overrides)
+    unknown = [c for c in controls or [] if c not in figure.schema.names]
+    if unknown:
+        raise ValueError(f"controls names unknown parameter {unknown[0]!r}; known parameters: "
+                         f"{', '.join(figure.schema.names)}")
     spec = {"figure": key, "schema": figure.schema.to_json(), "params": params, "static": figure.draw(params)}
     return _templates.get_template("widget.html").render(
         id=widget_id, key=key, title=figure.title, caption=caption, schema=figure.schema.to_json(),
+        shown=controls or list(figure.schema.names),
         params=params, spec_json=jinja2.utils.markupsafe.Markup(script_json(spec)),
     )
 
@@ -94,9 +103,9 @@ def format_figure(src, language, class_name, options, md, **kwargs) -> str:
     counts = md.__dict__.setdefault("jacobiator_figure_counts", {})
     where = locate(src)
     try:
-        key, overrides, caption = parse_block(src)
+        key, overrides, caption, controls = parse_block(src)
         counts[key] = counts.get(key, 0) + 1
-        return widget_html(key, overrides, caption, f"jb-{key}-{counts[key]}")
+        return widget_html(key, overrides, caption, f"jb-{key}-{counts[key]}", controls)
     except ValueError as e:
         log.warning("%s: %s", where, e)
         return (f'<div class="admonition failure jb-error"><p class="admonition-title">This figure could not be built</p>'

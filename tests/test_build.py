@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from jacobiator.figures import FIGURES
+
 from harness import ROOT, build_site, write_config
 
 sys.path.insert(0, str(ROOT / "build"))  # build/ is tooling, never a package named `build`
@@ -70,7 +72,7 @@ def test_page_embeds_figure_specs(site):
     for text in specs:
         spec = json.loads(text)
         assert {"figure", "schema", "params", "static"} <= set(spec)
-        assert spec["figure"] == "gradient_field"
+        assert spec["figure"] in FIGURES
         assert spec["static"]["data"]
 
 
@@ -229,3 +231,17 @@ def test_cdn_option_serves_no_pyodide_and_points_at_the_pinned_cdn(tmp_path):
     assert settings["indexURL"] == f"https://cdn.jsdelivr.net/pyodide/v{runtime.PYODIDE_VERSION}/full/"
     assert not (site / "runtime" / "pyodide").exists()
     assert (site / "runtime" / settings["wheel"].split("?")[0]).is_file()
+
+
+def test_controls_option_shows_only_the_named_controls(tmp_path):
+    returncode, output = build_copy(tmp_path, HEAD + fence("figure: gradient_field\ncontrols: grid, log"))
+    assert returncode == 0, output
+    page = (tmp_path / "site" / "broken" / "index.html").read_text()
+    form = re.search(r'<form class="jb-controls".*?</form>', page, re.S).group(0)
+    names = re.findall(r'<(?:input|select)[^>]* name="([a-z_]+)"', form)
+    assert sorted(names) == ["grid", "log"]
+
+
+def test_controls_option_with_an_unknown_name_fails(tmp_path):
+    returncode, output = build_copy(tmp_path, HEAD + fence("figure: gradient_field\ncontrols: grid, colour"))
+    assert_fails_at(returncode, output, len(HEAD) + 1, "colour")

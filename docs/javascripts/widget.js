@@ -37,8 +37,10 @@ export class Widget {
     this.figure = spec.static;
     this.plot = root.querySelector(".jb-plot");
     this.statusLine = root.querySelector(".jb-status");
-    this.inputs = Object.fromEntries(
-      this.schema.params.map((p) => [p.name, root.querySelector(`[name="${p.name}"]`)]));
+    // The page may give only some parameters a control; the others keep their values.
+    this.inputs = Object.fromEntries(this.schema.params
+      .map((p) => [p.name, root.querySelector(`[name="${p.name}"]`)])
+      .filter(([, input]) => input));
     this.busy = false; // one request in flight per widget...
     this.dirty = false; // ...and at most one waiting: the newest parameters win
     this.drawing = false;
@@ -53,7 +55,7 @@ export class Widget {
   mount() {
     const drawn = this.draw(this.figure, Plotly.newPlot);
     this.setStatus("static", STATUS.static);
-    for (const param of this.schema.params) {
+    for (const param of this.schema.params.filter((p) => this.inputs[p.name])) {
       this.inputs[param.name].addEventListener("input", (event) => {
         this.params[param.name] = readControl(event.target, param);
         this.showValue(param);
@@ -127,6 +129,7 @@ export class Widget {
   }
 
   syncControl(name) {
+    if (!this.inputs[name]) return;
     this.inputs[name].value = this.params[name];
     this.showValue(this.param(name));
   }
