@@ -58,3 +58,19 @@ def test_the_worker_protocol_starts_advances_and_stops_an_animation():
     handle(json.dumps({"figure": "gradient_field", "params": {"display": "particles"}, "slot": "w"}))
     stop("w")
     assert "error" in json.loads(advance("w"))
+
+
+def test_moving_the_target_keeps_the_particles_and_changes_their_flow():
+    request = {"figure": "gradient_field", "params": {"display": "particles", "seed": 1}, "slot": "d"}
+    handle(json.dumps(request))
+    before = json.loads(advance("d"))["figure"]
+    request["params"] |= {"point_x": -1.5, "point_y": -1.5}
+    moved = json.loads(handle(json.dumps(request)))["figure"]
+    trails = lambda fig: [t for t in fig["data"] if t["meta"]["role"] == "particles"]  # noqa: E731
+    # The swarm is carried over: the particle positions are the same points.
+    flat = lambda fig: sorted(v for t in trails(fig) for v in t["x"] if v is not None)  # noqa: E731
+    assert flat(moved) == flat(before)
+    # A changed seed starts a new swarm instead.
+    request["params"]["seed"] = 2
+    assert flat(json.loads(handle(json.dumps(request)))["figure"]) != flat(before)
+    stop("d")

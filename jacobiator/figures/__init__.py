@@ -56,10 +56,13 @@ def handle(request: str) -> str:
     except ValueError as e:
         return json.dumps({"error": str(e)})
     slot = message.get("slot")
-    _running.pop(slot, None)
+    previous = _running.pop(slot, None)
     animation = figure.animation
     if animation and animation.active(params):
-        state = animation.start(params)
+        if previous and previous[0] is animation and animation.update:
+            state = animation.update(previous[1], params)
+        else:
+            state = animation.start(params)
         if slot is not None:
             _running[slot] = (animation, state)
         return _reply(animation.frame(state), animating=slot is not None)

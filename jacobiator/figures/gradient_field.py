@@ -127,6 +127,18 @@ def start_particles(params: dict) -> tuple:
     return f, particles.start(params, f.minus_grad, f.value, under)
 
 
+def update_particles(state: tuple, params: dict) -> tuple:
+    """New parameters for a running swarm: the particles stay where they are
+    unless their number, trail length or seed changed."""
+    _, swarm = state
+    kept = ("particles", "trail", "seed")
+    if any(swarm.params[k] != params[k] for k in kept):
+        return start_particles(params)
+    f = field_of(params)
+    under = [loss_heatmap(f, params)] if "heatmap" in params["display"] else []
+    return f, particles.retarget(swarm, params, f.minus_grad, f.value, under)
+
+
 def step_particles(state: tuple, n: int) -> tuple:
     f, swarm = state
     return f, particles.step(swarm, n)
@@ -145,6 +157,7 @@ def draw(params: dict) -> dict:
 
 
 ANIMATION = Animation(active=lambda params: params["display"].startswith("particles"),
-                      start=start_particles, step=step_particles, frame=particles_frame)
+                      start=start_particles, step=step_particles, frame=particles_frame,
+                      update=update_particles)
 
 FIGURES = [Figure("gradient_field", "Gradient field of a loss in 2D", SCHEMA, draw, ANIMATION)]

@@ -81,6 +81,13 @@ def start(params: dict, minus_grad, value, extra=()) -> Swarm:
     return step(s, k)  # warm up: the first frame already shows trails
 
 
+def retarget(s: Swarm, params: dict, minus_grad, value, extra=()) -> Swarm:
+    """The same particles, now flowing down another field (the target moved)."""
+    s.minus_grad, s.value, s.params, s.extra = minus_grad, value, params, list(extra)
+    s.v_ref = velocity_scale(minus_grad)
+    return s
+
+
 def step(s: Swarm, n: int) -> Swarm:
     """Advance the swarm by n frames (Euler steps of the flow)."""
     speed = s.params["speed"] * DT

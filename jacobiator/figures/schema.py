@@ -136,12 +136,15 @@ class Schema:
 @dataclass(frozen=True)
 class Animation:
     """A steppable figure: ``start(params) -> state``, ``step(state, n) -> state``,
-    ``frame(state) -> figure dict``; ``active(params)`` says when it runs."""
+    ``frame(state) -> figure dict``; ``active(params)`` says when it runs, and
+    ``update(state, params) -> state`` carries a running state over to new
+    parameters (a dragged target), so the animation goes on instead of restarting."""
 
     active: Callable[[dict], bool]
     start: Callable[[dict], Any]
     step: Callable[[Any, int], Any]
     frame: Callable[[Any], dict]
+    update: Callable[[Any, dict], Any] | None = None
 
 
 @dataclass(frozen=True)
