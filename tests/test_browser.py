@@ -167,6 +167,7 @@ def set_choice(page, name, value, selector=FIRST):
     ("arrows", {"arrows"}, {"heatmap"}),
     ("heatmap", {"heatmap"}, {"arrows", "capped"}),
     ("arrows+heatmap", {"arrows", "heatmap"}, set()),
+    ("particles+heatmap", {"particles", "heatmap"}, {"arrows", "capped"}),
 ])
 def test_display_modes(watched, site_url, display, shown, hidden):
     page = watched.page
