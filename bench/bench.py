@@ -5,7 +5,7 @@ against the built site served on 127.0.0.1:
   - first static figure and live, on cold loads (a new browser context each time);
   - control change to redraw latency (p50, p95 over CHANGES changes);
   - drag frame time (the interval between redraws while the target is dragged);
-  - the particle animation's frames per second, with PARTICLES particles;
+  - the particle animation's frames per second (particles on the heatmap), with PARTICLES particles;
   - the figure's render time in CPython and in Pyodide, and their ratio;
   - `mkdocs build` time.
 Run with `make bench`.
@@ -114,14 +114,15 @@ def drag_frames(page, grid):
 
 
 def particle_frames(page):
-    """Frame intervals of the particle animation, after a second of warm-up."""
-    set_control = """([name, value]) => { const el = document.querySelector(`#jb-gradient_field-1 [name="${name}"]`);
-        el.value = value; el.dispatchEvent(new Event('input', {bubbles: true})); }"""
-    page.evaluate(set_control, ["particles", PARTICLES])
-    page.wait_for_timeout(500)
-    page.evaluate(set_control, ["display", "particles"])
+    """Frame intervals of the chapter's particle figure with PARTICLES particles, after a second of warm-up."""
+    widget = page.evaluate_handle("document.querySelector('.jb-widget:has([name=\"particles\"])')")
+    widget.scroll_into_view_if_needed()
+    widget.evaluate("""(root, n) => { const el = root.querySelector('[name="particles"]');
+        el.value = n; el.dispatchEvent(new Event('input', {bubbles: true}));
+        window.__draws = []; root.addEventListener('jb:drawn', () => window.__draws.push(performance.now())); }""",
+                    PARTICLES)
     page.wait_for_timeout(1000)
-    page.evaluate(DRAW_TIMES_JS, FIRST)
+    page.evaluate("window.__draws = []")
     page.wait_for_timeout(ANIMATION_SECONDS * 1000)
     draws = page.evaluate("window.__draws")
     return [b - a for a, b in zip(draws, draws[1:])]
