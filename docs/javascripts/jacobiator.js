@@ -5,8 +5,10 @@
 // instead of discovering each level only after the previous one ran.
 import "./canvas-layer.js";
 import "./drag.js";
+import "./python-call.js";
 import "./runtime-client.js";
 import { watchPalette } from "./theme.js";
+import "./url-state.js";
 import { Widget } from "./widget.js";
 
 let mounted = [];

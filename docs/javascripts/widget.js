@@ -4,13 +4,16 @@
 
 import { CanvasLayer, isCanvasTrace } from "./canvas-layer.js";
 import { attachDrag } from "./drag.js";
+import { pythonCall } from "./python-call.js";
 import { ackFrame, onFrames, render, restartRuntime, stopSlot, watchRuntime } from "./runtime-client.js";
 import { themed } from "./theme.js";
+import { readLink, writeLink } from "./url-state.js";
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false };
 
 const STATUS = {
   static: "Static figure, drawn when the page was built. Python is starting…",
+  staticLink: "Static figure with the page's settings; the link's settings apply once Python is ready.",
   live: "Live: change a control or drag on the plot.",
 };
 
@@ -33,7 +36,9 @@ export class Widget {
     const spec = JSON.parse(root.querySelector("template.jb-spec").content.textContent);
     this.key = spec.figure;
     this.schema = spec.schema;
+    this.base = spec.params; // the page's settings: what Reset returns to
     this.params = { ...spec.params };
+    this.staticFigure = spec.static;
     this.figure = spec.static;
     this.plot = root.querySelector(".jb-plot");
     this.statusLine = root.querySelector(".jb-status");
@@ -54,14 +59,28 @@ export class Widget {
   /** Draw the static figure and wire the controls; resolves once the figure is on screen. */
   mount() {
     const drawn = this.draw(this.figure, Plotly.newPlot);
-    this.setStatus("static", STATUS.static);
+    const link = readLink(this.root, this.schema);
+    Object.assign(this.params, link.values);
+    this.fromLink = Object.keys(link.values).length > 0; // drawn live once Python is ready
+    this.linkNote = link.ignored.length ? ` Ignored from the link: ${link.ignored.join("; ")}.` : "";
+    this.setStatus("static", (this.fromLink ? STATUS.staticLink : STATUS.static) + this.linkNote);
     for (const param of this.schema.params.filter((p) => this.inputs[p.name])) {
+      this.syncControl(param.name);
       this.inputs[param.name].addEventListener("input", (event) => {
         this.params[param.name] = readControl(event.target, param);
         this.showValue(param);
-        this.request();
+        this.changed();
       });
     }
+    this.resetButton = this.root.querySelector(".jb-reset");
+    this.resetButton.addEventListener("click", () => this.reset());
+    this.code = this.root.querySelector(".jb-python-code");
+    this.root.querySelector(".jb-copy").addEventListener("click", (event) => {
+      navigator.clipboard.writeText(this.code.textContent).then(
+        () => { event.target.textContent = "Copied"; },
+        () => { event.target.textContent = "Select the code to copy it"; });
+    });
+    this.showPython();
     const drag = this.schema.drag;
     if (drag) {
       this.plot.classList.add("jb-draggable");
@@ -70,8 +89,9 @@ export class Widget {
         this.params[drag.y] = this.clamp(drag.y, y);
         this.syncControl(drag.x);
         this.syncControl(drag.y);
-        this.request();
+        this.changed();
       });
+      this.plot.addEventListener("keydown", (event) => this.onKey(event, drag));
     }
     onFrames(this.root.id, (reply) => {
       this.waitingFrame = false;
@@ -110,6 +130,41 @@ export class Widget {
     }
   }
 
+  /** After any change of parameters: the link, the Python call, the figure. */
+  changed() {
+    writeLink(this.root, this.params, this.base);
+    this.showPython();
+    this.request();
+  }
+
+  showPython() {
+    this.code.textContent = pythonCall(this.key, this.schema, this.params);
+  }
+
+  /** Back to the page's settings; the static figure is theirs, so no Python is needed. */
+  reset() {
+    this.params = { ...this.base };
+    for (const name of Object.keys(this.inputs)) this.syncControl(name);
+    writeLink(this.root, this.params, this.base);
+    this.showPython();
+    this.request();
+  }
+
+  /** Arrow keys move the dragged point: a tenth of its range, or one step with Shift. */
+  onKey(event, drag) {
+    const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowDown: [0, -1], ArrowUp: [0, 1] };
+    if (!this.live || !moves[event.key]) return;
+    event.preventDefault(); // the page does not scroll
+    const [dx, dy] = moves[event.key];
+    for (const [name, d] of [[drag.x, dx], [drag.y, dy]]) {
+      const p = this.param(name);
+      const size = event.shiftKey ? p.step : (p.max - p.min) / 10;
+      this.params[name] = this.clamp(name, this.params[name] + d * size);
+      this.syncControl(name);
+    }
+    this.changed();
+  }
+
   /** Ask the worker for the next animation frame, if one is wanted now. */
   nextFrame() {
     if (!this.animating || this.waitingFrame || !this.visible) return;
@@ -143,12 +198,15 @@ export class Widget {
     if (rt.state === "live" && !this.live) {
       this.live = true;
       for (const input of Object.values(this.inputs)) input.disabled = false;
-      this.setStatus("live", STATUS.live);
+      this.resetButton.disabled = false;
+      this.setStatus("live", STATUS.live + this.linkNote);
+      if (this.fromLink) this.request();
     } else if (rt.state === "loading") {
-      this.setStatus("loading", `Static figure; ${rt.text}`);
+      this.setStatus("loading", `Static figure; ${rt.text}${this.linkNote}`);
     } else if (rt.state === "error") {
       this.live = false;
       for (const input of Object.values(this.inputs)) input.disabled = true;
+      this.resetButton.disabled = true;
       this.setStatus("error", `Python could not start (${rt.text}). The figure stays static.`, true);
     }
   }

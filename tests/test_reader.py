@@ -1,0 +1,160 @@
+"""What readers of interactive articles expect from every figure: links that
+reproduce it, keyboard and small screens, errors that stay local, sub-path
+deploys, and the Python call that draws the same figure in a notebook."""
+
+import shutil
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from harness import serve
+
+pytestmark = pytest.mark.browser
+
+PAGE = "gradient-fields/"
+FIRST = "#jb-gradient_field-1"
+BOOT_TIMEOUT = 60_000
+
+
+def wait_live(page, selector=FIRST):
+    page.wait_for_selector(f'{selector} .jb-status[data-state="live"]', timeout=BOOT_TIMEOUT)
+
+
+def set_control(page, name, value, selector=FIRST):
+    page.eval_on_selector(
+        f'{selector} [name="{name}"]',
+        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }", value)
+
+
+def drawn(page, selector=FIRST):
+    return page.eval_on_selector(selector, "root => root.jacobiator.figure")
+
+
+def arrow_count(figure):
+    return sum(len(t["x"]) // 7 for t in figure["data"] if t["meta"]["role"] in ("arrows", "capped"))
+
+
+def test_a_link_reproduces_the_figure_and_reset_returns_to_the_page(watched, site_url):
+    page = watched.page
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    set_control(page, "grid", 21)
+    page.select_option(f'{FIRST} [name="loss"]', "cos")
+    query = parse_qs(urlparse(page.url).query)
+    assert query == {"gradient_field-1.grid": ["21"], "gradient_field-1.loss": ["cos"]}
+
+    shared = watched.context.new_page()  # a reader opening the link
+    shared.goto(page.url)
+    wait_live(shared)
+    shared.wait_for_function(f"() => document.querySelector('{FIRST}').jacobiator.figure.layout.title.text.includes('CosSim')")
+    assert arrow_count(drawn(shared)) == 21 * 21 - 1  # x = 0 is a grid point, where CosSim's gradient is undefined
+    assert shared.input_value(f'{FIRST} [name="grid"]') == "21"
+
+    shared.click(f"{FIRST} .jb-reset")
+    shared.wait_for_function(f"() => document.querySelector('{FIRST}').jacobiator.figure.layout.title.text.includes('MSE')")
+    assert arrow_count(drawn(shared)) == 15 * 15
+    assert "gradient_field-1" not in shared.url
+
+
+def test_a_bad_link_is_ignored_visibly_and_runs_no_script(watched, site_url):
+    page = watched.page
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(site_url + PAGE + "?gradient_field-1.grid=999&gradient_field-1.loss=%3Cimg%20src=x%20onerror=alert(1)%3E"
+              "&gradient_field-1.log=true&gradient_field-1.nope=1")
+    wait_live(page)
+    status = page.inner_text(f"{FIRST} .jb-status")
+    assert "Ignored from the link" in status and "grid must be between 5 and 41" in status
+    assert "loss must be one of" in status and "no parameter nope" in status
+    page.wait_for_function(f"() => document.querySelector('{FIRST}').jacobiator.figure.layout.title.text.includes('log MSE')")
+    assert arrow_count(drawn(page)) == 15 * 15  # the good value (log) applied, the bad ones ignored
+    assert not dialogs
+    assert page.locator(f"{FIRST} img").count() == 0
+
+
+def test_the_arrow_keys_move_the_dragged_point(watched, site_url):
+    page = watched.page
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    page.focus(f"{FIRST} .jb-plot")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Shift+ArrowUp")
+    page.wait_for_function(f"""() => {{
+        const t = document.querySelector('{FIRST}').jacobiator.figure.data.find((t) => t.meta.role === 'target');
+        return Math.abs(t.x[0] - 0.22) < 1e-9 && Math.abs(t.y[0] - 0.41) < 1e-9; }}""")
+    assert page.input_value(f'{FIRST} [name="point_x"]') == "0.22"
+
+
+def test_every_control_is_labelled_and_reachable_by_keyboard(watched, site_url):
+    page = watched.page
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    unlabelled = page.eval_on_selector_all(".jb-controls input, .jb-controls select",
+                                           "els => els.filter((el) => !el.closest('label') || !el.closest('label').innerText.trim()).length")
+    assert unlabelled == 0
+    page.focus(f'{FIRST} [name="grid"]')
+    page.keyboard.press("ArrowRight")  # a range input steps by one
+    page.wait_for_function(f"() => document.querySelector('{FIRST}').jacobiator.figure.data"
+                           ".filter((t) => ['arrows', 'capped'].includes(t.meta.role))"
+                           ".reduce((n, t) => n + t.x.length / 7, 0) === 16 * 16")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_nothing_overflows_on_a_phone_or_a_desktop(browser, site_url, screenshots, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(site_url + PAGE)
+    page.wait_for_selector(f"{FIRST} .jb-plot .main-svg")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    plot, controls = (page.locator(f"{FIRST} {part}").bounding_box() for part in (".jb-plot", ".jb-controls"))
+    assert controls["y"] >= plot["y"] + plot["height"] - 1  # the controls sit under the plot
+    assert plot["x"] + plot["width"] <= width
+    page.locator(FIRST).scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / f"gradient-fields-{width}px.png"))
+    context.close()
+
+
+def test_a_python_error_shows_in_its_own_figure_only(watched, site_url):
+    page = watched.page
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    # Parameters no control can produce: the worker answers with Python's ValueError.
+    page.eval_on_selector(FIRST, "root => { root.jacobiator.params.grid = 999; root.jacobiator.request(); }")
+    page.wait_for_selector(f'{FIRST} .jb-status[data-state="error"]')
+    assert "grid must be between 5 and 41" in page.inner_text(f"{FIRST} .jb-status")
+    assert page.get_attribute("#jb-gradient_field-2 .jb-status", "data-state") == "live"
+    assert arrow_count(drawn(page)) == 15 * 15  # the last good figure stays
+
+
+def test_the_python_call_draws_the_same_figure(watched, site_url):
+    page = watched.page
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    set_control(page, "grid", 9)
+    page.select_option(f'{FIRST} [name="mode"]', "x")
+    page.wait_for_function(f"() => document.querySelector('{FIRST}').jacobiator.figure.layout.xaxis.title.text === 'y₁'")
+    code = page.eval_on_selector(f"{FIRST} .jb-python-code", "el => el.textContent")
+    *setup, call = code.strip().splitlines()
+    namespace = {}
+    exec("\n".join([*setup, "fig = " + call.removesuffix(".show()")]), namespace)  # noqa: S102 - code we generate
+    fig, live = namespace["fig"], drawn(page)
+    assert fig.layout.title.text == live["layout"]["title"]["text"]
+    assert [t.meta["role"] for t in fig.data] == [t["meta"]["role"] for t in live["data"]]
+    assert arrow_count(fig.to_plotly_json()) == arrow_count(live) == 9 * 9
+
+
+def test_the_site_works_from_a_sub_path(browser, site_dir, tmp_path):
+    mount = tmp_path / "some" / "prefix"
+    shutil.copytree(site_dir, mount)
+    with serve(tmp_path) as root:
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(root + "some/prefix/" + PAGE)
+        wait_live(page)
+        set_control(page, "grid", 7)
+        page.wait_for_function(f"() => document.querySelector('{FIRST}').jacobiator.figure.data"
+                               ".filter((t) => ['arrows', 'capped'].includes(t.meta.role))"
+                               ".reduce((n, t) => n + t.x.length / 7, 0) === 49")
+        page.close()
+    assert not errors
