@@ -10,6 +10,7 @@ import { themed } from "./theme.js";
 import { readLink, writeLink } from "./url-state.js";
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false };
+const DESIGN_WIDTH = 660;
 
 const STATUS = {
   static: "Static figure, drawn when the page was built. Python is starting…",
@@ -120,6 +121,12 @@ export class Widget {
    * An animation frame changes only the trails, so it skips Plotly. */
   async draw(figure, plot = Plotly.react, onlyCanvas = false) {
     const colored = themed(figure);
+    // Figures are designed for the article's column (DESIGN_WIDTH px); on a
+    // narrower screen the height shrinks with the width, so the plot keeps its shape.
+    const width = this.plot.clientWidth || DESIGN_WIDTH;
+    if (colored.layout.height && width < DESIGN_WIDTH) {
+      colored.layout.height = Math.round(colored.layout.height * Math.max(0.6, width / DESIGN_WIDTH));
+    }
     const onCanvas = colored.data.filter(isCanvasTrace);
     if (!onlyCanvas) {
       await plot(this.plot, { ...colored, data: colored.data.filter((t) => !isCanvasTrace(t)) }, PLOT_CONFIG);
