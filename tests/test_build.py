@@ -245,3 +245,25 @@ def test_controls_option_shows_only_the_named_controls(tmp_path):
 def test_controls_option_with_an_unknown_name_fails(tmp_path):
     returncode, output = build_copy(tmp_path, HEAD + fence("figure: gradient_field\ncontrols: grid, colour"))
     assert_fails_at(returncode, output, len(HEAD) + 1, "colour")
+
+
+def test_the_package_builds_an_sdist_and_a_wheel_with_complete_metadata(tmp_path):
+    import subprocess
+    import tarfile
+
+    script = ("import sys, hatchling.build as b; d = sys.argv[1]; "
+              "print(b.build_sdist(d)); print(b.build_wheel(d))")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    sdist, wheel = (tmp_path / name for name in done.stdout.split())
+    with zipfile.ZipFile(wheel) as whl:
+        names = whl.namelist()
+        metadata = whl.read(next(n for n in names if n.endswith("METADATA"))).decode()
+    assert not [n for n in names if not n.startswith(("jacobiator/", "jacobiator-"))]  # no build/, docs/, tests/
+    for field in ("Name: jacobiator", "Version: ", "Summary: ", "Requires-Python: >=3.11",
+                  "Requires-Dist: numpy", "License-Expression: MIT", "Description-Content-Type: text/markdown"):
+        assert field in metadata, field
+    with tarfile.open(sdist) as tar:
+        members = tar.getnames()
+    assert any(m.endswith("/pyproject.toml") for m in members)
+    assert any(m.endswith("/jacobiator/figures/gradient_field.py") for m in members)
