@@ -158,3 +158,19 @@ def test_the_site_works_from_a_sub_path(browser, site_dir, tmp_path):
                                ".reduce((n, t) => n + t.x.length / 7, 0) === 49")
         page.close()
     assert not errors
+
+
+def test_a_crashed_worker_restarts_at_the_next_change(watched, site_url):
+    page = watched.page
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    python = next(w for w in page.workers if w.url.endswith("javascripts/worker.js"))
+    python.evaluate("setTimeout(() => { throw new Error('simulated crash'); })")  # an uncaught error kills it
+    page.wait_for_function(f"() => document.querySelector('{FIRST} .jb-status').textContent.includes('restarts at your next change')")
+    watched.errors.clear()  # the simulated crash is reported on the console, as it should be
+    set_control(page, "grid", 11)
+    page.wait_for_function(f"() => document.querySelector('{FIRST}').jacobiator.figure.data"
+                           ".filter((t) => ['arrows', 'capped'].includes(t.meta.role))"
+                           ".reduce((n, t) => n + t.x.length / 7, 0) === 121", timeout=BOOT_TIMEOUT)
+    wait_live(page)
+    assert page.get_attribute("#jb-gradient_field-2 .jb-status", "data-state") == "live"

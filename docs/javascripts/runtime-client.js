@@ -6,6 +6,8 @@ const waiting = new Map(); // request id -> resolve
 const frameListeners = new Map(); // slot -> onFrame
 let worker = null;
 let nextId = 1;
+// A reply that takes longer than this means the worker died silently (boot included).
+const REPLY_LIMIT_MS = 120_000;
 export const runtime = { state: "idle", text: "", bootMs: null, stages: null };
 
 function publish(state, text) {
@@ -33,8 +35,18 @@ function start() {
   };
   worker.onerror = (event) => {
     event.preventDefault();
-    publish("error", event.message || "the Python worker could not start");
+    if (runtime.state === "live") die(event.message || "the Python worker crashed");
+    else publish("error", event.message || "the Python worker could not start");
   };
+}
+
+/** The worker is gone: answer what waited for it; the next request boots a new one. */
+function die(reason) {
+  worker?.terminate();
+  worker = null;
+  for (const resolve of waiting.values()) resolve({ error: "Python stopped" });
+  waiting.clear();
+  publish("dead", reason);
 }
 
 /** Call ``listener(runtime)`` now and on every state change; boots the worker on first use. */
@@ -56,9 +68,13 @@ export function restartRuntime() {
 /** Render ``figure`` with ``params`` in the worker for the widget ``slot``:
  * resolves to {figure, animating, renderMs} or {error}. */
 export function render(figure, params, slot) {
+  if (!worker) start(); // after a crash, the reader's next change boots a new runtime
   const id = nextId++;
+  const sentTo = worker;
   return new Promise((resolve) => {
+    const timer = setTimeout(() => worker === sentTo && die("it stopped answering"), REPLY_LIMIT_MS);
     waiting.set(id, (data) => {
+      clearTimeout(timer);
       if (data.error) resolve({ error: data.error });
       else resolve({ ...JSON.parse(data.reply), renderMs: data.renderMs });
     });

@@ -208,6 +208,13 @@ export class Widget {
       this.resetButton.disabled = false;
       this.setStatus("live", STATUS.live + this.linkNote);
       if (this.fromLink) this.request();
+    } else if (rt.state === "live") {
+      this.setStatus("live", STATUS.live); // a restarted runtime
+    } else if (rt.state === "dead") {
+      // Controls stay live: the next change restarts Python and redraws.
+      this.setStatus("error", `Python stopped (${rt.text}); it restarts at your next change.`);
+    } else if (rt.state === "loading" && this.live) {
+      this.setStatus("loading", `Restarting Python… ${rt.text}`);
     } else if (rt.state === "loading") {
       this.setStatus("loading", `Static figure; ${rt.text}${this.linkNote}`);
     } else if (rt.state === "error") {
@@ -260,7 +267,9 @@ export class Widget {
     }
     this.drawing = true;
     try {
-      if (reply.error) {
+      if (reply.error === "Python stopped") {
+        // The runtime's own status line says what happened and what to do.
+      } else if (reply.error) {
         this.setStatus("error", `This figure could not be redrawn: ${reply.error}`);
       } else {
         this.figure = reply.figure;
