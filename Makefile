@@ -27,7 +27,7 @@ runtime: $(SITE_STAMP)
 	$(BIN)/python build/runtime.py
 
 browser:
-	@bash build/ensure-chromium.sh
+	@bash build/ensure-test-tools.sh
 
 $(SITE_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

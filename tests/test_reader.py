@@ -174,3 +174,27 @@ def test_a_crashed_worker_restarts_at_the_next_change(watched, site_url):
                            ".reduce((n, t) => n + t.x.length / 7, 0) === 121", timeout=BOOT_TIMEOUT)
     wait_live(page)
     assert page.get_attribute("#jb-gradient_field-2 .jb-status", "data-state") == "live"
+
+
+def test_printing_a_chapter_shows_every_figure(browser, site_url, screenshots, tmp_path):
+    import subprocess
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(site_url + PAGE)
+    page.wait_for_function("performance.getEntriesByName('jb:static').length > 0")
+    count = page.locator(".jb-widget").count()
+    page.wait_for_function(f"document.querySelectorAll('.jb-plot .main-svg').length >= {count}")
+    titles = page.eval_on_selector_all(".jb-widget", "roots => roots.map((r) => r.jacobiator.figure.layout.title"
+                                       " ? r.jacobiator.figure.layout.title.text : r.jacobiator.figure.layout.annotations[0].text)")
+    pdf = tmp_path / "chapter.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    page.close()
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    squash = lambda s: "".join(s.split())  # noqa: E731 - PDF text breaks lines anywhere
+    missing = [t for t in titles if squash(t) not in squash(text)]
+    assert not missing, missing  # every figure's static render is in the printout
+    pages = screenshots / "print"
+    shutil.rmtree(pages, ignore_errors=True)
+    pages.mkdir()
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(pages / "page")], check=True)
+    assert len(list(pages.glob("page-*.png"))) >= 2
