@@ -46,8 +46,11 @@ def path_trace(paths: np.ndarray, xaxis: str, yaxis: str) -> dict:
             "hoverinfo": "skip"}
 
 
-def final_distance(paths: np.ndarray, target: np.ndarray) -> float:
-    return float(np.median(np.linalg.norm(paths[-1] - target, axis=1)))
+def final_distance(paths: np.ndarray, target: np.ndarray) -> str:
+    """The median distance to the target after the last step, as the title shows it."""
+    with np.errstate(over="ignore"):  # a diverging path may be astronomically far
+        d = float(np.median(np.linalg.norm(paths[-1] - target, axis=1)))
+    return f"= {d:.3g}" if d < 1e6 else "→ ∞ (diverged)"
 
 
 def draw(params: dict) -> dict:
@@ -65,7 +68,7 @@ def draw(params: dict) -> dict:
     for loss, xa, ya in panels:
         paths = descend(loss, x0, target, params["lr"], params["steps"])
         data.append(path_trace(paths, xa, ya))
-        titles.append(f"descent on {loss.label}: median final |x − y| = {final_distance(paths, target):.3g}")
+        titles.append(f"descent on {loss.label}: median final |x − y| {final_distance(paths, target)}")
     data.append(point_trace(target, "target y (drag me)"))
     data.append(point_trace(target, "target y", role="target-copy") | {"xaxis": "x2", "yaxis": "y2"})
     if no_log:

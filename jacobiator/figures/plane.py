@@ -33,7 +33,8 @@ def scaled_arrows(v: np.ndarray, cell: float, amplitude: float):
     Non-finite vectors (a gradient that blows up there) count as capped and
     are drawn with length 0; the caller marks them.
     """
-    m = np.linalg.norm(v, axis=1)
+    with np.errstate(over="ignore"):  # a norm too large for a float is a blow-up: capped below
+        m = np.linalg.norm(v, axis=1)
     finite = np.isfinite(m)
     m_ref = np.percentile(m[finite], REF_PERCENTILE) if finite.any() else 0.0
     if m_ref <= 0.0:
