@@ -7,6 +7,7 @@ against the built site served on 127.0.0.1:
   - drag frame time (the interval between redraws while the target is dragged);
   - the particle animation's frames per second (particles on the heatmap), with PARTICLES particles;
   - the figure's render time in CPython and in Pyodide, and their ratio;
+  - time to live when instant navigation comes back to a chapter (the worker stays alive);
   - `mkdocs build` time.
 Run with `make bench`.
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from harness import build_site, chromium, guard_offsite, serve  # noqa: E402
+from harness import build_site, chromium, free_port, guard_offsite, serve, write_config  # noqa: E402
 
 COLD_LOADS = 5
 CHANGES = 60
@@ -113,6 +114,17 @@ def drag_frames(page, grid):
     return [b - a for a, b in zip(draws, draws[1:])]
 
 
+def back_to_chapter(page):
+    """From the chapter to the opening page and back by instant navigation: ms from the click to live."""
+    nav = "nav.md-nav--primary a.md-nav__link:visible"
+    page.locator(nav, has_text="Jacobiator").first.click()
+    page.wait_for_selector("h1:has-text('Jacobiator')")
+    page.evaluate("window.__t0 = performance.now()")
+    page.locator(nav, has_text="Gradient fields of losses").first.click()
+    page.wait_for_selector(f'{FIRST} .jb-status[data-state="live"]')
+    return page.evaluate("performance.now() - window.__t0")
+
+
 def particle_frames(page):
     """Frame intervals of the chapter's particle figure with PARTICLES particles, after a second of warm-up."""
     widget = page.evaluate_handle("document.querySelector('.jb-widget:has([name=\"particles\"])')")
@@ -132,15 +144,17 @@ def main():
     result = {}
     with tempfile.TemporaryDirectory() as tmp:
         times = []
+        port = free_port()  # Material's instant navigation works where site_url says the site is
+        config = write_config(Path(tmp) / "mkdocs.yml", site_url=f"http://127.0.0.1:{port}/")
         for k in range(BUILDS):
             t0 = time.perf_counter()
-            done = build_site(Path(tmp) / f"site{k}")
+            done = build_site(Path(tmp) / f"site{k}", config)
             times.append(time.perf_counter() - t0)
             if done.returncode:
                 sys.exit(done.stdout + done.stderr)
         result["mkdocs_build_s"] = {"median": round(statistics.median(times), 2), "n": BUILDS}
         site = Path(tmp) / "site0"
-        with serve(site) as url, chromium() as browser:
+        with serve(site, port) as url, chromium() as browser:
             loads = [cold_load(browser, url) for _ in range(COLD_LOADS)]
             result["cold_first_static_ms"] = round(statistics.median(m["static"] for m in loads))
             result["cold_live_ms"] = round(statistics.median(m["live"] for m in loads))
@@ -157,6 +171,7 @@ def main():
             result["redraw_latency_ms"] = summary(redraw["latencies"])
             result["drag_frame_ms_grid15"] = summary(drag_frames(page, 15))
             result["drag_frame_ms_grid32"] = summary(drag_frames(page, 32))
+            result["instant_navigation_live_ms"] = summary([back_to_chapter(page) for _ in range(5)])
             intervals = particle_frames(page)
             result[f"particles_{PARTICLES}"] = {"fps": round(1000 / statistics.median(intervals), 1),
                                                 "frame_ms": summary(intervals)}

@@ -11,5 +11,6 @@ function typeset() {
     });
   }
 }
-if (typeof document$ !== "undefined") document$.subscribe(typeset);
+// A task later: the figures mount first, and the math follows at once.
+if (typeof document$ !== "undefined") document$.subscribe(() => setTimeout(typeset));
 else typeset();
