@@ -5,11 +5,10 @@ Figures are checked from the data the widget drew (its figure, Plotly's and the 
 
 import pytest
 
+from widgets import BOOT_TIMEOUT, FIRST, PAGE, arrow_count_is, set_control, wait_live
+
 pytestmark = pytest.mark.browser
 
-PAGE = "gradient-fields/"
-FIRST = "#jb-gradient_field-1"
-BOOT_TIMEOUT = 60_000  # ms: Pyodide boots in about 3 s here; CI machines may be slower
 
 # Arrow count and the shafts of one widget's arrows, read from its Plotly data.
 ARROWS_JS = """(root) => {
@@ -25,25 +24,8 @@ ARROWS_JS = """(root) => {
 }"""
 
 
-def arrow_count_is(n, selector=FIRST):
-    """A JS predicate: the widget's plot shows n arrows (capped ones included)."""
-    return f"""() => document.querySelector('{selector}').jacobiator.figure.data
-        .filter((t) => t.meta && ['arrows', 'capped'].includes(t.meta.role))
-        .reduce((sum, t) => sum + t.x.length / 7, 0) === {n}"""
-
-
 def arrows(page, selector=FIRST):
     return page.eval_on_selector(selector, ARROWS_JS)
-
-
-def wait_live(page, selector=FIRST):
-    page.wait_for_selector(f'{selector} .jb-status[data-state="live"]', timeout=BOOT_TIMEOUT)
-
-
-def set_control(page, name, value, selector=FIRST):
-    page.eval_on_selector(
-        f'{selector} [name="{name}"]',
-        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }", value)
 
 
 def test_static_figure_shows_before_python_is_ready(watched, site_url):

@@ -9,21 +9,9 @@ import pytest
 
 from harness import serve
 
+from widgets import BOOT_TIMEOUT, FIRST, PAGE, arrow_count_is, set_control, wait_live
+
 pytestmark = pytest.mark.browser
-
-PAGE = "gradient-fields/"
-FIRST = "#jb-gradient_field-1"
-BOOT_TIMEOUT = 60_000
-
-
-def wait_live(page, selector=FIRST):
-    page.wait_for_selector(f'{selector} .jb-status[data-state="live"]', timeout=BOOT_TIMEOUT)
-
-
-def set_control(page, name, value, selector=FIRST):
-    page.eval_on_selector(
-        f'{selector} [name="{name}"]',
-        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }", value)
 
 
 def drawn(page, selector=FIRST):
@@ -94,9 +82,7 @@ def test_every_control_is_labelled_and_reachable_by_keyboard(watched, site_url):
     assert unlabelled == 0
     page.focus(f'{FIRST} [name="grid"]')
     page.keyboard.press("ArrowRight")  # a range input steps by one
-    page.wait_for_function(f"() => document.querySelector('{FIRST}').jacobiator.figure.data"
-                           ".filter((t) => ['arrows', 'capped'].includes(t.meta.role))"
-                           ".reduce((n, t) => n + t.x.length / 7, 0) === 16 * 16")
+    page.wait_for_function(arrow_count_is(16 * 16))
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -153,9 +139,7 @@ def test_the_site_works_from_a_sub_path(browser, site_dir, tmp_path):
         page.goto(root + "some/prefix/" + PAGE)
         wait_live(page)
         set_control(page, "grid", 7)
-        page.wait_for_function(f"() => document.querySelector('{FIRST}').jacobiator.figure.data"
-                               ".filter((t) => ['arrows', 'capped'].includes(t.meta.role))"
-                               ".reduce((n, t) => n + t.x.length / 7, 0) === 49")
+        page.wait_for_function(arrow_count_is(49))
         page.close()
     assert not errors
 
@@ -169,9 +153,7 @@ def test_a_crashed_worker_restarts_at_the_next_change(watched, site_url):
     page.wait_for_function(f"() => document.querySelector('{FIRST} .jb-status').textContent.includes('restarts at your next change')")
     watched.errors.clear()  # the simulated crash is reported on the console, as it should be
     set_control(page, "grid", 11)
-    page.wait_for_function(f"() => document.querySelector('{FIRST}').jacobiator.figure.data"
-                           ".filter((t) => ['arrows', 'capped'].includes(t.meta.role))"
-                           ".reduce((n, t) => n + t.x.length / 7, 0) === 121", timeout=BOOT_TIMEOUT)
+    page.wait_for_function(arrow_count_is(121), timeout=BOOT_TIMEOUT)
     wait_live(page)
     assert page.get_attribute("#jb-gradient_field-2 .jb-status", "data-state") == "live"
 
