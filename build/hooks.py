@@ -73,6 +73,7 @@ def on_files(files: Files, config: MkDocsConfig):
         "pyodideVersion": runtime.PYODIDE_VERSION,
         "indexURL": index_url,  # relative to runtime/runtime.json
         "packages": ["numpy"],
+        "integrity": runtime.integrity(),
         # The hash in the URL makes every changed wheel a new URL: never a stale cache.
         "wheel": f"{wheel}?sha256={runtime.sha256_of(_staged[wheel])[:16]}",
     }

@@ -9,6 +9,7 @@ files are cached outside the site, in ``$JACOBIATOR_CACHE`` (default
 Run it alone to fill the cache: ``python build/runtime.py [--cdn]``.
 """
 
+import base64
 import hashlib
 import os
 import subprocess
@@ -211,6 +212,18 @@ def stage(pin: Pin) -> Path:
         "Check that the npm registry and PyPI are reachable (npm and pip must work here), "
         "or put a verified copy of the file at " + str(target) + "."
     )
+
+
+# The files the worker fetches itself, so it can check them against their pins
+# (Subresource Integrity) whether they come from the site or from the CDN.
+# Pyodide then checks numpy against the sha256 in the verified lock file.
+WORKER_VERIFIED = ("pyodide.mjs", "pyodide-lock.json")
+
+
+def integrity() -> dict[str, str]:
+    """SRI strings ("sha256-<base64>") of the Pyodide files the worker verifies."""
+    pins = {pin.path.removeprefix(PYODIDE_DIR): pin for pin in PYODIDE}
+    return {name: "sha256-" + base64.b64encode(bytes.fromhex(pins[name].sha256)).decode() for name in WORKER_VERIFIED}
 
 
 def runtime_pins(cdn: bool) -> tuple[Pin, ...]:

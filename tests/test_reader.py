@@ -3,11 +3,12 @@ reproduce it, keyboard and small screens, errors that stay local, sub-path
 deploys, and the Python call that draws the same figure in a notebook."""
 
 import shutil
+import sys
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from harness import serve
+from harness import ROOT, serve
 
 from widgets import BOOT_TIMEOUT, FIRST, PAGE, arrow_count_is, set_control, wait_live
 
@@ -180,3 +181,57 @@ def test_printing_a_chapter_shows_every_figure(browser, site_url, screenshots, t
     pages.mkdir()
     subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(pages / "page")], check=True)
     assert len(list(pages.glob("page-*.png"))) >= 2
+
+
+@pytest.fixture(scope="module")
+def cdn_site(tmp_path_factory):
+    from harness import build_site, write_config
+
+    tmp = tmp_path_factory.mktemp("cdn")
+    done = build_site(tmp / "site", write_config(tmp / "mkdocs.yml", runtime="cdn"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return tmp / "site"
+
+
+def open_with_fake_cdn(browser, cdn_site, tamper=None):
+    """The CDN-mode site, with the CDN played by the verified local copies of its files."""
+    sys.path.insert(0, str(ROOT / "build"))  # build/ is tooling, never a package named `build`
+    import runtime
+
+    context = browser.new_context()
+    asked = []
+
+    def cdn(route):
+        url = route.request.url
+        asked.append(url)
+        name = url.removeprefix(runtime.PYODIDE_CDN)
+        body = (runtime.cache_dir() / runtime.PYODIDE_DIR / name).read_bytes()
+        if name == tamper:
+            body = body.replace(b"loadPyodide", b"loadPyodidX", 1)
+        route.fulfill(status=200, body=body, headers={"Access-Control-Allow-Origin": "*"},
+                      content_type="application/wasm" if name.endswith(".wasm") else "text/javascript")
+
+    context.route(runtime.PYODIDE_CDN + "*", cdn)
+    context.route(lambda url: not url.startswith(("http://127.0.0.1", runtime.PYODIDE_CDN)),
+                  lambda route: (asked.append(route.request.url), route.abort()))
+    return context, asked
+
+
+def test_the_cdn_option_loads_only_the_pinned_version_and_checks_it(browser, cdn_site):
+    with serve(cdn_site) as url:
+        context, asked = open_with_fake_cdn(browser, cdn_site)
+        page = context.new_page()
+        page.goto(url + PAGE)
+        wait_live(page)
+        context.close()
+    assert asked and all(u.startswith("https://cdn.jsdelivr.net/pyodide/v0.27.7/full/") for u in asked), asked
+
+
+def test_a_cdn_file_that_does_not_match_its_pin_is_refused(browser, cdn_site):
+    with serve(cdn_site) as url:
+        context, _ = open_with_fake_cdn(browser, cdn_site, tamper="pyodide.mjs")
+        page = context.new_page()
+        page.goto(url + PAGE)
+        page.wait_for_selector(f'{FIRST} .jb-status[data-state="error"]', timeout=BOOT_TIMEOUT)
+        assert "did not match its pinned sha256" in page.inner_text(f"{FIRST} .jb-status")
+        context.close()

@@ -41,6 +41,19 @@ function timeout(ms) {
     setTimeout(() => reject(new Error(`Python did not start within ${ms / 1000} s`)), ms));
 }
 
+/** A blob URL holding ``name`` from ``indexURL``, once the browser has checked it
+ * against its pinned hash (from the site or a CDN alike). */
+async function verified(indexURL, name, integrity, type) {
+  let response;
+  try {
+    response = await fetch(indexURL + name, { integrity: integrity[name] });
+  } catch {
+    throw new Error(`${name} could not be fetched, or did not match its pinned sha256`);
+  }
+  if (!response.ok) throw new Error(`${name} answered HTTP ${response.status}`);
+  return URL.createObjectURL(new Blob([await response.arrayBuffer()], { type }));
+}
+
 async function boot() {
   const response = await fetch(new URL("runtime.json", runtimeBase), { cache: "no-cache" });
   if (!response.ok) throw new Error(`runtime/runtime.json: HTTP ${response.status}`);
@@ -52,9 +65,11 @@ async function boot() {
     return r.arrayBuffer();
   });
   say("Loading Python…");
-  const { loadPyodide } = await import(indexURL + "pyodide.mjs");
+  const { integrity } = settings;
+  const { loadPyodide } = await import(await verified(indexURL, "pyodide.mjs", integrity, "text/javascript"));
+  const lockFileURL = await verified(indexURL, "pyodide-lock.json", integrity, "application/json");
   const pyodide = await Promise.race([
-    loadPyodide({ indexURL, packages: settings.packages }),
+    loadPyodide({ indexURL, lockFileURL, packages: settings.packages }),
     unreachable(indexURL),
     timeout(BOOT_LIMIT_MS),
   ]);
