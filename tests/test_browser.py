@@ -111,6 +111,9 @@ def test_a_runtime_that_cannot_load_leaves_static_figures_and_says_so(browser, s
     assert page.locator(f"{FIRST} .jb-retry").is_visible()
     assert len(arrows(page)["shafts"]) == 15 * 15  # the static figure is still there
     assert page.is_disabled(f'{FIRST} [name="grid"]')
+    context.unroute("**/*.wasm")  # the network is back: Retry boots Python
+    page.click(f"{FIRST} .jb-retry")
+    wait_live(page)
     context.close()
 
 

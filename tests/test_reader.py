@@ -235,3 +235,25 @@ def test_a_cdn_file_that_does_not_match_its_pin_is_refused(browser, cdn_site):
         page.wait_for_selector(f'{FIRST} .jb-status[data-state="error"]', timeout=BOOT_TIMEOUT)
         assert "did not match its pinned sha256" in page.inner_text(f"{FIRST} .jb-status")
         context.close()
+
+
+def test_a_finger_drags_the_target(browser, site_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    page.eval_on_selector(f"{FIRST} .jb-plot", "gd => gd.scrollIntoView({block: 'center'})")
+    start, end = page.eval_on_selector(f"{FIRST} .jb-plot", """(gd) => {
+        const {xaxis, yaxis} = gd._fullLayout, box = gd.getBoundingClientRect();
+        const at = (x, y) => ({x: box.left + xaxis._offset + xaxis.l2p(x), y: box.top + yaxis._offset + yaxis.l2p(y)});
+        return [at(0.6, 0.4), at(-1, 1)]; }""")
+    touch = context.new_cdp_session(page)  # real touch input, as a finger makes it
+    for kind, point in [("touchStart", start), *[("touchMove", {
+            "x": start["x"] + (end["x"] - start["x"]) * k / 8, "y": start["y"] + (end["y"] - start["y"]) * k / 8})
+            for k in range(1, 9)], ("touchEnd", None)]:
+        touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [point] if point else []})
+        page.wait_for_timeout(30)
+    page.wait_for_function(f"""() => {{
+        const t = document.querySelector('{FIRST}').jacobiator.figure.data.find((t) => t.meta.role === 'target');
+        return Math.abs(t.x[0] + 1) < 0.1 && Math.abs(t.y[0] - 1) < 0.1; }}""")
+    context.close()
