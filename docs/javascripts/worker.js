@@ -14,7 +14,8 @@
 const runtimeBase = new URL("../runtime/", import.meta.url);
 // Pyodide waits forever when one of its own files fails to load, so the
 // worker checks them itself, and gives up after BOOT_LIMIT_MS in any case.
-const PYODIDE_FILES = ["pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
+// (pyodide.mjs and the lock file the worker fetches itself, see verified().)
+const PYODIDE_FILES = ["pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"];
 const BOOT_LIMIT_MS = 90_000;
 const started = performance.now();
 

@@ -113,7 +113,7 @@ def draw_field(params: dict) -> dict:
         p = grid_points(params["grid"])
         with np.errstate(all="ignore"):
             v = f.minus_grad(p)
-        arrows, per_cell = arrow_traces(p, v, params["amplitude"], wrt)
+        arrows, per_cell = arrow_traces(p, v, params["grid"], params["amplitude"], wrt)
         traces += arrows
         title = f"−∇{wrt}{label_of(f)} · an arrow one cell long: |∇{wrt}L| = {per_cell:.3g}"
     return figure(f, traces, title)

@@ -53,10 +53,10 @@ def arrow_trace(p, v, name, color, role):
             "line": {"color": color, "width": 1.4}, "hoverinfo": "skip", "meta": {"role": role}}
 
 
-def arrow_traces(p: np.ndarray, v: np.ndarray, amplitude: float, wrt: str):
-    """Arrows, capped arrows and the points where the field is undefined; and the scale."""
-    cell = 2 * ARROW_SPAN / (round(np.sqrt(len(p))) - 1)
-    shown, capped, per_cell = scaled_arrows(v, cell, amplitude)
+def arrow_traces(p: np.ndarray, v: np.ndarray, grid: int, amplitude: float, wrt: str):
+    """Arrows from the grid_points(grid) ``p``, capped arrows and the points where
+    the field is undefined; and the scale."""
+    shown, capped, per_cell = scaled_arrows(v, 2 * ARROW_SPAN / (grid - 1), amplitude)
     undefined = ~np.isfinite(v).all(axis=1)
     traces = [
         arrow_trace(p[~capped], shown[~capped], f"−∇{wrt} L", "#1b1b1b", "arrows"),
