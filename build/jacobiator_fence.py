@@ -75,9 +75,11 @@ def widget_html(key: str, overrides: dict, caption: str, widget_id: str, control
     if unknown:
         raise ValueError(f"controls names unknown parameter {unknown[0]!r}; known parameters: "
                          f"{', '.join(figure.schema.names)}")
-    spec = {"figure": key, "schema": figure.schema.to_json(), "params": params, "static": figure.draw(params)}
+    training = bool(figure.animation and figure.animation.training)
+    spec = {"figure": key, "schema": figure.schema.to_json(), "params": params, "static": figure.draw(params),
+            "training": training}
     return _templates.get_template("widget.html").render(
-        id=widget_id, key=key, title=figure.title, caption=caption, schema=figure.schema.to_json(),
+        id=widget_id, key=key, title=figure.title, caption=caption, schema=figure.schema.to_json(), training=training,
         shown=controls or list(figure.schema.names),
         params=params, spec_json=jinja2.utils.markupsafe.Markup(script_json(spec)),
     )

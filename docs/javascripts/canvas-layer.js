@@ -1,10 +1,10 @@
-// Line traces of many short pieces (arrows, particle trails) are drawn on a
+// Line traces of many short pieces (arrows, particle trails, surface meshes) are drawn on a
 // canvas laid over the plot area instead of through Plotly: a frame then
 // costs a few ms of canvas strokes instead of Plotly's per-point processing.
 // They are ordinary Plotly line traces, so the same figure still shows as it
 // is in a notebook.
 
-const CANVAS_ROLES = new Set(["particles", "arrows", "capped"]);
+const CANVAS_ROLES = new Set(["particles", "arrows", "capped", "mesh"]);
 
 export function isCanvasTrace(trace) {
   return Boolean(trace.meta && CANVAS_ROLES.has(trace.meta.role) && trace.mode === "lines");

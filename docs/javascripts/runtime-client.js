@@ -30,7 +30,7 @@ function start() {
       waiting.get(data.id)?.(data);
       waiting.delete(data.id);
     } else if (data.type === "frame") {
-      frameListeners.get(data.slot)?.({ ...JSON.parse(data.reply), renderMs: data.renderMs });
+      frameListeners.get(data.slot)?.({ ...JSON.parse(data.reply), run: data.run, renderMs: data.renderMs });
     }
   };
   worker.onerror = (event) => {
@@ -76,7 +76,7 @@ export function render(figure, params, slot) {
     waiting.set(id, (data) => {
       clearTimeout(timer);
       if (data.error) resolve({ error: data.error });
-      else resolve({ ...JSON.parse(data.reply), renderMs: data.renderMs });
+      else resolve({ ...JSON.parse(data.reply), run: id, renderMs: data.renderMs });
     });
     worker.postMessage({ id, slot, figure, params });
   });
@@ -86,6 +86,11 @@ export function render(figure, params, slot) {
 /** Receive the frames of the animation running in ``slot``. */
 export function onFrames(slot, onFrame) {
   frameListeners.set(slot, onFrame);
+}
+
+/** Hold (or let go on) the animation in ``slot``; the worker keeps its state. */
+export function pauseSlot(slot, paused) {
+  worker?.postMessage({ type: paused ? "pause" : "resume", slot });
 }
 
 /** Ask for the next frame of the animation in ``slot``. */

@@ -5,7 +5,7 @@
 import { CanvasLayer, isCanvasTrace } from "./canvas-layer.js";
 import { attachDrag } from "./drag.js";
 import { pythonCall } from "./python-call.js";
-import { ackFrame, onFrames, render, restartRuntime, stopSlot, watchRuntime } from "./runtime-client.js";
+import { ackFrame, onFrames, pauseSlot, render, restartRuntime, stopSlot, watchRuntime } from "./runtime-client.js";
 import { themed } from "./theme.js";
 import { readLink, writeLink } from "./url-state.js";
 
@@ -15,7 +15,11 @@ const DESIGN_WIDTH = 660;
 const STATUS = {
   static: "Static figure, drawn when the page was built. Python is starting…",
   staticLink: "Static figure with the page's settings; the link's settings apply once Python is ready.",
-  live: "Live: change a control or drag on the plot.",
+  live: "Live: change a control.",
+  liveDrag: "Live: change a control or drag on the plot.",
+  // Short, so the buttons beside the line never move while a run goes on.
+  training: "Live: training…",
+  paused: "Paused.",
 };
 
 /** Read a control's value as its parameter's type. */
@@ -55,11 +59,14 @@ export class Widget {
     this.animating = false; // the worker runs an animation for this widget...
     this.waitingFrame = false; // ...and computes its next frame
     this.visible = true;
+    this.training = Boolean(spec.training); // a training run with Train/Pause buttons
+    this.paused = false;
+    this.liveStatus = this.schema.drag ? STATUS.liveDrag : STATUS.live;
   }
 
   /** Draw the static figure and wire the controls; resolves once the figure is on screen. */
   mount() {
-    const drawn = this.draw(this.figure, Plotly.newPlot);
+    const drawn = this.draw(this.figure);
     const link = readLink(this.root, this.schema);
     Object.assign(this.params, link.values);
     this.fromLink = Object.keys(link.values).length > 0; // drawn live once Python is ready
@@ -75,6 +82,10 @@ export class Widget {
     }
     this.resetButton = this.root.querySelector(".jb-reset");
     this.resetButton.addEventListener("click", () => this.reset());
+    this.trainButton = this.root.querySelector(".jb-train");
+    this.trainButton?.addEventListener("click", () => this.toggleTraining());
+    this.restartButton = this.root.querySelector(".jb-restart");
+    this.restartButton?.addEventListener("click", () => this.request());
     this.code = this.root.querySelector(".jb-python-code");
     this.root.querySelector(".jb-copy").addEventListener("click", (event) => {
       navigator.clipboard.writeText(this.code.textContent).then(
@@ -95,8 +106,11 @@ export class Widget {
       this.plot.addEventListener("keydown", (event) => this.onKey(event, drag));
     }
     onFrames(this.root.id, (reply) => {
+      // A frame of a run that a newer request replaced: the ack it answered
+      // is spent, and the new run's first ack comes with its own reply.
+      if (reply.run !== this.run) return;
       this.waitingFrame = false;
-      this.show({ ...reply, frame: true });
+      this.show(reply);
     });
     // Off screen, an animation pauses: no frame is asked for until it shows again.
     this.observer = new IntersectionObserver(([entry]) => {
@@ -118,8 +132,8 @@ export class Widget {
   }
 
   /** Draw ``figure``: the canvas layer for its arrows and trails, Plotly for the rest.
-   * An animation frame changes only the trails, so it skips Plotly. */
-  async draw(figure, plot = Plotly.react, onlyCanvas = false) {
+   * ``onlyCanvas``: an animation frame that changes only the trails skips Plotly. */
+  async draw(figure, onlyCanvas = false) {
     const colored = themed(figure);
     // Figures are designed for the article's column (DESIGN_WIDTH px); on a
     // narrower screen the height shrinks with the width, so the plot keeps its shape.
@@ -129,7 +143,7 @@ export class Widget {
     }
     const onCanvas = colored.data.filter(isCanvasTrace);
     if (!onlyCanvas) {
-      await plot(this.plot, { ...colored, data: colored.data.filter((t) => !isCanvasTrace(t)) }, PLOT_CONFIG);
+      await Plotly.react(this.plot, { ...colored, data: colored.data.filter((t) => !isCanvasTrace(t)) }, PLOT_CONFIG);
     }
     if (onCanvas.length || this.layer) {
       this.layer ??= new CanvasLayer(this.plot);
@@ -174,9 +188,29 @@ export class Widget {
 
   /** Ask the worker for the next animation frame, if one is wanted now. */
   nextFrame() {
-    if (!this.animating || this.waitingFrame || !this.visible) return;
+    if (!this.animating || this.waitingFrame || !this.visible || this.paused) return;
     this.waitingFrame = true;
     ackFrame(this.root.id);
+  }
+
+  /** Train (from the start) when idle; otherwise pause or resume. The worker
+   * keeps a paused run: it computes a frame only when the widget asks. */
+  toggleTraining() {
+    if (!this.animating) {
+      this.request();
+      return;
+    }
+    this.paused = !this.paused;
+    pauseSlot(this.root.id, this.paused);
+    this.showTraining();
+    this.nextFrame();
+  }
+
+  showTraining() {
+    if (!this.trainButton) return;
+    this.trainButton.textContent = !this.animating ? "Train" : this.paused ? "Resume" : "Pause";
+    if (this.statusLine.dataset.state !== "live") return;
+    this.setStatus("live", this.animating ? (this.paused ? STATUS.paused : STATUS.training) : this.liveStatus);
   }
 
   param(name) {
@@ -205,11 +239,11 @@ export class Widget {
     if (rt.state === "live" && !this.live) {
       this.live = true;
       for (const input of Object.values(this.inputs)) input.disabled = false;
-      this.resetButton.disabled = false;
-      this.setStatus("live", STATUS.live + this.linkNote);
+      for (const button of [this.resetButton, this.trainButton, this.restartButton]) if (button) button.disabled = false;
+      this.setStatus("live", this.liveStatus + this.linkNote);
       if (this.fromLink) this.request();
     } else if (rt.state === "live") {
-      this.setStatus("live", STATUS.live); // a restarted runtime
+      this.setStatus("live", this.liveStatus); // a restarted runtime
     } else if (rt.state === "dead") {
       // Controls stay live: the next change restarts Python and redraws.
       this.setStatus("error", `Python stopped (${rt.text}); it restarts at your next change.`);
@@ -220,7 +254,7 @@ export class Widget {
     } else if (rt.state === "error") {
       this.live = false;
       for (const input of Object.values(this.inputs)) input.disabled = true;
-      this.resetButton.disabled = true;
+      for (const button of [this.resetButton, this.trainButton, this.restartButton]) if (button) button.disabled = true;
       this.setStatus("error", `Python could not start (${rt.text}). The figure stays static.`, true);
     }
   }
@@ -247,8 +281,10 @@ export class Widget {
       return;
     }
     this.busy = true;
+    this.paused = false;
     render(this.key, { ...this.params }, this.root.id).then((reply) => {
       this.busy = false;
+      this.run = reply.run; // frames of any earlier run are dropped from now on
       this.waitingFrame = false; // a new request ends the animation that was running
       // Start the next render now, so the worker computes while this one is drawn.
       if (this.dirty) {
@@ -275,8 +311,9 @@ export class Widget {
         this.figure = reply.figure;
         this.animating = reply.animating;
         this.nextFrame(); // the worker computes the next frame while this one is drawn
-        await this.draw(this.figure, Plotly.react, Boolean(reply.frame));
-        if (this.statusLine.dataset.state !== "live") this.setStatus("live", STATUS.live);
+        await this.draw(this.figure, Boolean(reply.canvasOnly));
+        if (this.statusLine.dataset.state !== "live") this.setStatus("live", this.liveStatus);
+        this.showTraining();
         this.root.dispatchEvent(new CustomEvent("jb:drawn", { bubbles: true, detail: { renderMs: reply.renderMs } }));
       }
     } finally {

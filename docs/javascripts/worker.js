@@ -3,13 +3,14 @@
 //
 // Messages in:  {id, slot, figure, params}        render (slot: the widget asking)
 //               {type: "ack", slot}               the widget takes the next animation frame
+//               {type: "pause"|"resume", slot}    hold or go on with a training run
 //               {type: "stop", slot}              the widget is gone
 // Messages out: {type: "status", text}            while booting
 //               {type: "ready", bootMs}           once Python can render
 //               {type: "boot-error", message}     if it never can
-//               {type: "result", id, reply}       reply: JSON text {figure, animating} or {error}
+//               {type: "result", id, reply}       reply: JSON text {figure, animating, canvasOnly?} or {error}
 //               {type: "result", id, error}       a Python exception (a bug)
-//               {type: "frame", slot, reply}      the next frame of a running animation
+//               {type: "frame", slot, run, reply} the next frame of the animation started by request ``run``
 
 const runtimeBase = new URL("../runtime/", import.meta.url);
 // Pyodide waits forever when one of its own files fails to load, so the
@@ -106,15 +107,16 @@ const animations = new Map();
 
 function nextFrame(py, slot) {
   const animation = animations.get(slot);
-  if (!animation || !animation.acked) return;
+  if (!animation || !animation.acked || animation.paused) return;
   animation.acked = false;
   try {
     const t0 = performance.now();
     const reply = py.advance(slot, 1);
-    self.postMessage({ type: "frame", slot, reply, renderMs: performance.now() - t0 });
+    if (!py.running(slot)) animations.delete(slot); // a finished run (a spent training budget)
+    self.postMessage({ type: "frame", slot, run: animation.run, reply, renderMs: performance.now() - t0 });
   } catch (err) {
     animations.delete(slot);
-    self.postMessage({ type: "frame", slot, reply: JSON.stringify({ error: lastLine(err) }) });
+    self.postMessage({ type: "frame", slot, run: animation.run, reply: JSON.stringify({ error: lastLine(err) }) });
   }
 }
 
@@ -132,6 +134,12 @@ self.onmessage = async ({ data }) => {
     setTimeout(() => nextFrame(py, slot)); // after any message already waiting
     return;
   }
+  if (data.type === "pause" || data.type === "resume") {
+    const animation = animations.get(slot);
+    if (animation) animation.paused = data.type === "pause";
+    setTimeout(() => nextFrame(py, slot));
+    return;
+  }
   if (data.type === "stop") {
     animations.delete(slot);
     py.stop(slot);
@@ -141,7 +149,8 @@ self.onmessage = async ({ data }) => {
   try {
     const t0 = performance.now();
     const reply = py.handle(JSON.stringify({ figure: data.figure, params: data.params, slot }));
-    if (py.running(slot)) animations.set(slot, { acked: false });
+    // Frames carry the request that started their run: the page drops those of an older run.
+    if (py.running(slot)) animations.set(slot, { acked: false, run: data.id });
     self.postMessage({ type: "result", id: data.id, reply, renderMs: performance.now() - t0 });
   } catch (err) {
     self.postMessage({ type: "result", id: data.id, error: lastLine(err) });

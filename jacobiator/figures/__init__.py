@@ -5,17 +5,20 @@ ready for ``plotly.graph_objects.Figure`` or ``json.dumps``. The browser's
 worker calls ``handle`` with a JSON request and gets JSON back.
 """
 
+import importlib
 import json
 from typing import Any
 
 from .schema import Figure
 
 
-def _registry() -> dict[str, Figure]:
-    # One module per chapter; each exposes FIGURES, a list of Figure.
-    from . import descent_paths, gradient_field
+# One module per figure family; each exposes FIGURES, a list of Figure.
+MODULES = ("gradient_field", "descent_paths", "sculpt", "activation_gallery", "activation_training",
+           "lecture_notes", "poly_approx")
 
-    figures = [*gradient_field.FIGURES, *descent_paths.FIGURES]
+
+def _registry() -> dict[str, Figure]:
+    figures = [f for name in MODULES for f in importlib.import_module(f".{name}", __name__).FIGURES]
     return {f.key: f for f in figures}
 
 
@@ -37,8 +40,11 @@ def render(key: str, /, **overrides: Any) -> dict:
 _running: dict[str, tuple] = {}
 
 
-def _reply(figure: dict, animating: bool = False) -> str:
-    return json.dumps({"figure": figure, "animating": animating}, allow_nan=False, separators=(",", ":"))
+def _reply(figure: dict, animating: bool = False, canvas_only: bool = False) -> str:
+    reply = {"figure": figure, "animating": animating}
+    if canvas_only:
+        reply["canvasOnly"] = True  # the page redraws only its canvas layer
+    return json.dumps(reply, allow_nan=False, separators=(",", ":"))
 
 
 def handle(request: str) -> str:
@@ -75,8 +81,12 @@ def advance(slot: str, n: int = 1) -> str:
         return json.dumps({"error": "nothing is running here"})
     animation, state = _running[slot]
     state = animation.step(state, n)
-    _running[slot] = (animation, state)
-    return _reply(animation.frame(state), animating=True)
+    finished = animation.done is not None and animation.done(state)
+    if finished:
+        del _running[slot]
+    else:
+        _running[slot] = (animation, state)
+    return _reply(animation.frame(state), animating=not finished, canvas_only=animation.canvas_frames)
 
 
 def running(slot: str) -> bool:

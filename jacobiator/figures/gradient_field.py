@@ -158,6 +158,6 @@ def draw(params: dict) -> dict:
 
 ANIMATION = Animation(active=lambda params: params["display"].startswith("particles"),
                       start=start_particles, step=step_particles, frame=particles_frame,
-                      update=update_particles)
+                      update=update_particles, canvas_frames=True)
 
 FIGURES = [Figure("gradient_field", "Gradient field of a loss in 2D", SCHEMA, draw, ANIMATION)]

@@ -138,13 +138,22 @@ class Animation:
     """A steppable figure: ``start(params) -> state``, ``step(state, n) -> state``,
     ``frame(state) -> figure dict``; ``active(params)`` says when it runs, and
     ``update(state, params) -> state`` carries a running state over to new
-    parameters (a dragged target), so the animation goes on instead of restarting."""
+    parameters (a dragged target), so the animation goes on instead of restarting.
+
+    ``done(state)`` ends a finite run (a training budget spent). ``training``
+    gives the widget Pause/Resume and Train-again buttons. ``canvas_frames``
+    says that frames change only canvas-drawn traces (particle trails), so the
+    page skips Plotly for them. One ``step(state, 1)`` is one frame: keep it to
+    tens of milliseconds in the browser (several times CPython's time)."""
 
     active: Callable[[dict], bool]
     start: Callable[[dict], Any]
     step: Callable[[Any, int], Any]
     frame: Callable[[Any], dict]
     update: Callable[[Any, dict], Any] | None = None
+    done: Callable[[Any], bool] | None = None
+    training: bool = False
+    canvas_frames: bool = False
 
 
 @dataclass(frozen=True)

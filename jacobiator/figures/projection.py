@@ -1,0 +1,91 @@
+r"""3D drawn on a 2D plot: an orthographic view of a surface over the square.
+
+Plotly's 3D traces need WebGL, which some readers lack and which, rendered in
+software, redraws a few times a second at best; a training run wants ten or
+more. So a surface is drawn as its mesh lines, projected on the plane of a view
+turned by an azimuth about the vertical axis and tilted by an elevation. Each
+mesh segment takes the colour of its height band, and bands are drawn far to
+near, so the nearer part of the surface lies over the farther one.
+"""
+
+import numpy as np
+
+from .plot import json_list
+
+# Viridis at six heights: readable on a light and on a dark page.
+BAND_COLORS = ("#440154", "#414487", "#2a788e", "#22a884", "#7ad151", "#fde725")
+
+
+def view(azimuth: float, elevation: float) -> np.ndarray:
+    r"""The 3 x 3 matrix taking (x, y, z) to (u, v, depth): turn by ``azimuth``
+    degrees about z, then tilt by ``elevation`` degrees towards the viewer."""
+    a, e = np.deg2rad(azimuth), np.deg2rad(elevation)
+    turn = np.array([[np.cos(a), -np.sin(a), 0.0], [np.sin(a), np.cos(a), 0.0], [0.0, 0.0, 1.0]])
+    # After the turn the viewer looks along +y; tilting shows the top of the surface.
+    tilt = np.array([[1.0, 0.0, 0.0], [0.0, np.sin(e), np.cos(e)], [0.0, np.cos(e), -np.sin(e)]])
+    return tilt @ turn
+
+
+def project(points: np.ndarray, matrix: np.ndarray, z_scale: float) -> np.ndarray:
+    """(n, 3) points to (n, 3) of (u, v, depth); heights are scaled by ``z_scale`` first."""
+    return (points * np.array([1.0, 1.0, z_scale])) @ matrix.T
+
+
+def _segments(grid: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every mesh segment (m, 2, 3) of the surface z over grid x grid, and its mean height."""
+    g1, g2 = np.meshgrid(grid, grid)
+    p = np.stack([g1, g2, z], axis=-1)
+    along_x = np.stack([p[:, :-1], p[:, 1:]], axis=2).reshape(-1, 2, 3)
+    along_y = np.stack([p[:-1, :], p[1:, :]], axis=2).reshape(-1, 2, 3)
+    segments = np.concatenate([along_x, along_y])
+    return segments, segments[:, :, 2].mean(axis=1)
+
+
+def _polyline(segments: np.ndarray) -> tuple[list, list]:
+    """Segments (m, 2, 2) as one polyline with a gap after each."""
+    gaps = np.full((len(segments), 1, 2), np.nan)
+    flat = np.concatenate([segments, gaps], axis=1).reshape(-1, 2)
+    return json_list(flat[:, 0]), json_list(flat[:, 1])
+
+
+def surface_traces(grid, z, matrix, z_scale, z_range) -> list[dict]:
+    """The mesh of z over grid x grid, one line trace per height band, far bands first."""
+    segments, height = _segments(grid, z)
+    projected = project(segments.reshape(-1, 3), matrix, z_scale).reshape(-1, 2, 3)
+    lo, hi = z_range
+    band = np.clip(((height - lo) / (hi - lo) * len(BAND_COLORS)).astype(int), 0, len(BAND_COLORS) - 1)
+    depth = projected[:, :, 2].mean(axis=1)
+    # Draw segments far to near; within a trace Plotly keeps the order given.
+    order = np.argsort(-depth)
+    traces = []
+    for k, color in enumerate(BAND_COLORS):
+        chosen = order[band[order] == k]
+        if not len(chosen):
+            continue
+        x, y = _polyline(projected[chosen, :, :2])
+        traces.append({"type": "scatter", "mode": "lines", "x": x, "y": y, "hoverinfo": "skip",
+                       "line": {"color": color, "width": 1.3}, "showlegend": False,
+                       "name": f"surface, height band {k + 1}", "meta": {"role": "mesh"}})
+    return traces
+
+
+def box_traces(z_range, matrix, z_scale, labels=("x₁", "x₂", "f")) -> list[dict]:
+    """The floor square under the surface and a vertical axis, with axis labels."""
+    lo, hi = z_range
+    corners = np.array([[-1, -1, lo], [1, -1, lo], [1, 1, lo], [-1, 1, lo], [-1, -1, lo]], dtype=float)
+    floor = project(corners, matrix, z_scale)
+    # The vertical axis stands at the floor corner farthest from the viewer.
+    far = corners[int(np.argmax(floor[:4, 2]))]
+    pole = project(np.array([far, [far[0], far[1], hi]]), matrix, z_scale)
+    ends = project(np.array([[1.15, -1, lo], [-1, 1.15, lo], [far[0], far[1], hi + 0.1 * (hi - lo)]]),
+                   matrix, z_scale)
+    line = {"color": "#868e96", "width": 1}
+    return [
+        {"type": "scatter", "mode": "lines", "x": json_list(floor[:, 0]), "y": json_list(floor[:, 1]),
+         "line": line, "hoverinfo": "skip", "showlegend": False, "name": "floor"},
+        {"type": "scatter", "mode": "lines", "x": json_list(pole[:, 0]), "y": json_list(pole[:, 1]),
+         "line": line, "hoverinfo": "skip", "showlegend": False, "name": "vertical axis"},
+        {"type": "scatter", "mode": "text", "x": json_list(ends[:, 0]), "y": json_list(ends[:, 1]),
+         "text": list(labels), "hoverinfo": "skip", "showlegend": False, "name": "axis labels",
+         "textfont": {"color": "#868e96", "size": 12}},
+    ]

@@ -1,0 +1,68 @@
+"""The sculpting figure: its training run, its view, and the projection that draws it."""
+
+import json
+
+import numpy as np
+
+from jacobiator.figures import advance, handle, render, running, stop
+from jacobiator.figures import sculpt
+from jacobiator.figures.projection import project, view
+
+
+def test_top_view_shows_the_plane_as_it_is():
+    top = view(azimuth=0, elevation=90)
+    p = np.array([[0.3, -0.7, 0.5], [1.0, 1.0, -1.0]])
+    np.testing.assert_allclose(project(p, top, 1.0)[:, :2], p[:, :2], atol=1e-12)
+
+
+def test_a_view_is_a_rotation_and_the_far_side_is_deeper():
+    m = view(azimuth=35, elevation=20)
+    np.testing.assert_allclose(m @ m.T, np.eye(3), atol=1e-12)
+    front, back = project(np.array([[0.0, -1.0, 0.0], [0.0, 1.0, 0.0]]), view(0, 30), 1.0)
+    assert back[2] > front[2]  # the viewer looks along +y
+
+
+def test_training_lowers_the_test_error():
+    run = sculpt.start(sculpt.SCHEMA.defaults())
+    sculpt.train(run, 20)
+    early = run.test_loss[-1][1]
+    sculpt.train(run, 580)
+    assert sculpt.done(run) and run.step == 600
+    assert run.test_loss[-1][1] < 0.2 * early
+
+
+def test_the_budget_is_never_overrun():
+    params = sculpt.SCHEMA.resolve({"steps": 50, "speed": 30})
+    run = sculpt.step(sculpt.start(params), 1)
+    assert run.step == 30 and not sculpt.done(run)
+    run = sculpt.step(run, 1)
+    assert run.step == 50 and sculpt.done(run)
+
+
+def test_the_static_figure_is_the_end_of_the_live_run():
+    params = {"steps": 100, "speed": 25}
+    reply = json.loads(handle(json.dumps({"figure": "sculpt", "params": params, "slot": "s"})))
+    assert reply["animating"] and "step 0 of 100" in reply["figure"]["layout"]["annotations"][0]["text"]
+    for _ in range(4):
+        reply = json.loads(advance("s"))
+    assert not reply["animating"] and not running("s")
+    assert reply["figure"] == render("sculpt", **params)
+
+
+def test_turning_the_view_keeps_the_run_and_other_changes_restart_it():
+    slot = "view"
+    handle(json.dumps({"figure": "sculpt", "params": {"speed": 20}, "slot": slot}))
+    advance(slot)
+    turned = json.loads(handle(json.dumps({"figure": "sculpt", "params": {"speed": 20, "azimuth": 90}, "slot": slot})))
+    assert "step 20 of" in turned["figure"]["layout"]["annotations"][0]["text"]
+    changed = json.loads(handle(json.dumps({"figure": "sculpt", "params": {"speed": 20, "width": 8}, "slot": slot})))
+    assert "step 0 of" in changed["figure"]["layout"]["annotations"][0]["text"]
+    advance(slot)
+    again = json.loads(handle(json.dumps({"figure": "sculpt", "params": {"speed": 20, "width": 8}, "slot": slot})))
+    assert "step 0 of" in again["figure"]["layout"]["annotations"][0]["text"]  # Restart
+    stop(slot)
+
+
+def test_a_diverging_run_stays_drawable():
+    fig = render("sculpt", activation="square", lr=0.1, depth=4, width=32, steps=200)
+    json.dumps(fig, allow_nan=False)
