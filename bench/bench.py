@@ -8,6 +8,8 @@ against the built site served on 127.0.0.1:
   - the particle animation's frames per second (particles on the heatmap), with PARTICLES particles;
   - the figure's render time in CPython and in Pyodide, and their ratio;
   - time to live when instant navigation comes back to a chapter (the worker stays alive);
+  - the opening figure's training (sculpt, issue #4): steps per second in CPython and in Pyodide,
+    pure training and per drawn frame; frames per second while it trains; main-thread latency meanwhile;
   - `mkdocs build` time.
 Run with `make bench`.
 """
@@ -32,6 +34,12 @@ ANIMATION_SECONDS = 5
 BUILDS = 3
 PAGE = "gradient-fields/"
 FIRST = "#jb-gradient_field-1"
+SCULPT = "#jb-sculpt-1"  # on the home page
+SCULPT_REPEATS = 7  # timed runs of SCULPT_STEPS training steps each, in CPython and in a Pyodide worker
+SCULPT_STEPS = 300
+SCULPT_WARMUP_MS = 1000  # frames of the first second of a training run are not counted
+SCULPT_FPS_MS = 3000  # frame intervals counted, summed over training runs
+LATENCY_SAMPLES = 60
 
 
 def pct(values, q):
@@ -140,6 +148,136 @@ def particle_frames(page):
     return [b - a for a, b in zip(draws, draws[1:])]
 
 
+# Timed the same way in CPython and in Pyodide (in a worker of its own, next to the page's):
+# pure training steps of the default network, and the worker's work per frame of the
+# live figure (handle starts the run; each advance trains `speed` steps and draws a frame).
+SCULPT_PROBE = """
+import json, statistics, time
+from jacobiator.figures import advance, handle, sculpt
+
+def sculpt_probe(repeats, steps):
+    params = sculpt.SCHEMA.defaults()
+    sculpt.train(sculpt.start(params), 50)  # warm-up
+    train = []
+    for _ in range(repeats):
+        run = sculpt.start(params)
+        t0 = time.perf_counter()
+        sculpt.train(run, steps)
+        train.append(time.perf_counter() - t0)
+        assert run.step == steps
+    frames = []
+    for _ in range(2):  # two whole runs of the live figure
+        handle(json.dumps({"figure": "sculpt", "params": params, "slot": "bench"}))
+        animating = True
+        while animating:
+            t0 = time.perf_counter()
+            reply = advance("bench", 1)
+            frames.append(time.perf_counter() - t0)
+            animating = json.loads(reply)["animating"]
+    return json.dumps({"steps_per_s": steps / statistics.median(train), "speed": params["speed"],
+                       "frame_ms": 1e3 * statistics.median(frames), "frames": len(frames)})
+"""
+
+# A Pyodide of the benchmark's own, from the site's runtime files, in a worker beside the page's.
+PYODIDE_PROBE_JS = r"""async ([code, call]) => {
+  const source = `self.onmessage = async ({data}) => {
+    try {
+      const settings = await (await fetch(new URL('runtime.json', data.base))).json();
+      const indexURL = new URL(settings.indexURL, data.base).href;
+      const {loadPyodide} = await import(indexURL + 'pyodide.mjs');
+      const pyodide = await loadPyodide({indexURL, packages: settings.packages});
+      pyodide.unpackArchive(await (await fetch(new URL(settings.wheel, data.base))).arrayBuffer(), 'wheel');
+      pyodide.runPython(data.code);
+      self.postMessage({result: pyodide.runPython(data.call)});
+    } catch (err) { self.postMessage({error: String(err)}); }
+  };`;
+  const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
+  const worker = new Worker(url, {type: 'module'});
+  const answer = await new Promise((resolve) => {
+    worker.onmessage = ({data}) => resolve(data);
+    worker.onerror = (event) => resolve({error: event.message || 'the probe worker failed'});
+    worker.postMessage({base: new URL('/runtime/', location.href).href, code, call});
+  });
+  worker.terminate();
+  URL.revokeObjectURL(url);
+  return answer;
+}"""
+
+SCULPT_DRAWS_JS = f"""() => {{
+  const root = document.querySelector('{SCULPT}');
+  window.__sculpt = [];
+  root.addEventListener('jb:drawn', (event) => window.__sculpt.push({{
+    t: performance.now(), renderMs: event.detail.renderMs,
+    step: parseInt(root.jacobiator.figure.layout.annotations[0].text.match(/^step (\\d+)/)[1], 10)}}));
+}}"""
+
+SCULPT_TRAINING_JS = f"() => document.querySelector('{SCULPT}').jacobiator.animating"
+
+# While the run trains, at random moments: how long a task posted to the main thread waits
+# to run (a MessageChannel message: unlike setTimeout(0), not clamped to 4 ms when nested).
+LATENCY_JS = f"""async (wanted) => {{
+  const root = document.querySelector('{SCULPT}'), delays = [];
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const task = () => new Promise((resolve) => {{
+    const channel = new MessageChannel();
+    channel.port1.onmessage = resolve;
+    channel.port2.postMessage(0);
+  }});
+  while (delays.length < wanted && root.jacobiator.animating) {{
+    await sleep(Math.random() * 40);
+    const t0 = performance.now();
+    await task();
+    if (root.jacobiator.animating) delays.push(performance.now() - t0);
+  }}
+  return delays;
+}}"""
+
+
+def cpython_sculpt() -> dict:
+    namespace = {}
+    exec(SCULPT_PROBE, namespace)
+    return json.loads(namespace["sculpt_probe"](SCULPT_REPEATS, SCULPT_STEPS))
+
+
+def sculpt_training(browser, url) -> dict:
+    """The home page's sculpt widget: a Pyodide probe, then training runs started by Train."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url)
+    page.wait_for_selector(f'{SCULPT} .jb-status[data-state="live"]', timeout=120_000)
+    page.locator(SCULPT).scroll_into_view_if_needed()  # off screen, a run pauses
+    answer = page.evaluate(PYODIDE_PROBE_JS, [SCULPT_PROBE, f"sculpt_probe({SCULPT_REPEATS}, {SCULPT_STEPS})"])
+    if "error" in answer:
+        sys.exit(f"the Pyodide probe failed: {answer['error']}")
+    probe = json.loads(answer["result"])
+
+    page.evaluate(SCULPT_DRAWS_JS)
+    intervals, renders, counted = [], [], 0.0
+    for _ in range(6):  # training runs of 600 steps, until SCULPT_FPS_MS of frames are counted
+        page.evaluate("window.__sculpt = []")
+        page.dispatch_event(f"{SCULPT} .jb-train", "click")
+        page.wait_for_function(f"() => window.__sculpt.some((d) => d.step > 0) && !({SCULPT_TRAINING_JS})()",
+                               timeout=60_000)
+        draws = page.evaluate("window.__sculpt")
+        trained = [d for d in draws if d["step"] > 0]  # frames of advance (training), not of the run's start
+        renders += [d["renderMs"] for d in trained]
+        warm = [d["t"] for d in trained if d["t"] >= trained[0]["t"] + SCULPT_WARMUP_MS]
+        intervals += [b - a for a, b in zip(warm, warm[1:])]
+        counted += warm[-1] - warm[0] if warm else 0
+        if counted >= SCULPT_FPS_MS:
+            break
+
+    delays = []
+    for _ in range(6):
+        page.dispatch_event(f"{SCULPT} .jb-train", "click")
+        page.wait_for_function(SCULPT_TRAINING_JS)
+        delays += page.evaluate(LATENCY_JS, LATENCY_SAMPLES - len(delays))
+        if len(delays) >= LATENCY_SAMPLES:
+            break
+        page.wait_for_function(f"() => !({SCULPT_TRAINING_JS})()", timeout=60_000)
+    page.close()
+    return {"probe": probe, "renders": renders, "intervals": intervals, "delays": delays}
+
+
 def main():
     result = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -175,12 +313,28 @@ def main():
             intervals = particle_frames(page)
             result[f"particles_{PARTICLES}"] = {"fps": round(1000 / statistics.median(intervals), 1),
                                                 "frame_ms": summary(intervals)}
+            page.close()
+            sculpt = sculpt_training(browser, url)
 
     params = {"grid": 15}
     cpython = cpython_render_ms(params)
     pyodide = statistics.median(redraw["renders"][1::2])  # the grid-15 renders, as in CPython
     result["render_ms"] = {"cpython": round(cpython, 2), "pyodide": round(pyodide, 2),
                            "pyodide_over_cpython": round(pyodide / cpython, 1)}
+
+    cpython, pyodide = cpython_sculpt(), sculpt["probe"]
+    speed = cpython["speed"]
+    in_page = speed * 1e3 / statistics.median(sculpt["renders"])  # the page's worker, per frame
+    cpython_frames = speed * 1e3 / cpython["frame_ms"]
+    result["sculpt_steps_per_s"] = {
+        "cpython": round(cpython["steps_per_s"]), "pyodide": round(pyodide["steps_per_s"]),
+        "cpython_over_pyodide": round(cpython["steps_per_s"] / pyodide["steps_per_s"], 1),
+        "cpython_incl_frame": round(cpython_frames), "pyodide_incl_frame": round(in_page),
+        "cpython_over_pyodide_incl_frame": round(cpython_frames / in_page, 1),
+        "pyodide_incl_frame_probe": round(speed * 1e3 / pyodide["frame_ms"])}
+    result["sculpt_training_fps"] = {"fps": round(1000 / statistics.median(sculpt["intervals"]), 1),
+                                     "frame_ms": summary(sculpt["intervals"])}
+    result["sculpt_responsiveness_ms"] = summary(sculpt["delays"])
     print(json.dumps(result, indent=1))
 
 

@@ -333,7 +333,7 @@ def sources() -> str:
     cell = 2 * NEAR / ZERO_CELLS
     return (f"sup over |x| ≤ 10⁴ · P(σ′ = 0) exact from the normal CDF, over cells of {cell:g}<br>"
             f"cost: median of {activation_costs.REPEATS} runs on {activation_costs.ELEMENTS:,} floats, "
-            f"numpy {m['numpy']}, Python {m['python']}, {m['cpu']}, {m['date']} (scripts/activation_cost.py)")
+            f"numpy {m['numpy']}, {m['cpu']}<br>(scripts/activation_cost.py, {m['date']})")
 
 
 def draw_table(params: dict) -> dict:
@@ -359,8 +359,8 @@ def draw_table(params: dict) -> dict:
         "yaxis": {"type": "category", "autorange": "reversed", "fixedrange": True, "showgrid": False,
                   "zeroline": False, "tickfont": {"size": 12}},
         "annotations": [title],
-        "margin": {"l": 140, "r": 10, "t": 110, "b": 10},
-        "height": min(460, max(300, 120 + ROW_PX * len(table))),
+        "margin": {"l": 140, "r": 10, "t": 124, "b": 10},
+        "height": min(480, max(300, 134 + ROW_PX * len(table))),
         "dragmode": False,
         "showlegend": False,
     }

@@ -127,16 +127,19 @@ def frame(run: Run) -> dict:
     layout = {
         "xaxis": hidden | {"domain": [0, 0.62], "range": [-1.75, 1.75]},
         "yaxis": hidden | {"scaleanchor": "x", "scaleratio": 1, "range": [-1.45, 1.45]},
-        "xaxis2": {"domain": [0.72, 1], "title": {"text": "step"}, "range": [0, p["steps"]], "anchor": "y2"},
-        "yaxis2": {"type": "log", "title": {"text": "MSE"}, "exponentformat": "power", "anchor": "x2"},
+        # No x title: on a narrow screen it would collide with the legend below.
+        "xaxis2": {"domain": [0.72, 1], "range": [0, p["steps"]], "anchor": "y2"},
+        "yaxis2": {"type": "log", "title": {"text": "MSE by training step"}, "exponentformat": "power",
+                   "anchor": "x2"},
         "annotations": [{"text": f"step {run.step} of {p['steps']}: {latest}", "showarrow": False,
                          "xref": "paper", "yref": "paper", "x": 0.5, "y": 1.0, "yanchor": "bottom",
                          "font": {"size": 12}}],
-        "legend": {"x": 1, "xanchor": "right", "y": 1, "bgcolor": "rgba(0,0,0,0)"},
+        # Below the plots, where it cannot cover a curve on a narrow screen.
+        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.12, "yanchor": "top"},
         "hovermode": False,
         "dragmode": False,
-        "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
-        "height": 420,
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 50},
+        "height": 440,
     }
     return {"data": data, "layout": layout}
 
