@@ -9,13 +9,14 @@ against the built site served on 127.0.0.1:
   - the figure's render time in CPython and in Pyodide, and their ratio;
   - time to live when instant navigation comes back to a chapter (the worker stays alive);
   - the opening figure's training (sculpt, issue #4): steps per second in CPython and in Pyodide,
-    pure training and per drawn frame; frames per second while it trains; main-thread latency meanwhile;
+    pure training and per drawn frame; frames per second while it trains; the latency of a key press meanwhile;
   - `mkdocs build` time.
 Run with `make bench`.
 """
 
 import json
 import math
+import random
 import statistics
 import sys
 import tempfile
@@ -213,23 +214,14 @@ SCULPT_DRAWS_JS = f"""() => {{
 
 SCULPT_TRAINING_JS = f"() => document.querySelector('{SCULPT}').jacobiator.animating"
 
-# While the run trains, at random moments: how long a task posted to the main thread waits
-# to run (a MessageChannel message: unlike setTimeout(0), not clamped to 4 ms when nested).
-LATENCY_JS = f"""async (wanted) => {{
-  const root = document.querySelector('{SCULPT}'), delays = [];
-  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  const task = () => new Promise((resolve) => {{
-    const channel = new MessageChannel();
-    channel.port1.onmessage = resolve;
-    channel.port2.postMessage(0);
+# The delay of a reader's key press while the run trains: from the input event's time stamp
+# (set when the browser received it) to its handler on the main thread.
+LATENCY_JS = f"""() => {{
+  const root = document.querySelector('{SCULPT}');
+  window.__delays = [];
+  window.addEventListener('keydown', (event) => {{
+    if (root.jacobiator.animating) window.__delays.push(performance.now() - event.timeStamp);
   }});
-  while (delays.length < wanted && root.jacobiator.animating) {{
-    await sleep(Math.random() * 40);
-    const t0 = performance.now();
-    await task();
-    if (root.jacobiator.animating) delays.push(performance.now() - t0);
-  }}
-  return delays;
 }}"""
 
 
@@ -266,14 +258,20 @@ def sculpt_training(browser, url) -> dict:
         if counted >= SCULPT_FPS_MS:
             break
 
-    delays = []
-    for _ in range(6):
+    page.evaluate(LATENCY_JS)
+    count = f"[({SCULPT_TRAINING_JS})(), window.__delays.length]"
+    for _ in range(6):  # training runs, until LATENCY_SAMPLES key presses landed during training
         page.dispatch_event(f"{SCULPT} .jb-train", "click")
         page.wait_for_function(SCULPT_TRAINING_JS)
-        delays += page.evaluate(LATENCY_JS, LATENCY_SAMPLES - len(delays))
-        if len(delays) >= LATENCY_SAMPLES:
+        training, n = True, 0
+        while training and n < LATENCY_SAMPLES:
+            for _ in range(5):
+                time.sleep(random.uniform(0, 0.04))  # at random moments of the frames
+                page.keyboard.press("Shift")  # it does nothing on the page
+            training, n = page.evaluate(count)
+        if n >= LATENCY_SAMPLES:
             break
-        page.wait_for_function(f"() => !({SCULPT_TRAINING_JS})()", timeout=60_000)
+    delays = page.evaluate("window.__delays")
     page.close()
     return {"probe": probe, "renders": renders, "intervals": intervals, "delays": delays}
 
