@@ -265,10 +265,10 @@ def frame(state: dict) -> dict:
     capped = f" (capped from {state['asked']} at this size)" if config.steps < state["asked"] else ""
     left = f"training loss, median and min–max of {config.seeds} seeds · step {run.done} of {config.steps}{capped}"
     xor = config.dataset == training.XOR
-    right = ("test accuracy (dashed: one straight cut)" if xor
-             else "test MSE (dashed: half the surface's variance)")
-    if measured_at != config.steps:
-        right += f" at step {measured_at}"
+    # Short enough for the article's column, step included.
+    at = f" at step {measured_at}" if measured_at != config.steps else ""
+    right = (f"test accuracy{at}; dashed: best line" if xor
+             else f"test MSE{at}; dashed: failure")
     level = fail_level(run)
     labels = [SHORT.get(k, ACTIVATIONS[k].label) for k in config.activations]
     layout = {
@@ -380,8 +380,8 @@ def draw_neuron(params: dict) -> dict:
     ]
     right = round(acc[best] * len(data.x))
     label = sigma.label
-    left_title = (f"one {label} neuron: {right} of {len(data.x)} points right ({100 * acc[best]:.0f} %); "
-                  f"{int(np.sum(acc == 1.0))} of {len(acc)} restarts reach 100 %")
+    left_title = (f"{label} neuron: {right} of {len(data.x)} points right; "
+                  f"{int(np.sum(acc == 1.0))}/{len(acc)} restarts at 100 %")
     layout = {
         "xaxis": {"range": [-PLANE, PLANE], "domain": [0, 0.5], "title": {"text": "x₁"}, "zeroline": False,
                   "fixedrange": True, "constrain": "domain"},
