@@ -76,8 +76,7 @@ def widget_html(key: str, overrides: dict, caption: str, widget_id: str, control
         raise ValueError(f"controls names unknown parameter {unknown[0]!r}; known parameters: "
                          f"{', '.join(figure.schema.names)}")
     training = bool(figure.animation and figure.animation.training)
-    spec = {"figure": key, "schema": figure.schema.to_json(), "params": params, "static": figure.draw(params),
-            "training": training}
+    spec = {"figure": key, "schema": figure.schema.to_json(), "params": params, "static": figure.draw(params)}
     return _templates.get_template("widget.html").render(
         id=widget_id, key=key, title=figure.title, caption=caption, schema=figure.schema.to_json(), training=training,
         shown=controls or list(figure.schema.names),

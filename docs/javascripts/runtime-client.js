@@ -88,11 +88,6 @@ export function onFrames(slot, onFrame) {
   frameListeners.set(slot, onFrame);
 }
 
-/** Hold (or let go on) the animation in ``slot``; the worker keeps its state. */
-export function pauseSlot(slot, paused) {
-  worker?.postMessage({ type: paused ? "pause" : "resume", slot });
-}
-
 /** Ask for the next frame of the animation in ``slot``. */
 export function ackFrame(slot) {
   worker?.postMessage({ type: "ack", slot });

@@ -5,7 +5,7 @@
 import { CanvasLayer, isCanvasTrace } from "./canvas-layer.js";
 import { attachDrag } from "./drag.js";
 import { pythonCall } from "./python-call.js";
-import { ackFrame, onFrames, pauseSlot, render, restartRuntime, stopSlot, watchRuntime } from "./runtime-client.js";
+import { ackFrame, onFrames, render, restartRuntime, stopSlot, watchRuntime } from "./runtime-client.js";
 import { themed } from "./theme.js";
 import { readLink, writeLink } from "./url-state.js";
 
@@ -59,7 +59,6 @@ export class Widget {
     this.animating = false; // the worker runs an animation for this widget...
     this.waitingFrame = false; // ...and computes its next frame
     this.visible = true;
-    this.training = Boolean(spec.training); // a training run with Train/Pause buttons
     this.paused = false;
     this.liveStatus = this.schema.drag ? STATUS.liveDrag : STATUS.live;
   }
@@ -193,15 +192,14 @@ export class Widget {
     ackFrame(this.root.id);
   }
 
-  /** Train (from the start) when idle; otherwise pause or resume. The worker
-   * keeps a paused run: it computes a frame only when the widget asks. */
+  /** Train (from the start) when idle; otherwise pause or resume. A paused
+   * widget asks for no frame, and the worker computes one only when asked. */
   toggleTraining() {
     if (!this.animating) {
       this.request();
       return;
     }
     this.paused = !this.paused;
-    pauseSlot(this.root.id, this.paused);
     this.showTraining();
     this.nextFrame();
   }
@@ -238,8 +236,7 @@ export class Widget {
   onRuntime(rt) {
     if (rt.state === "live" && !this.live) {
       this.live = true;
-      for (const input of Object.values(this.inputs)) input.disabled = false;
-      for (const button of [this.resetButton, this.trainButton, this.restartButton]) if (button) button.disabled = false;
+      this.enableControls(true);
       this.setStatus("live", this.liveStatus + this.linkNote);
       if (this.fromLink) this.request();
     } else if (rt.state === "live") {
@@ -253,10 +250,14 @@ export class Widget {
       this.setStatus("loading", `Static figure; ${rt.text}${this.linkNote}`);
     } else if (rt.state === "error") {
       this.live = false;
-      for (const input of Object.values(this.inputs)) input.disabled = true;
-      for (const button of [this.resetButton, this.trainButton, this.restartButton]) if (button) button.disabled = true;
+      this.enableControls(false);
       this.setStatus("error", `Python could not start (${rt.text}). The figure stays static.`, true);
     }
+  }
+
+  enableControls(enabled) {
+    const buttons = [this.resetButton, this.trainButton, this.restartButton].filter(Boolean);
+    for (const control of [...Object.values(this.inputs), ...buttons]) control.disabled = !enabled;
   }
 
   setStatus(state, text, retry = false) {

@@ -3,7 +3,6 @@
 //
 // Messages in:  {id, slot, figure, params}        render (slot: the widget asking)
 //               {type: "ack", slot}               the widget takes the next animation frame
-//               {type: "pause"|"resume", slot}    hold or go on with a training run
 //               {type: "stop", slot}              the widget is gone
 // Messages out: {type: "status", text}            while booting
 //               {type: "ready", bootMs}           once Python can render
@@ -107,7 +106,7 @@ const animations = new Map();
 
 function nextFrame(py, slot) {
   const animation = animations.get(slot);
-  if (!animation || !animation.acked || animation.paused) return;
+  if (!animation || !animation.acked) return;
   animation.acked = false;
   try {
     const t0 = performance.now();
@@ -132,12 +131,6 @@ self.onmessage = async ({ data }) => {
     const animation = animations.get(slot);
     if (animation) animation.acked = true;
     setTimeout(() => nextFrame(py, slot)); // after any message already waiting
-    return;
-  }
-  if (data.type === "pause" || data.type === "resume") {
-    const animation = animations.get(slot);
-    if (animation) animation.paused = data.type === "pause";
-    setTimeout(() => nextFrame(py, slot));
     return;
   }
   if (data.type === "stop") {
