@@ -17,6 +17,7 @@ from mkdocs.structure.files import File, Files
 
 sys.path.insert(0, str(Path(__file__).parent))  # build/ is tooling, not a package
 
+import figure_cache  # noqa: E402
 import jacobiator_fence  # noqa: E402
 import runtime  # noqa: E402
 from wheel import ROOT, build_wheel  # noqa: E402
@@ -53,6 +54,7 @@ def on_pre_build(config: MkDocsConfig):
     # static figures are drawn by the code now on disk.
     for name in [m for m in sys.modules if m == "jacobiator" or m.startswith("jacobiator.")]:
         del sys.modules[name]
+    jacobiator_fence.core["digest"] = figure_cache.core_digest()  # static figures are cached by it
     try:
         _staged.clear()
         _staged.update(runtime.stage_all(cdn=_mode(config) == "cdn"))

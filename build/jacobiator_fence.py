@@ -22,6 +22,8 @@ from pathlib import Path
 import jinja2
 import yaml
 
+import figure_cache
+
 log = logging.getLogger("mkdocs.jacobiator.figure")
 
 RESERVED = ("figure", "controls")
@@ -33,6 +35,8 @@ _templates = jinja2.Environment(
 # Set by the MkDocs hook for each page, so errors can name the page and line.
 # Blocks are formatted in page order; ``cursor`` is where the last one was found.
 current_page = {"path": None, "markdown": "", "cursor": 0}
+# The hash of the core's source, set once per build by the hook (None: compute it per figure).
+core = {"digest": None}
 
 
 def parse_block(src: str) -> tuple[str, dict, str, list | None]:
@@ -76,12 +80,17 @@ def widget_html(key: str, overrides: dict, caption: str, widget_id: str, control
         raise ValueError(f"controls names unknown parameter {unknown[0]!r}; known parameters: "
                          f"{', '.join(figure.schema.names)}")
     training = bool(figure.animation and figure.animation.training)
-    spec = {"figure": key, "schema": figure.schema.to_json(), "params": params, "static": figure.draw(params)}
+    spec = {"figure": key, "schema": figure.schema.to_json(), "params": params, "static": static_figure(key, figure, params)}
     return _templates.get_template("widget.html").render(
         id=widget_id, key=key, title=figure.title, caption=caption, schema=figure.schema.to_json(), training=training,
         shown=controls or list(figure.schema.names),
         params=params, spec_json=jinja2.utils.markupsafe.Markup(script_json(spec)),
     )
+
+
+def static_figure(key: str, figure, params: dict) -> dict:
+    """The figure drawn in CPython at build time, from the disk cache when it holds it."""
+    return figure_cache.cached_render(key, params, figure.draw, core["digest"] or figure_cache.core_digest())
 
 
 def locate(src: str) -> str:

@@ -1,0 +1,371 @@
+r"""Destroy the Jacobian: train while corrupting the backward pass on purpose.
+
+A fully connected net of linear layers and GELU learns the XOR labels of a
+noisy Gaussian cloud (:func:`jacobiator.training.make_data`). Layer k computes
+:math:`z_k = a_{k-1} W_k + b_k`; its backward pass has three pieces, and each
+can be distorted by :func:`jacobiator.distortion.distort`:
+
+.. math::
+
+    \nabla_\theta:\; \frac{\partial L}{\partial W_k} = a_{k-1}^\top \frac{\partial L}{\partial z_k},
+    \qquad
+    \nabla_x:\; \frac{\partial L}{\partial a_{k-1}} = \frac{\partial L}{\partial z_k}\, \theta_k^\top,
+    \qquad
+    \theta_k \text{ as used in } \nabla_x .
+
+:math:`\nabla_\theta` is used where it is computed (the update of layer k);
+:math:`\nabla_x` is passed on backwards and reaches every earlier layer. The
+weights used inside the backward pass can also be replaced by a fixed random
+matrix :math:`B_k` (feedback alignment, Lillicrap et al. 2016); the forward
+pass always uses the true weights.
+
+Several networks train side by side as one batch (:class:`jacobiator.training.Nets`):
+slice s has its own seed and its own :class:`Distortion`, so a sweep over p
+trains every p and every seed at once.
+"""
+
+from dataclasses import dataclass, fields, replace
+from typing import Callable
+
+import numpy as np
+
+from . import training
+from .distortion import cosine, distort  # noqa: F401 (re-exported for the claims)
+
+Array = np.ndarray
+
+ACTIVATION = "gelu"
+OPTIMIZERS = ("adam", "sgd")
+
+
+@dataclass(frozen=True)
+class Distortion:
+    r"""How one network's backward pass is distorted: for :math:`\nabla_x`, :math:`\nabla_\theta`
+    and :math:`\theta` (in the backward pass), a flip probability p and a sign keeping β
+    (see :mod:`jacobiator.distortion`); ``feedback`` replaces θ in the backward pass by a fixed
+    random matrix before its own distortion applies."""
+
+    x_flip: float = 0.0
+    x_beta: float = 1.0
+    grad_flip: float = 0.0
+    grad_beta: float = 1.0
+    theta_flip: float = 0.0
+    theta_beta: float = 1.0
+    feedback: bool = False
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name != "feedback" and not 0.0 <= value <= 1.0:
+                raise ValueError(f"{f.name} must be between 0 and 1, got {value!r}")
+
+
+EXACT = Distortion()
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Everything but the distortion: the network, the optimiser, the data."""
+
+    depth: int = 2
+    width: int = 16
+    lr: float = 0.01
+    steps: int = 400
+    optimizer: str = "adam"
+    label_flip: float = 0.1  # share of training labels flipped at random
+    n_train: int = 200
+    n_test: int = 1000
+    data_seed: int = 0
+
+    def __post_init__(self):
+        if not 1 <= self.depth <= 8:
+            raise ValueError(f"depth must be between 1 and 8 hidden layers, got {self.depth}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
+        if self.width < 1 or self.steps < 0 or self.lr <= 0:
+            raise ValueError("width must be at least 1, steps at least 0 and lr positive")
+
+    @property
+    def config(self) -> training.Config:
+        """The XOR experiment of :mod:`jacobiator.training` with this network and data."""
+        return training.Config(dataset=training.XOR, activations=(ACTIVATION,), depth=self.depth, width=self.width,
+                               lr=self.lr, steps=self.steps, seeds=1, flip=self.label_flip, n_train=self.n_train,
+                               n_test=self.n_test, data_seed=self.data_seed)
+
+
+class Batch:
+    """The distortions of S networks as (S,) arrays, one per field of :class:`Distortion`."""
+
+    def __init__(self, distortions: list[Distortion]):
+        for f in fields(Distortion):
+            setattr(self, f.name, np.array([getattr(d, f.name) for d in distortions]))
+
+
+@dataclass
+class SGD:
+    """Plain gradient descent on the flat (S, P) parameters; a seed whose gradient is not finite skips its step."""
+
+    lr: float
+
+    def update(self, flat: Array, grad: Array, ok: Array) -> None:
+        flat -= self.lr * np.where(ok[:, None], grad, 0.0)
+
+
+@dataclass
+class Run:
+    """S networks in training; ``losses`` (S, steps) holds the training loss before each step."""
+
+    setup: Setup
+    data: training.Data
+    nets: training.Nets
+    feedback: list[Array]  # B_k, (S, fan_in, fan_out): drawn once, never trained
+    batch: Batch
+    opt: object
+    rng: np.random.Generator  # the flips
+    losses: Array
+    done: int = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.setup.steps
+
+
+def start(setup: Setup, distortions: list[Distortion], seeds: list[int]) -> Run:
+    """Network s starts from ``init_mlp(..., default_rng(seeds[s]))`` and trains with ``distortions[s]``."""
+    if len(distortions) != len(seeds):
+        raise ValueError("one distortion per seed")
+    config = setup.config
+    nets = training.init_nets(config.sizes, ACTIVATION, seeds)
+    # B_k is drawn like W_k (N(0, 1/fan_in)), from a stream of its own per seed.
+    feedback_rngs = [np.random.default_rng([seed, 1]) for seed in seeds]
+    feedback = [np.stack([r.normal(0.0, 1.0 / np.sqrt(w.shape[1]), w.shape[1:]) for r in feedback_rngs])
+                for w in nets.weights]
+    opt = training.Adam(setup.lr, len(seeds)) if setup.optimizer == "adam" else SGD(setup.lr)
+    losses = np.full((len(seeds), setup.steps), np.nan)
+    return Run(setup, training.make_data(config), nets, feedback, Batch(distortions), opt,
+               np.random.default_rng([*seeds, 2]), losses)
+
+
+def backward(run: Run, cache: list, dL_dout: Array, batch: Batch) -> list[tuple[Array, Array]]:
+    r"""Per layer :math:`(\partial L/\partial W_k, \partial L/\partial b_k)` as ``batch`` distorts them."""
+    nets, rng = run.nets, run.rng
+    grads = []
+    dL_dz = dL_dout
+    for k in range(len(nets.weights) - 1, -1, -1):
+        a_prev, _ = cache[k]
+        dL_dW = np.swapaxes(a_prev, -1, -2) @ dL_dz
+        dL_db = dL_dz.sum(axis=-2)
+        grads.append((distort(dL_dW, batch.grad_flip, batch.grad_beta, rng),
+                      distort(dL_db, batch.grad_flip, batch.grad_beta, rng)))
+        if k > 0:
+            theta = np.where(batch.feedback[:, None, None], run.feedback[k], nets.weights[k])
+            theta = distort(theta, batch.theta_flip, batch.theta_beta, rng)
+            dL_da = distort(dL_dz @ np.swapaxes(theta, -1, -2), batch.x_flip, batch.x_beta, rng)
+            dL_dz = dL_da * nets.activation.grad(cache[k - 1][1])
+    return grads[::-1]
+
+
+def flat_gradient(run: Run, batch: Batch) -> tuple[Array, Array]:
+    """The training losses (S,) and the gradient as ``batch`` distorts it, flat (S, P)."""
+    out, cache = training.forward(run.nets, run.data.x)
+    loss, dL_dout = training.logistic(out, run.data.t)
+    s = run.nets.count
+    grads = backward(run, cache, dL_dout, batch)
+    return loss, np.concatenate([g.reshape(s, -1) for wb in grads for g in wb], axis=1)
+
+
+def train_step(run: Run) -> Array:
+    """One full-batch step of every network with its distorted gradient; the losses before it."""
+    loss, grad = flat_gradient(run, run.batch)
+    run.opt.update(run.nets.flat, grad, np.isfinite(grad).all(axis=1))
+    return loss
+
+
+def step(run: Run, n_steps: int) -> Run:
+    """``n_steps`` more steps (never past the budget); updates ``run`` and returns it."""
+    stop = min(run.setup.steps, run.done + n_steps)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for k in range(run.done, stop):
+            run.losses[:, k] = train_step(run)
+    run.done = stop
+    return run
+
+
+def test_accuracy(run: Run) -> Array:
+    """Per network the accuracy on the clean test set (S,)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return training.accuracy(training.predict(run.nets, run.data.x_test), run.data.t_test)
+
+
+def evaluate(run: Run) -> dict[str, Array]:
+    """Per network the loss and accuracy on the training and the test set, each (S,)."""
+    out = {}
+    with np.errstate(over="ignore", invalid="ignore"):
+        for name, x, t in (("train", run.data.x, run.data.t), ("test", run.data.x_test, run.data.t_test)):
+            logit = training.predict(run.nets, x)
+            out[f"{name}_loss"] = training.logistic(logit, t)[0]
+            out[f"{name}_accuracy"] = training.accuracy(logit, t)
+    return out
+
+
+def final_accuracy(setup: Setup, distortion: Distortion, seeds: list[int]) -> Array:
+    """Per seed the test accuracy after the whole budget with ``distortion``."""
+    run = start(setup, [distortion] * len(seeds), seeds)
+    return test_accuracy(step(run, setup.steps))
+
+
+def alignment(setup: Setup, distortion: Distortion, seeds: list[int], hidden_only: bool = False) -> Array:
+    """Per step and seed (steps, S) the cosine between the update direction and the true gradient,
+    both taken at the parameters of the distorted run. ``hidden_only``: the hidden layers'
+    parameters only (the output layer's gradient never goes through the backward chain)."""
+    run = start(setup, [distortion] * len(seeds), seeds)
+    exact = Batch([EXACT] * len(seeds))
+    output_layer = (run.nets.weights[-1].size + run.nets.biases[-1].size) // len(seeds)
+    measured = slice(0, -output_layer) if hidden_only else slice(None)
+    cosines = np.zeros((setup.steps, len(seeds)))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for k in range(setup.steps):
+            # The true gradient draws no random numbers, so the run's flips are those of train_step.
+            _, true = flat_gradient(run, exact)
+            run.losses[:, k], grad = flat_gradient(run, run.batch)
+            cosines[k] = cosine(grad[:, measured], true[:, measured])
+            run.opt.update(run.nets.flat, grad, np.isfinite(grad).all(axis=1))
+    run.done = setup.steps
+    return cosines
+
+
+# Sweeps: final test accuracy against p, against β, against depth ---------------
+
+P_VALUES = (0.0, 0.2, 0.3, 0.4, 0.45, 0.5)
+BETA_VALUES = (0.0, 0.25, 0.5, 0.75, 1.0)
+DEPTHS = tuple(range(1, 9))
+
+
+@dataclass(frozen=True)
+class Curve:
+    key: str
+    label: str
+    distortion: Callable[[float], Distortion]  # the distortion at one value of the sweep
+
+
+@dataclass(frozen=True)
+class Sweep:
+    key: str
+    axis: str  # what the values are
+    values: tuple
+    curves: tuple[Curve, ...]
+    over_depth: bool = False  # the values are depths (one network shape per value)
+
+
+SWEEPS: dict[str, Sweep] = {s.key: s for s in [
+    Sweep("flip", "sign-flip probability p", P_VALUES, (
+        Curve("x", "∇ₓ flipped", lambda p: Distortion(x_flip=p)),
+        Curve("grad", "∇θ flipped", lambda p: Distortion(grad_flip=p)),
+        Curve("both", "both flipped", lambda p: Distortion(x_flip=p, grad_flip=p)),
+    )),
+    Sweep("beta", "sign keeping β (0: sign only, 1: exact)", BETA_VALUES, (
+        Curve("x", "∇ₓ", lambda b: Distortion(x_beta=b)),
+        Curve("grad", "∇θ", lambda b: Distortion(grad_beta=b)),
+    )),
+    Sweep("depth", "hidden layers", DEPTHS, (Curve("exact", "exact gradient", lambda _: EXACT),), over_depth=True),
+]}
+
+
+def get_sweep(key: str) -> Sweep:
+    if key not in SWEEPS:
+        raise ValueError(f"unknown sweep {key!r}; choose one of: {', '.join(SWEEPS)}")
+    return SWEEPS[key]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One batch of networks trained together: for curve ``curve``, the values ``values`` (indices), every seed."""
+
+    curve: int
+    values: tuple[int, ...]
+    setup: Setup
+    seeds: tuple[int, ...]
+
+    def distortions(self, sweep: Sweep) -> list[Distortion]:
+        make = sweep.curves[self.curve].distortion
+        return [make(sweep.values[v]) for v in self.values for _ in self.seeds]
+
+    @property
+    def slices(self) -> int:
+        return len(self.values) * len(self.seeds)
+
+
+def jobs(sweep: Sweep, setup: Setup, seeds: list[int]) -> list[Job]:
+    """A sweep over p or β trains each curve as one batch; a sweep over depth, one batch per depth."""
+    if sweep.over_depth:
+        return [Job(c, (v,), replace(setup, depth=depth), tuple(seeds))
+                for c in range(len(sweep.curves)) for v, depth in enumerate(sweep.values)]
+    return [Job(c, tuple(range(len(sweep.values))), setup, tuple(seeds)) for c in range(len(sweep.curves))]
+
+
+@dataclass
+class SweepRun:
+    sweep: Sweep
+    jobs: list[Job]
+    accuracy: Array  # (curves, values, seeds): final test accuracy, NaN until measured
+    setback: Array  # (curves, values, seeds): the loss curve's worst setback (training.relapse)
+    current: int = 0  # the job in training
+    run: Run | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.current >= len(self.jobs)
+
+    @property
+    def total_steps(self) -> int:
+        return sum(j.setup.steps for j in self.jobs)
+
+    @property
+    def steps_done(self) -> int:
+        done = sum(j.setup.steps for j in self.jobs[:self.current])
+        return done + (self.run.done if self.run and not self.finished else 0)
+
+
+def start_sweep(key: str, setup: Setup, seeds: list[int]) -> SweepRun:
+    sweep = get_sweep(key)
+    shape = (len(sweep.curves), len(sweep.values), len(seeds))
+    return _next_job(SweepRun(sweep, jobs(sweep, setup, seeds), np.full(shape, np.nan), np.full(shape, np.nan),
+                              current=-1))
+
+
+def _next_job(sr: SweepRun) -> SweepRun:
+    sr.current += 1
+    sr.run = None
+    if not sr.finished:
+        job = sr.jobs[sr.current]
+        sr.run = start(job.setup, job.distortions(sr.sweep), list(job.seeds) * len(job.values))
+    return sr
+
+
+def job_accuracy(sr: SweepRun) -> Array:
+    """The test accuracy of the job in training as it is now, (values, seeds)."""
+    job = sr.jobs[sr.current]
+    return test_accuracy(sr.run).reshape(len(job.values), len(job.seeds))
+
+
+def step_sweep(sr: SweepRun, n_steps: int) -> SweepRun:
+    """``n_steps`` more steps of the job in training; a finished job records its accuracy."""
+    if sr.finished:
+        return sr
+    step(sr.run, n_steps)
+    if sr.run.finished:
+        job = sr.jobs[sr.current]
+        sr.accuracy[job.curve, list(job.values)] = job_accuracy(sr)
+        burn_in = int(training.BURN_IN_SHARE * job.setup.steps)
+        sr.setback[job.curve, list(job.values)] = training.relapse(sr.run.losses, burn_in).reshape(
+            len(job.values), len(job.seeds))
+        _next_job(sr)
+    return sr
+
+
+def sweep(key: str, setup: Setup, seeds: list[int]) -> SweepRun:
+    """A whole sweep, trained to the end."""
+    sr = start_sweep(key, setup, seeds)
+    while not sr.finished:
+        step_sweep(sr, setup.steps)
+    return sr

@@ -1,0 +1,352 @@
+r"""The *destroy the Jacobian* figures (see :mod:`jacobiator.destroy`).
+
+``destroy_training``: one GELU net learns noisy XOR live while its backward
+pass is distorted. Left, the decision regions (the net's P(class 1)) under the
+training points; right, the loss and the accuracy on the training and the clean
+test set.
+
+``destroy_sweep``: the final test accuracy against the flip probability p,
+against the sign keeping β, or against depth with no distortion; mean and
+min–max band over the seeds. Rendered at build time; the reader can run it
+again live, and the title tells the progress.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import destroy
+from .activation_training import CLASS_COLOURS, hex_rgba, significant, title
+from .plot import json_grid, json_list
+from .schema import Animation, Bool, Choice, Figure, Float, Int, Schema
+
+OPTIMIZERS = (("adam", "Adam"), ("sgd", "plain gradient descent"))
+
+
+def network_params(depth: int, steps: int, steps_max: int) -> tuple:
+    """The parameters both figures share: network, optimiser, data."""
+    return (
+        Int("depth", "hidden layers", depth, min=1, max=8),
+        Int("width", "units per layer", 16, min=2, max=32),
+        Choice("optimizer", "optimiser", "adam", choices=OPTIMIZERS),
+        Float("lr", "learning rate", 0.01, min=0.001, max=1.0, step=0.001,
+              help="Adam: about 0.01; plain gradient descent: about 0.5"),
+        Int("steps", "training steps", steps, min=50, max=steps_max, step=50),
+        Float("label_flip", "training labels flipped", 0.1, min=0.0, max=0.4, step=0.01),
+    )
+
+
+def distortion_params() -> tuple:
+    return (
+        Float("x_flip", "∇ₓ: flip probability p", 0.0, min=0.0, max=1.0, step=0.01,
+              help="each component of the gradient passed backwards flips its sign with probability p"),
+        Float("x_beta", "∇ₓ: sign keeping β", 1.0, min=0.0, max=1.0, step=0.05,
+              help="1: exact; 0: only the signs, at the mean magnitude"),
+        Float("grad_flip", "∇θ: flip probability p", 0.0, min=0.0, max=1.0, step=0.01,
+              help="each component of the parameter gradient flips its sign with probability p"),
+        Float("grad_beta", "∇θ: sign keeping β", 1.0, min=0.0, max=1.0, step=0.05,
+              help="1: exact; 0: only the signs, at the mean magnitude (signSGD)"),
+        Float("theta_flip", "θ in backprop: flip probability p", 0.0, min=0.0, max=1.0, step=0.01,
+              help="the weights used in the backward pass flip signs; the forward pass keeps the true ones"),
+        Float("theta_beta", "θ in backprop: sign keeping β", 1.0, min=0.0, max=1.0, step=0.05,
+              help="0: the backward pass uses only the signs of the weights (sign-concordant feedback)"),
+        Bool("feedback", "θ in backprop: a fixed random matrix", False,
+             help="feedback alignment: the backward pass uses fixed random weights instead of θ"),
+    )
+
+
+def setup_of(params: dict) -> destroy.Setup:
+    return destroy.Setup(depth=params["depth"], width=params["width"], lr=params["lr"], steps=params["steps"],
+                         optimizer=params["optimizer"], label_flip=params["label_flip"])
+
+
+def distortion_of(params: dict) -> destroy.Distortion:
+    return destroy.Distortion(**{name: params[name] for name in destroy.Distortion.__dataclass_fields__})
+
+
+# The live training ------------------------------------------------------------
+
+TRAINING_SCHEMA = Schema(
+    params=(
+        *distortion_params(),
+        *network_params(depth=3, steps=400, steps_max=1000),
+        Int("speed", "steps per frame", 5, min=1, max=50),
+        Int("seed", "seed", 1, min=0, max=99),
+    ),
+)
+
+PLANE = 3.0  # the regions are drawn on [-PLANE, PLANE]^2
+CELLS = 41
+EVAL_EVERY = 10  # losses and accuracies are measured every 10 steps: a curve needs no more
+CURVES = (("train", "train", "#e8590c"), ("test", "test (clean labels)", "#1c7ed6"))
+LOSS_TICKS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+SETBACK_TICKS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+SPEED = ("speed",)  # changing the speed keeps the run going
+
+
+@dataclass
+class Live:
+    params: dict
+    run: destroy.Run
+    history: list  # (step, {train_loss, test_loss, train_accuracy, test_accuracy})
+
+
+def record(live: Live) -> None:
+    live.history.append((live.run.done, {k: float(v[0]) for k, v in destroy.evaluate(live.run).items()}))
+
+
+def start_training(params: dict) -> Live:
+    run = destroy.start(setup_of(params), [distortion_of(params)], [params["seed"]])
+    live = Live(params, run, [])
+    record(live)
+    return live
+
+
+def train(live: Live, steps: int) -> Live:
+    run = live.run
+    while steps > 0 and not run.finished:
+        chunk = min(steps, EVAL_EVERY - run.done % EVAL_EVERY)
+        destroy.step(run, chunk)
+        steps -= chunk
+        if run.done % EVAL_EVERY == 0 or run.finished:
+            record(live)
+    return live
+
+
+def regions_traces(live: Live) -> list[dict]:
+    t = np.linspace(-PLANE, PLANE, CELLS)
+    grid = np.stack(np.meshgrid(t, t), axis=-1).reshape(-1, 2)
+    run = live.run
+    with np.errstate(over="ignore", invalid="ignore"):
+        logit = destroy.training.predict(run.nets, grid)[0, :, 0]
+        prob = np.nan_to_num(0.5 * (1.0 + np.tanh(0.5 * logit)), nan=0.5)
+    traces = [{"type": "heatmap", "x": json_list(t), "y": json_list(t), "z": json_grid(prob.reshape(CELLS, CELLS), 3),
+               "zmin": 0, "zmax": 1, "zsmooth": "best", "showscale": False, "name": "P(class 1)",
+               "colorscale": [[0.0, hex_rgba(CLASS_COLOURS[0], 0.45)], [0.5, "rgba(134,142,150,0.0)"],
+                              [1.0, hex_rgba(CLASS_COLOURS[1], 0.45)]],
+               "meta": {"role": "regions"}, "hovertemplate": "P(class 1) = %{z:.2f}<extra></extra>"}]
+    x, labels = run.data.x, run.data.t[:, 0]
+    for cls, name in ((0, "class 0 (signs agree)"), (1, "class 1 (signs differ)")):
+        pick = labels == cls
+        traces.append({"type": "scatter", "mode": "markers", "name": name, "x": json_list(x[pick, 0], 3),
+                       "y": json_list(x[pick, 1], 3), "legendgroup": f"class{cls}", "meta": {"role": f"class{cls}"},
+                       "marker": {"color": CLASS_COLOURS[cls], "size": 6, "symbol": "diamond" if cls else "circle",
+                                  "line": {"color": "white", "width": 0.8}},
+                       "hovertemplate": f"{name}, as labelled for training<extra></extra>"})
+    return traces
+
+
+def history_traces(live: Live) -> list[dict]:
+    steps = json_list([s for s, _ in live.history])
+    traces = []
+    for which, label, colour in CURVES:
+        for metric, axes, dash in (("loss", ("x2", "y2"), "solid"), ("accuracy", ("x3", "y3"), "solid")):
+            values = np.array([h[f"{which}_{metric}"] for _, h in live.history])
+            if metric == "loss":
+                values = np.where(np.isfinite(values) & (values > 0), values, np.nan)
+            traces.append({"type": "scatter", "mode": "lines", "name": label, "x": steps, "y": significant(values),
+                           "xaxis": axes[0], "yaxis": axes[1], "legendgroup": which, "showlegend": metric == "loss",
+                           "line": {"color": colour, "width": 1.8, "dash": dash},
+                           "meta": {"role": f"{which}-{metric}"},
+                           "hovertemplate": f"{label} {metric} %{{y:.3g}} at step %{{x}}<extra></extra>"})
+    return traces
+
+
+def distortion_summary(params: dict) -> str:
+    """What is distorted, in a few words for the title."""
+    parts = []
+    for prefix, name in (("x", "∇ₓ"), ("grad", "∇θ"), ("theta", "θ")):
+        flip, beta = params[f"{prefix}_flip"], params[f"{prefix}_beta"]
+        said = ([f"β={beta:g}"] if beta < 1 else []) + ([f"p={flip:g}"] if flip > 0 else [])
+        if prefix == "theta" and params["feedback"]:
+            said.insert(0, "random")
+        if said:
+            parts.append(f"{name} {' '.join(said)}")
+    return ", ".join(parts) if parts else "exact backprop"
+
+
+def training_frame(live: Live) -> dict:
+    run, p = live.run, live.params
+    last = live.history[-1][1]
+    status = (f"step {run.done} of {run.setup.steps} · {distortion_summary(p)} · "
+              f"test accuracy {100 * last['test_accuracy']:.1f} %")
+    axis = {"fixedrange": True, "zeroline": False}
+    layout = {
+        "xaxis": axis | {"domain": [0, 0.5], "range": [-PLANE, PLANE], "title": {"text": "x₁"}, "constrain": "domain"},
+        "yaxis": axis | {"range": [-PLANE, PLANE], "title": {"text": "x₂"}, "scaleanchor": "x", "scaleratio": 1,
+                         "constrain": "domain"},
+        "xaxis2": axis | {"domain": [0.62, 1.0], "anchor": "y2", "range": [0, run.setup.steps],
+                          "showticklabels": False},
+        "yaxis2": axis | {"domain": [0.55, 1.0], "anchor": "x2", "type": "log", "title": {"text": "logistic loss"},
+                          "tickvals": LOSS_TICKS, "ticktext": [f"{v:g}" for v in LOSS_TICKS]},
+        "xaxis3": axis | {"domain": [0.62, 1.0], "anchor": "y3", "range": [0, run.setup.steps],
+                          "title": {"text": "step"}},
+        "yaxis3": axis | {"domain": [0.0, 0.45], "anchor": "x3", "range": [0.3, 1.02], "title": {"text": "accuracy"},
+                          "tickformat": ".0%"},
+        "annotations": [title(status, 0.5)],
+        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.14, "yanchor": "top",
+                   "font": {"size": 11}},
+        "margin": {"l": 50, "r": 10, "t": 30, "b": 60},
+        "height": 480,
+        "dragmode": False,
+    }
+    return {"data": regions_traces(live) + history_traces(live), "layout": layout}
+
+
+def draw_training(params: dict) -> dict:
+    """The net after the whole budget (the static figure)."""
+    return training_frame(train(start_training(params), params["steps"]))
+
+
+def update_training(live: Live, params: dict) -> Live:
+    """A changed speed keeps the run; any other change, or the same parameters asked
+    again (Train, Restart), trains from the start."""
+    if params == live.params or any(params[k] != live.params[k] for k in params if k not in SPEED):
+        return start_training(params)
+    live.params = params
+    return live
+
+
+TRAINING = Animation(active=lambda params: True, start=start_training,
+                     step=lambda live, n: train(live, n * live.params["speed"]), frame=training_frame,
+                     update=update_training, done=lambda live: live.run.finished, training=True)
+
+
+# The sweeps --------------------------------------------------------------------
+
+SWEEP_SCHEMA = Schema(
+    params=(
+        Choice("sweep", "sweep", "flip", choices=tuple((k, s.axis) for k, s in destroy.SWEEPS.items())),
+        Int("seeds", "seeds", 4, min=1, max=6),
+        *network_params(depth=4, steps=300, steps_max=800),
+    ),
+)
+
+# Cost model of one training step in CPython, per network (slice), hidden layer
+# and 16 units of width, on 200 points: measured on the build machine (GELU's
+# erf is most of it). A frame trains about FRAME_SECONDS; a static render is
+# capped at MAX_SECONDS, and the title says so.
+SECONDS_PER_SLICE_LAYER = 0.19e-3
+FRAME_SECONDS = 0.05
+MAX_SECONDS = 30.0
+CURVE_COLOURS = {"x": "#e8590c", "grad": "#1c7ed6", "both": "#7950f2", "exact": "#0ca678"}
+
+
+def step_seconds(job: destroy.Job) -> float:
+    return SECONDS_PER_SLICE_LAYER * job.slices * job.setup.depth * max(1.0, job.setup.width / 16)
+
+
+def capped_setup(params: dict) -> destroy.Setup:
+    """The setup, its step budget capped so that the whole sweep stays under MAX_SECONDS."""
+    setup = setup_of(params)
+    seeds = list(range(1, params["seeds"] + 1))
+    per_step = sum(step_seconds(j) for j in destroy.jobs(destroy.get_sweep(params["sweep"]), setup, seeds))
+    affordable = int(MAX_SECONDS / per_step) // 50 * 50
+    return destroy.Setup(**{**setup.__dict__, "steps": max(50, min(setup.steps, affordable))})
+
+
+@dataclass
+class SweepState:
+    params: dict
+    sr: destroy.SweepRun
+
+
+def start_sweep(params: dict) -> SweepState:
+    seeds = list(range(1, params["seeds"] + 1))
+    return SweepState(params, destroy.start_sweep(params["sweep"], capped_setup(params), seeds))
+
+
+def step_sweep(state: SweepState, frames: int) -> SweepState:
+    sr = state.sr
+    for _ in range(frames):
+        if sr.finished:
+            break
+        chunk = max(1, round(FRAME_SECONDS / step_seconds(sr.jobs[sr.current])))
+        destroy.step_sweep(sr, chunk)
+    return state
+
+
+def band_traces(x: list, values: np.ndarray, key: str, label: str, axes: tuple[str, str], legend: bool) -> list[dict]:
+    """Mean line and min–max band over the seeds (last axis) of ``values`` (points, seeds)."""
+    colour = CURVE_COLOURS[key]
+    measured = ~np.all(np.isnan(values), axis=1)
+    with np.errstate(invalid="ignore"):
+        mean = np.where(measured, np.nanmean(np.where(measured[:, None], values, 0.0), axis=1), np.nan)
+        low = np.where(measured, np.nanmin(np.where(measured[:, None], values, np.inf), axis=1), np.nan)
+        high = np.where(measured, np.nanmax(np.where(measured[:, None], values, -np.inf), axis=1), np.nan)
+    common = {"type": "scatter", "x": x, "xaxis": axes[0], "yaxis": axes[1], "legendgroup": key}
+    return [
+        common | {"mode": "lines", "name": f"{label} min", "y": significant(low), "showlegend": False,
+                  "line": {"width": 0, "color": colour}, "hoverinfo": "skip", "meta": {"role": "band"}},
+        common | {"mode": "lines", "name": f"{label} min–max", "y": significant(high), "showlegend": False,
+                  "fill": "tonexty", "fillcolor": hex_rgba(colour, 0.18), "line": {"width": 0, "color": colour},
+                  "hoverinfo": "skip", "meta": {"role": "band"}},
+        common | {"mode": "lines+markers", "name": label, "y": significant(mean), "showlegend": legend,
+                  "line": {"width": 2, "color": colour}, "marker": {"size": 6, "color": colour},
+                  "meta": {"role": "mean", "curve": key},
+                  "hovertemplate": f"{label}<br>%{{x}}: mean %{{y:.3g}}<extra></extra>"},
+    ]
+
+
+def sweep_frame(state: SweepState) -> dict:
+    sr = state.sr
+    sweep = sr.sweep
+    accuracy = sr.accuracy.copy()
+    if not sr.finished:  # the batch in training shows where it is now
+        job = sr.jobs[sr.current]
+        accuracy[job.curve, list(job.values)] = destroy.job_accuracy(sr)
+    x = json_list(np.array(sweep.values, dtype=float))
+    traces = []
+    for c, curve in enumerate(sweep.curves):
+        traces += band_traces(x, accuracy[c], curve.key, curve.label, ("x", "y"), True)
+    setup = sr.jobs[0].setup
+    asked = state.params["steps"]
+    capped = f", capped from {asked}" if setup.steps < asked else ""
+    seeds = len(sr.jobs[0].seeds)
+    where = "" if sweep.over_depth else f"{setup.depth} hidden layers, "
+    text = (f"final test accuracy, mean and min–max of {seeds} seeds · {where}{setup.steps} steps{capped}"
+            if sr.finished else f"training: {sr.steps_done} of {sr.total_steps} steps "
+                                f"(batch {sr.current + 1} of {len(sr.jobs)}) · unfinished points move")
+    traces.append({"type": "scatter", "mode": "lines", "name": "one straight cut (75 %)",
+                   "x": [x[0], x[-1]], "y": [0.75, 0.75], "showlegend": True, "hoverinfo": "skip",
+                   "line": {"color": "#868e96", "width": 1.2, "dash": "dash"}, "meta": {"role": "reference"}})
+    axis = {"fixedrange": True, "zeroline": False}
+    layout = {
+        "xaxis": axis | {"title": {"text": sweep.axis}, "domain": [0, 1.0]},
+        "yaxis": axis | {"title": {"text": "test accuracy"}, "range": [0.3, 1.0], "tickformat": ".0%"},
+        "annotations": [title(text, 0.5)],
+        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.2, "yanchor": "top",
+                   "font": {"size": 11}},
+        "margin": {"l": 55, "r": 10, "t": 30, "b": 70},
+        "height": 480,
+        "dragmode": False,
+    }
+    if sweep.over_depth:  # depth shows its instability beside the accuracy
+        layout["xaxis"]["domain"] = [0, 0.45]
+        layout["xaxis"]["dtick"] = 1
+        layout["xaxis2"] = axis | {"title": {"text": sweep.axis}, "domain": [0.57, 1.0], "anchor": "y2", "dtick": 1}
+        layout["yaxis2"] = axis | {"title": {"text": "worst setback of the training loss (×)"}, "type": "log",
+                                   "anchor": "x2", "tickvals": SETBACK_TICKS,
+                                   "ticktext": [f"{v:g}" for v in SETBACK_TICKS]}
+        setback = np.where(np.isfinite(sr.setback), sr.setback, np.nan)
+        traces += band_traces(x, setback[0], "exact", "setback", ("x2", "y2"), False)
+        layout["annotations"] = [title(text, 0.5)]
+    return {"data": traces, "layout": layout}
+
+
+def draw_sweep(params: dict) -> dict:
+    state = start_sweep(params)
+    setup = state.sr.jobs[0].setup
+    while not state.sr.finished:
+        destroy.step_sweep(state.sr, setup.steps)
+    return sweep_frame(state)
+
+
+SWEEP = Animation(active=lambda params: True, start=start_sweep, step=step_sweep, frame=sweep_frame,
+                  done=lambda state: state.sr.finished, training=True)
+
+FIGURES = [
+    Figure("destroy_training", "Training while the backward pass is distorted", TRAINING_SCHEMA, draw_training,
+           TRAINING),
+    Figure("destroy_sweep", "Final test accuracy against the distortion", SWEEP_SCHEMA, draw_sweep, SWEEP),
+]
