@@ -29,6 +29,7 @@ def test_defaults_render_to_valid_deterministic_plotly_json(key):
     fig = render(key)
     assert fig["data"], "a figure without traces"
     assert_valid_plotly_json(fig)
+    assert json.loads(json.dumps(fig)) == fig, "not plain JSON (a tuple, say): the page's copy would differ"
     assert render(key) == fig
 
 
@@ -44,13 +45,28 @@ def valid_value(p: Param) -> st.SearchStrategy:
     raise NotImplementedError(f"no strategy for parameter kind {type(p).__name__}: add one here")
 
 
-@pytest.mark.parametrize("key", KEYS)
+def valid_overrides(key: str) -> st.SearchStrategy:
+    params = FIGURES[key].schema.params
+    return st.fixed_dictionaries({}, optional={p.name: valid_value(p) for p in params})
+
+
+# Figures that train for seconds before they draw (up to their cost cap of
+# tens of seconds): fewer random examples, the same check.
+SLOW = ("destroy_sweep",)
+
+
+@pytest.mark.parametrize("key", [k for k in KEYS if k not in SLOW])
 @settings(max_examples=25, deadline=None)
 @given(data=st.data())
 def test_any_valid_parameters_render_to_valid_plotly_json(key, data):
-    params = FIGURES[key].schema.params
-    overrides = data.draw(st.fixed_dictionaries({}, optional={p.name: valid_value(p) for p in params}))
-    assert_valid_plotly_json(render(key, **overrides))
+    assert_valid_plotly_json(render(key, **data.draw(valid_overrides(key))))
+
+
+@pytest.mark.parametrize("key", SLOW)
+@settings(max_examples=3, deadline=None)
+@given(data=st.data())
+def test_any_valid_parameters_of_a_slow_figure_render_to_valid_plotly_json(key, data):
+    assert_valid_plotly_json(render(key, **data.draw(valid_overrides(key))))
 
 
 # Invalid parameters -------------------------------------------------------

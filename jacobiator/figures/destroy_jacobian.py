@@ -178,7 +178,7 @@ def training_frame(live: Live) -> dict:
         "xaxis2": axis | {"domain": [0.62, 1.0], "anchor": "y2", "range": [0, run.setup.steps],
                           "showticklabels": False},
         "yaxis2": axis | {"domain": [0.55, 1.0], "anchor": "x2", "type": "log", "title": {"text": "logistic loss"},
-                          "tickvals": LOSS_TICKS, "ticktext": [f"{v:g}" for v in LOSS_TICKS]},
+                          "tickvals": list(LOSS_TICKS), "ticktext": [f"{v:g}" for v in LOSS_TICKS]},
         "xaxis3": axis | {"domain": [0.62, 1.0], "anchor": "y3", "range": [0, run.setup.steps],
                           "title": {"text": "step"}},
         "yaxis3": axis | {"domain": [0.0, 0.45], "anchor": "x3", "range": [0.3, 1.02], "title": {"text": "accuracy"},
@@ -307,8 +307,9 @@ def sweep_frame(state: SweepState) -> dict:
     text = (f"final test accuracy, mean and min–max of {seeds} seeds · {where}{setup.steps} steps{capped}"
             if sr.finished else f"training: {sr.steps_done} of {sr.total_steps} steps "
                                 f"(batch {sr.current + 1} of {len(sr.jobs)}) · unfinished points move")
-    traces.append({"type": "scatter", "mode": "lines", "name": "one straight cut (75 %)",
-                   "x": [x[0], x[-1]], "y": [0.75, 0.75], "showlegend": True, "hoverinfo": "skip",
+    cut = destroy.best_cut_accuracy()
+    traces.append({"type": "scatter", "mode": "lines", "name": f"best straight cut ({100 * cut:.0f} %)",
+                   "x": [x[0], x[-1]], "y": [round(cut, 4)] * 2, "showlegend": True, "hoverinfo": "skip",
                    "line": {"color": "#868e96", "width": 1.2, "dash": "dash"}, "meta": {"role": "reference"}})
     axis = {"fixedrange": True, "zeroline": False}
     layout = {
@@ -326,7 +327,7 @@ def sweep_frame(state: SweepState) -> dict:
         layout["xaxis"]["dtick"] = 1
         layout["xaxis2"] = axis | {"title": {"text": sweep.axis}, "domain": [0.57, 1.0], "anchor": "y2", "dtick": 1}
         layout["yaxis2"] = axis | {"title": {"text": "worst setback of the training loss (×)"}, "type": "log",
-                                   "anchor": "x2", "tickvals": SETBACK_TICKS,
+                                   "anchor": "x2", "tickvals": list(SETBACK_TICKS),
                                    "ticktext": [f"{v:g}" for v in SETBACK_TICKS]}
         setback = np.where(np.isfinite(sr.setback), sr.setback, np.nan)
         traces += band_traces(x, setback[0], "exact", "setback", ("x2", "y2"), False)

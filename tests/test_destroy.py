@@ -1,0 +1,169 @@
+"""The destroy-the-Jacobian experiment: which piece of the backward pass each distortion touches,
+the batching of networks, the sweeps, and the figures' live runs against their static renders."""
+
+import json
+
+import numpy as np
+import pytest
+
+from jacobiator import destroy, training
+from jacobiator.destroy import EXACT, Distortion, Setup
+from jacobiator.figures import advance, handle, render
+from jacobiator.figures import destroy_jacobian as fig
+
+SMALL = Setup(depth=3, width=6, steps=20, n_train=40, n_test=50)
+
+
+def gradient(distortion: Distortion, seeds=(1,), setup=SMALL):
+    """The distorted gradient per layer at the initial weights, and the true one."""
+    run = destroy.start(setup, [distortion] * len(seeds), list(seeds))
+    out, cache = training.forward(run.nets, run.data.x)
+    _, dL_dout = training.logistic(out, run.data.t)
+    distorted = destroy.backward(run, cache, dL_dout, run.batch)
+    return run, distorted, training.backward(run.nets, cache, dL_dout)
+
+
+def test_exact_backward_is_the_chain_rule_of_training():
+    _, distorted, true = gradient(EXACT, seeds=(1, 2))
+    for (dW, db), (tW, tb) in zip(distorted, true):
+        np.testing.assert_allclose(dW, tW, rtol=1e-12)
+        np.testing.assert_allclose(db, tb, rtol=1e-12)
+
+
+@pytest.mark.parametrize("distortion", [Distortion(x_flip=0.5), Distortion(x_beta=0.0), Distortion(theta_beta=0.0),
+                                        Distortion(theta_flip=0.3), Distortion(feedback=True)])
+def test_distortions_passed_backwards_leave_the_output_layer_exact_and_change_the_others(distortion):
+    _, distorted, true = gradient(distortion)
+    np.testing.assert_allclose(distorted[-1][0], true[-1][0], rtol=1e-12)
+    assert not np.allclose(distorted[0][0], true[0][0])
+
+
+def test_a_distorted_grad_theta_changes_every_layer_but_passes_nothing_on():
+    _, distorted, true = gradient(Distortion(grad_beta=0.0))
+    for (dW, _), (tW, _) in zip(distorted, true):
+        np.testing.assert_array_equal(np.sign(dW), np.sign(tW))
+        np.testing.assert_allclose(np.abs(dW).mean(), np.abs(tW).mean(), rtol=1e-12)
+    # Sign only of the top layer's gradient, exactly: nothing distorted reached it from above.
+    top = true[-1][0]
+    np.testing.assert_allclose(distorted[-1][0], np.sign(top) * np.abs(top).mean(), rtol=1e-12)
+
+
+def test_theta_is_distorted_only_inside_the_backward_pass():
+    run, _, _ = gradient(Distortion(theta_flip=1.0, theta_beta=0.0))
+    fresh = destroy.start(SMALL, [EXACT], [1])
+    for w, w0 in zip(run.nets.weights, fresh.nets.weights):
+        np.testing.assert_array_equal(w, w0)
+
+
+def test_feedback_matrices_are_fixed_and_are_not_the_weights():
+    run = destroy.start(SMALL, [Distortion(feedback=True)], [1])
+    before = [b.copy() for b in run.feedback]
+    destroy.step(run, 5)
+    for b, b0, w in zip(run.feedback, before, run.nets.weights):
+        np.testing.assert_array_equal(b, b0)
+        assert b.shape == w.shape and not np.allclose(b, w)
+
+
+def test_the_same_seeds_train_the_same_networks():
+    a = destroy.step(destroy.start(SMALL, [Distortion(x_flip=0.3)] * 2, [1, 2]), 20)
+    b = destroy.step(destroy.start(SMALL, [Distortion(x_flip=0.3)] * 2, [1, 2]), 20)
+    np.testing.assert_array_equal(a.nets.flat, b.nets.flat)
+
+
+def test_an_exact_network_in_a_batch_trains_as_it_would_alone():
+    mixed = destroy.step(destroy.start(SMALL, [Distortion(x_flip=0.4, grad_beta=0.0), EXACT], [1, 1]), 20)
+    alone = destroy.step(destroy.start(SMALL, [EXACT], [1]), 20)
+    np.testing.assert_allclose(mixed.nets.flat[1], alone.nets.flat[0], rtol=1e-12)
+    assert not np.allclose(mixed.nets.flat[0], alone.nets.flat[0])
+
+
+def test_gradient_descent_without_adam_also_trains():
+    run = destroy.step(destroy.start(Setup(optimizer="sgd", lr=0.5, steps=200), [EXACT], [1]), 200)
+    assert run.losses[0, -1] < 0.6 * run.losses[0, 0]
+
+
+@pytest.mark.parametrize("bad", [{"x_flip": 1.5}, {"grad_beta": -0.1}, {"theta_flip": 2.0}])
+def test_a_distortion_out_of_range_is_a_clear_error(bad):
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        Distortion(**bad)
+
+
+@pytest.mark.parametrize("bad, named", [({"depth": 9}, "depth"), ({"optimizer": "rmsprop"}, "optimizer")])
+def test_a_setup_out_of_range_is_a_clear_error(bad, named):
+    with pytest.raises(ValueError, match=named):
+        Setup(**bad)
+
+
+def test_alignment_of_the_exact_gradient_is_one():
+    cos = destroy.alignment(SMALL, EXACT, [1, 2])
+    np.testing.assert_allclose(cos, 1.0, atol=1e-12)
+
+
+# Sweeps -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", list(destroy.SWEEPS))
+def test_a_sweep_measures_every_curve_value_and_seed(key):
+    sr = destroy.sweep(key, Setup(depth=2, width=4, steps=10, n_train=30, n_test=40), [1, 2])
+    sweep = destroy.SWEEPS[key]
+    assert sr.accuracy.shape == (len(sweep.curves), len(sweep.values), 2)
+    assert np.isfinite(sr.accuracy).all() and np.isfinite(sr.setback).all()
+    assert sr.steps_done == sr.total_steps
+
+
+def test_the_depth_sweep_trains_each_depth():
+    jobs = destroy.jobs(destroy.SWEEPS["depth"], SMALL, [1, 2])
+    assert [j.setup.depth for j in jobs] == list(destroy.DEPTHS)
+
+
+# The figures -------------------------------------------------------------------
+
+
+def run_live(key, params, frames=10_000):
+    """The figure trained live, frame by frame as the worker does; the last frame."""
+    reply = json.loads(handle(json.dumps({"figure": key, "params": params, "slot": "t"})))
+    for _ in range(frames):
+        if not reply["animating"]:
+            break
+        reply = json.loads(advance("t"))
+    return reply["figure"]
+
+
+def test_the_live_training_ends_on_the_static_figure():
+    params = {"steps": 60, "speed": 7, "x_flip": 0.2, "grad_beta": 0.5}
+    assert run_live("destroy_training", params) == render("destroy_training", **params)
+
+
+def test_the_live_sweep_ends_on_the_static_figure():
+    params = {"sweep": "beta", "seeds": 1, "steps": 50, "depth": 1, "width": 4}
+    assert run_live("destroy_sweep", params) == render("destroy_sweep", **params)
+
+
+def test_a_live_sweep_says_how_far_it_is():
+    params = {"sweep": "depth", "seeds": 1, "steps": 50, "width": 4}
+    reply = json.loads(handle(json.dumps({"figure": "destroy_sweep", "params": params, "slot": "s"})))
+    assert reply["animating"]
+    text = json.loads(advance("s"))["figure"]["layout"]["annotations"][0]["text"]
+    assert text.startswith("training: ") and "of 400 steps (batch " in text
+    assert not text.startswith("training: 0 of")
+
+
+def test_a_changed_speed_keeps_the_run_and_another_change_restarts_it():
+    params = fig.TRAINING_SCHEMA.defaults()
+    live = fig.train(fig.start_training(params), 30)
+    assert fig.update_training(live, params | {"speed": 20}).run.done == 30
+    assert fig.update_training(live, params | {"speed": 20, "x_flip": 0.1}).run.done == 0
+
+
+def test_a_large_sweep_is_capped_and_says_so(monkeypatch):
+    biggest = {**fig.SWEEP_SCHEMA.defaults(), "seeds": 6, "depth": 8, "width": 32, "steps": 800}
+    assert fig.capped_setup(biggest).steps < 800
+    monkeypatch.setattr(fig, "MAX_SECONDS", 0.5)  # the same cap on a sweep small enough for a test
+    figure = render("destroy_sweep", sweep="beta", seeds=1, depth=1, width=4, steps=800)
+    assert "50 steps, capped from 800" in figure["layout"]["annotations"][0]["text"]
+
+
+def test_the_default_sweeps_are_not_capped():
+    for key in destroy.SWEEPS:
+        params = fig.SWEEP_SCHEMA.resolve({"sweep": key})
+        assert fig.capped_setup(params).steps == params["steps"]
