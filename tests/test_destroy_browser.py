@@ -85,7 +85,14 @@ def test_destroy_training_trains_pauses_resumes_and_restarts(watched, site_url, 
 
     click(page, f"{TRAINING} .jb-train")
     assert page.inner_text(f"{TRAINING} .jb-train") == "Pause"
-    page.wait_for_function(f"() => ({STEP_JS})() > {paused_at}")
+    try:
+        page.wait_for_function(f"() => ({STEP_JS})() > {paused_at}", timeout=10_000)
+    except Exception:
+        print("STUCK", page.evaluate(f"""() => {{ const w = document.querySelector('{TRAINING}').jacobiator;
+          return {{animating: w.animating, waitingFrame: w.waitingFrame, paused: w.paused, visible: w.visible,
+                   drawing: w.drawing, busy: w.busy, dirty: w.dirty, newest: !!w.newest, run: w.run, step: ({STEP_JS})(),
+                   scrollY: window.scrollY, rect: JSON.stringify(w.root.getBoundingClientRect())}}; }}"""), paused_at)
+        raise
 
     # A changed distortion trains again from the start (signSGD for ∇θ); every drawn
     # step is recorded, so a quick climb cannot hide the fresh start.
