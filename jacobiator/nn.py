@@ -112,6 +112,17 @@ class Adam:
             p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
 
 
+@dataclass
+class SGD:
+    """Plain gradient descent, with :class:`Adam`'s interface."""
+
+    lr: float
+
+    def update(self, params: list[Array], grads: list[Array]) -> None:
+        for p, g in zip(params, grads):
+            p -= self.lr * g
+
+
 def parameters(net: MLP) -> list[Array]:
     return [p for wb in zip(net.weights, net.biases) for p in wb]
 

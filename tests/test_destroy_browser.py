@@ -52,6 +52,19 @@ def click(page, selector):
     page.dispatch_event(selector, "click")
 
 
+def shot(page, selector, path):
+    """A screenshot of the widget, in a viewport tall enough to hold it all. (For a widget taller
+    than the viewport, Playwright moves it out of view and back while it captures; the widget's
+    IntersectionObserver then gets both entries in one callback, reads the stale first one, and the
+    run stays paused as if off screen, with the button still reading Pause.)"""
+    size = page.viewport_size
+    height = page.eval_on_selector(selector, "(el) => Math.ceil(el.getBoundingClientRect().height)")
+    if height + 40 > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": height + 40})
+    page.locator(selector).screenshot(path=str(path))
+    page.set_viewport_size(size)
+
+
 def record_drawn(page, selector, name, value_js):
     """window[name] collects value_js at every jb:drawn of the widget."""
     page.evaluate(f"""() => {{ window.{name} = [];
@@ -69,7 +82,6 @@ def test_destroy_training_trains_pauses_resumes_and_restarts(watched, site_url, 
     click(page, f"{TRAINING} .jb-train")
     page.wait_for_function(f"() => {{ const s = ({STEP_JS})(); return s >= 20 && s < {STEPS}; }}")
     assert page.inner_text(f"{TRAINING} .jb-train") == "Pause"
-    page.locator(TRAINING).screenshot(path=str(screenshots / "destroy-training.png"))
 
     # Pause answers while the run trains, and no further step lands.
     pause_ms = page.evaluate(PAUSE_LATENCY_JS)
@@ -85,14 +97,9 @@ def test_destroy_training_trains_pauses_resumes_and_restarts(watched, site_url, 
 
     click(page, f"{TRAINING} .jb-train")
     assert page.inner_text(f"{TRAINING} .jb-train") == "Pause"
-    try:
-        page.wait_for_function(f"() => ({STEP_JS})() > {paused_at}", timeout=10_000)
-    except Exception:
-        print("STUCK", page.evaluate(f"""() => {{ const w = document.querySelector('{TRAINING}').jacobiator;
-          return {{animating: w.animating, waitingFrame: w.waitingFrame, paused: w.paused, visible: w.visible,
-                   drawing: w.drawing, busy: w.busy, dirty: w.dirty, newest: !!w.newest, run: w.run, step: ({STEP_JS})(),
-                   scrollY: window.scrollY, rect: JSON.stringify(w.root.getBoundingClientRect())}}; }}"""), paused_at)
-        raise
+    page.wait_for_function(f"() => ({STEP_JS})() > {paused_at}")
+    shot(page, TRAINING, screenshots / "destroy-training.png")
+    assert page.inner_text(f"{TRAINING} .jb-train") == "Pause"  # still training after the screenshot
 
     # A changed distortion trains again from the start (signSGD for ∇θ); every drawn
     # step is recorded, so a quick climb cannot hide the fresh start.
@@ -107,7 +114,7 @@ def test_destroy_training_trains_pauses_resumes_and_restarts(watched, site_url, 
     assert steps[restart:] == sorted(steps[restart:])  # then the new run climbs to the end
     assert all("∇θ β=0" in t for t in titles[restart:]), titles[restart:]
     assert page.inner_text(f"{TRAINING} .jb-train") == "Train"
-    page.locator(TRAINING).screenshot(path=str(screenshots / "destroy-trained.png"))
+    shot(page, TRAINING, screenshots / "destroy-trained.png")
 
 
 SWEEP_STATE_JS = f"""() => {{
@@ -115,12 +122,20 @@ SWEEP_STATE_JS = f"""() => {{
   return {{animating: w.animating, title: w.figure.layout.annotations[0].text}};
 }}"""
 
-# Pause the sweep only if it is training now (one task, so it cannot finish in between).
-PAUSE_IF_TRAINING_JS = f"""() => {{
+# Pause the sweep at the first frame of the last change's run that it draws (in the
+# jb:drawn handler, so the run cannot finish in between). Not while a request is on its
+# way: its reply would start its run unpaused.
+PAUSE_AT_FIRST_FRAME_JS = f"""(marker) => {{
   const root = document.querySelector('{SWEEP}'), w = root.jacobiator;
-  if (!w.animating || !w.figure.layout.annotations[0].text.startsWith('training:')) return false;
-  root.querySelector('.jb-train').dispatchEvent(new MouseEvent('click', {{bubbles: true}}));
-  return true;
+  window.sweepPaused = null;
+  const onDrawn = () => {{
+    const text = w.figure.layout.annotations[0].text;
+    if (w.busy || w.dirty || !w.animating || !text.startsWith('training:') || !text.includes(marker)) return;
+    root.removeEventListener('jb:drawn', onDrawn);
+    root.querySelector('.jb-train').dispatchEvent(new MouseEvent('click', {{bubbles: true}}));
+    window.sweepPaused = text;
+  }};
+  root.addEventListener('jb:drawn', onDrawn);
 }}"""
 
 MEANS_JS = f"""() => document.querySelector('{SWEEP}').jacobiator.figure.data
@@ -149,6 +164,7 @@ def test_destroy_sweep_reruns_live_with_progress(watched, site_url, screenshots)
     assert page.inner_text(f"{SWEEP} .jb-train") == "Train"
 
     record_drawn(page, SWEEP, "sweepTitles", title_js(SWEEP))
+    page.evaluate(PAUSE_AT_FIRST_FRAME_JS, " of 150 steps")  # the flip sweep: 3 batches of 50 steps
     set_control(page, "seeds", 1, SWEEP)  # each change asks for a new live run
     set_control(page, "steps", 50, SWEEP)
     page.wait_for_timeout(200)
@@ -157,28 +173,21 @@ def test_destroy_sweep_reruns_live_with_progress(watched, site_url, screenshots)
         click(page, f"{SWEEP} .jb-train")  # idle: Train starts a run
     page.wait_for_function("() => window.sweepTitles.some((t) => t.startsWith('training:'))", timeout=60_000)
 
-    # Hold the run still for a screenshot of it in progress, then let it go on.
-    # Paused only once the last change's run has started: a reply still on its
-    # way would start its run unpaused.
-    page.wait_for_function(f"""() => {{ const w = document.querySelector('{SWEEP}').jacobiator;
-      return !w.busy && !w.dirty && w.figure.layout.annotations[0].text.includes(' of 150 steps'); }}""",
-                           timeout=60_000)
-    if page.evaluate(PAUSE_IF_TRAINING_JS):
-        assert page.inner_text(f"{SWEEP} .jb-train") == "Resume"
-        landed = settle(page, "sweepTitles")  # frames already on their way still land
-        # One frame may be in flight when Pause is pressed; a second one means the worker runs a
-        # frame ahead (an ack sent for a run that a newer request replaced counts for the new run).
-        assert landed <= 2, page.evaluate("window.sweepTitles")
-        state = page.evaluate(SWEEP_STATE_JS)
-        assert state["title"].startswith("training:"), state
-        page.locator(SWEEP).screenshot(path=str(screenshots / "destroy-sweep-live.png"))
-        page.wait_for_timeout(700)
-        assert page.evaluate(SWEEP_STATE_JS) == state  # paused: nothing moved
-        assert page.inner_text(f"{SWEEP} .jb-train") == "Resume"
-        click(page, f"{SWEEP} .jb-train")
-        assert page.inner_text(f"{SWEEP} .jb-train") == "Pause"
-    else:  # it finished before it could be held: the screenshot shows the end
-        page.locator(SWEEP).screenshot(path=str(screenshots / "destroy-sweep-live.png"))
+    # Held still for a screenshot of the run in progress, then let go on.
+    page.wait_for_function("() => window.sweepPaused !== null", timeout=60_000)
+    assert page.inner_text(f"{SWEEP} .jb-train") == "Resume"
+    landed = settle(page, "sweepTitles")  # frames already on their way still land
+    # One frame may be in flight when Pause is pressed; a second one means the worker runs a
+    # frame ahead (an ack sent for a run that a newer request replaced counts for the new run).
+    assert landed <= 2, page.evaluate("window.sweepTitles")
+    state = page.evaluate(SWEEP_STATE_JS)
+    assert state["title"].startswith("training:") and state["animating"], state
+    shot(page, SWEEP, screenshots / "destroy-sweep-live.png")
+    page.wait_for_timeout(700)
+    assert page.evaluate(SWEEP_STATE_JS) == state  # paused: nothing moved
+    assert page.inner_text(f"{SWEEP} .jb-train") == "Resume"
+    click(page, f"{SWEEP} .jb-train")
+    assert page.inner_text(f"{SWEEP} .jb-train") == "Pause"
 
     page.wait_for_function(f"() => {title_js(SWEEP)}.startsWith('final test accuracy')", timeout=120_000)
     titles = page.evaluate("window.sweepTitles")
