@@ -280,3 +280,47 @@ def rising_loss_better_signs(run: Run, window: int = 10) -> dict:
             best = {"found": True, "loss_ratio": ratio, "signs_gain": gain,
                     "from_step": h["step"][i], "to_step": h["step"][i + window - 1]}
     return best
+
+
+# At the same proportion dim_sample / dim, across sizes -----------------------------
+
+SIZES = (4, 8, 16, 32)
+
+
+def size_config(config: Config, dim: int, proportion: float, seed: int) -> Config:
+    """``config`` at a square size ``dim``, sampling the share ``proportion`` of the input coordinates."""
+    fields = {**config.__dict__, "dim_i": dim, "dim_o": dim, "seed": seed,
+              "dim_sample": max(1, round(proportion * dim))}
+    return Config(**fields)
+
+
+def size_sweep(config: Config, proportion: float, seeds: list[int], sizes: tuple[int, ...] = SIZES) -> dict:
+    """Per size: the final relative error of Ĵ for each seed, and the forward gradient's at the same
+    budget (whole budget on one query; shared by 16 queries), for the first seed's J."""
+    out = {"sizes": list(sizes), "learned": [], "single": [], "shared": []}
+    for dim in sizes:
+        runs = [train(size_config(config, dim, proportion, seed)) for seed in seeds]
+        out["learned"].append([run.history["rel_error"][-1] for run in runs])
+        budget = runs[0].done * runs[0].config.batch
+        curve = forward_gradient_curve(runs[0].theta, [budget])
+        out["single"].append(curve["single"][0]["rel_error"])
+        out["shared"].append(curve["shared"][0]["rel_error"])
+    return out
+
+
+def record_budgets(run: Run) -> list[int]:
+    """The directional samples used at each record of the run."""
+    return [max(1, s * run.config.batch) for s in run.history["step"]]
+
+
+def crossover(run: Run) -> dict:
+    """Where the learned Ĵ overtakes the forward gradient that spends the same budget on one query:
+    the first record (in epochs) from which Ĵ keeps the lower relative error, or None. (For random
+    ∇f, the relative error of Ĵ^T ∇f is that of Ĵ, |Ĵ - J| / |J|, in expectation.)"""
+    budgets = record_budgets(run)
+    forward = [q["rel_error"] for q in forward_gradient_curve(run.theta, budgets)["single"]]
+    learned = run.history["rel_error"]
+    ahead = [lrn < fwd for lrn, fwd in zip(learned, forward)]
+    first = next((i for i in range(len(ahead)) if all(ahead[i:])), None)
+    epochs = None if first is None else budgets[first] / run.config.samples_per_epoch
+    return {"epochs": epochs, "forward_at_end": forward[-1], "learned_at_end": learned[-1]}

@@ -13,7 +13,6 @@ pytestmark = pytest.mark.browser
 
 PAGE = "destroy-the-jacobian/"
 TRAINING = "#jb-destroy_training-1"
-SWEEP = "#jb-destroy_sweep-1"  # the flip sweep
 STEPS = 400  # the training figure's budget at the defaults
 
 
@@ -117,28 +116,40 @@ def test_destroy_training_trains_pauses_resumes_and_restarts(watched, site_url, 
     shot(page, TRAINING, screenshots / "destroy-trained.png")
 
 
-SWEEP_STATE_JS = f"""() => {{
-  const w = document.querySelector('{SWEEP}').jacobiator;
+def sweep_state_js(selector):
+    return f"""() => {{
+  const w = document.querySelector('{selector}').jacobiator;
   return {{animating: w.animating, title: w.figure.layout.annotations[0].text}};
 }}"""
 
-# Pause the sweep at the first frame of the last change's run that it draws (in the
-# jb:drawn handler, so the run cannot finish in between). Not while a request is on its
-# way: its reply would start its run unpaused.
-PAUSE_AT_FIRST_FRAME_JS = f"""(marker) => {{
-  const root = document.querySelector('{SWEEP}'), w = root.jacobiator;
+
+# "training: K of T steps (batch b of B) · ..." as [K, T, b, B], or null.
+PROGRESS_JS = r"""(text) => {
+  const m = text.match(/^training: (\d+) of (\d+) steps \(batch (\d+) of (\d+)\)/);
+  return m ? m.slice(1).map(Number) : null;
+}"""
+
+
+def pause_at_first_frame_js(selector, steps):
+    """Pause the sweep at the first frame it draws of a run of ``steps`` steps per batch (in the
+    jb:drawn handler, so the run cannot finish in between); not while a request is on its way:
+    its reply would start its run unpaused."""
+    return f"""() => {{
+  const root = document.querySelector('{selector}'), w = root.jacobiator, progress = {PROGRESS_JS};
   window.sweepPaused = null;
   const onDrawn = () => {{
-    const text = w.figure.layout.annotations[0].text;
-    if (w.busy || w.dirty || !w.animating || !text.startsWith('training:') || !text.includes(marker)) return;
+    const p = progress(w.figure.layout.annotations[0].text);
+    if (w.busy || w.dirty || !w.animating || !p || p[1] !== {steps} * p[3]) return;
     root.removeEventListener('jb:drawn', onDrawn);
     root.querySelector('.jb-train').dispatchEvent(new MouseEvent('click', {{bubbles: true}}));
-    window.sweepPaused = text;
+    window.sweepPaused = p;
   }};
   root.addEventListener('jb:drawn', onDrawn);
 }}"""
 
-MEANS_JS = f"""() => document.querySelector('{SWEEP}').jacobiator.figure.data
+
+def means_js(selector):
+    return f"""() => document.querySelector('{selector}').jacobiator.figure.data
   .filter((t) => t.meta && t.meta.role === 'mean').map((t) => ({{name: t.name, y: t.y}}))"""
 
 
@@ -155,60 +166,72 @@ def settle(page, name, quiet_ms=1000, limit_ms=10_000):
     }}""")
 
 
+def flip_sweep(page):
+    """The selector of the flip sweep's widget (#jb-destroy_sweep-1 when the chapter was first written)."""
+    ids = page.evaluate("""() => [...document.querySelectorAll('.jb-widget')]
+      .filter((el) => el.jacobiator && el.jacobiator.key === 'destroy_sweep' && el.jacobiator.params.sweep === 'flip')
+      .map((el) => el.id)""")
+    assert ids, "no flip sweep on the page"
+    return f"#{ids[0]}"
+
+
+SWEEP_STEPS = 50  # the lightest setting: one seed, 50 steps per batch
+
+
 def test_destroy_sweep_reruns_live_with_progress(watched, site_url, screenshots):
     page = watched.page
     page.goto(site_url + PAGE)
-    wait_live(page, SWEEP)
-    page.locator(SWEEP).scroll_into_view_if_needed()  # off screen, a run pauses
-    assert page.evaluate(title_js(SWEEP)).startswith("final test accuracy")  # the static figure
-    assert page.inner_text(f"{SWEEP} .jb-train") == "Train"
+    wait_live(page, "#jb-destroy_sweep-1")
+    sweep = flip_sweep(page)
+    wait_live(page, sweep)
+    page.locator(sweep).scroll_into_view_if_needed()  # off screen, a run pauses
+    widget = f"document.querySelector('{sweep}').jacobiator"
+    assert page.evaluate(title_js(sweep)).startswith("final test accuracy")  # the static figure
+    assert page.inner_text(f"{sweep} .jb-train") == "Train"
+    batches = page.evaluate(f"""() => {{ const w = {widget};  // mean lines, one per batch of a sweep over p
+      return w.figure.data.filter((t) => t.meta && t.meta.role === 'mean').length; }}""")
 
-    record_drawn(page, SWEEP, "sweepTitles", title_js(SWEEP))
-    page.evaluate(PAUSE_AT_FIRST_FRAME_JS, " of 150 steps")  # the flip sweep: 3 batches of 50 steps
-    set_control(page, "seeds", 1, SWEEP)  # each change asks for a new live run
-    set_control(page, "steps", 50, SWEEP)
+    record_drawn(page, sweep, "sweepTitles", title_js(sweep))
+    page.evaluate(pause_at_first_frame_js(sweep, SWEEP_STEPS))
+    set_control(page, "seeds", 1, sweep)  # each change asks for a new live run
+    set_control(page, "steps", SWEEP_STEPS, sweep)
     page.wait_for_timeout(200)
-    if not page.evaluate(f"document.querySelector('{SWEEP}').jacobiator.animating || "
-                         f"document.querySelector('{SWEEP}').jacobiator.busy"):
-        click(page, f"{SWEEP} .jb-train")  # idle: Train starts a run
+    if not page.evaluate(f"{widget}.animating || {widget}.busy"):
+        click(page, f"{sweep} .jb-train")  # idle: Train starts a run
     page.wait_for_function("() => window.sweepTitles.some((t) => t.startsWith('training:'))", timeout=60_000)
 
     # Held still for a screenshot of the run in progress, then let go on.
     page.wait_for_function("() => window.sweepPaused !== null", timeout=60_000)
-    assert page.inner_text(f"{SWEEP} .jb-train") == "Resume"
+    assert page.inner_text(f"{sweep} .jb-train") == "Resume"
     landed = settle(page, "sweepTitles")  # frames already on their way still land
     # One frame may be in flight when Pause is pressed; a second one means the worker runs a
     # frame ahead (an ack sent for a run that a newer request replaced counts for the new run).
     assert landed <= 2, page.evaluate("window.sweepTitles")
-    state = page.evaluate(SWEEP_STATE_JS)
+    state = page.evaluate(sweep_state_js(sweep))
     assert state["title"].startswith("training:") and state["animating"], state
-    shot(page, SWEEP, screenshots / "destroy-sweep-live.png")
+    shot(page, sweep, screenshots / "destroy-sweep-live.png")
     page.wait_for_timeout(700)
-    assert page.evaluate(SWEEP_STATE_JS) == state  # paused: nothing moved
-    assert page.inner_text(f"{SWEEP} .jb-train") == "Resume"
-    click(page, f"{SWEEP} .jb-train")
-    assert page.inner_text(f"{SWEEP} .jb-train") == "Pause"
+    assert page.evaluate(sweep_state_js(sweep)) == state  # paused: nothing moved
+    assert page.inner_text(f"{sweep} .jb-train") == "Resume"
+    click(page, f"{sweep} .jb-train")
+    assert page.inner_text(f"{sweep} .jb-train") == "Pause"
 
-    page.wait_for_function(f"() => {title_js(SWEEP)}.startsWith('final test accuracy')", timeout=120_000)
+    page.wait_for_function(f"() => {title_js(sweep)}.startsWith('final test accuracy')", timeout=120_000)
     titles = page.evaluate("window.sweepTitles")
-    progress = [t for t in titles if t.startswith("training:")]
-    assert progress, titles
-    # Progress reads "training: K of T steps (batch b of B)": K never exceeds T, b never B.
-    parsed = []
-    for t in progress:
-        head = t.split("·")[0]
-        k, total = (int(v) for v in head.split(":")[1].split("steps")[0].split(" of "))
-        b, batches = (int(v) for v in head.split("(batch ")[1].split(")")[0].split(" of "))
-        assert 0 <= k <= total and 1 <= b <= batches, t
-        parsed.append((total, batches))
-    assert parsed[-1] == (3 * 50, 3), progress  # the flip sweep: 3 curves, one batch each, 50 steps
-    final = page.evaluate(title_js(SWEEP))
-    assert "50 steps" in final and "of 1 seed" in final, final
-    assert page.inner_text(f"{SWEEP} .jb-train") == "Train"
-    assert not page.evaluate(f"document.querySelector('{SWEEP}').jacobiator.animating")
+    progress = [page.evaluate(PROGRESS_JS, t) for t in titles if t.startswith("training:")]
+    assert progress and all(progress), titles
+    for k, total, b, of in progress:  # "training: K of T steps (batch b of B)"
+        assert 0 <= k <= total and 1 <= b <= of, titles
+    last = [p for p in progress if p[1] == SWEEP_STEPS * p[3]]
+    assert last and last[-1][3] == batches, titles  # the flip sweep: one batch per curve
+    assert [p[0] for p in last] == sorted(p[0] for p in last), titles  # the light run only climbs
+    final = page.evaluate(title_js(sweep))
+    assert f"{SWEEP_STEPS} steps" in final and "of 1 seed" in final, final
+    assert page.inner_text(f"{sweep} .jb-train") == "Train"
+    assert not page.evaluate(f"{widget}.animating")
 
-    means = page.evaluate(MEANS_JS)
-    assert len(means) == 3, json.dumps(means)
+    means = page.evaluate(means_js(sweep))
+    assert len(means) == batches, json.dumps(means)
     for trace in means:
         assert trace["y"] and all(isinstance(v, (int, float)) and math.isfinite(v) for v in trace["y"]), trace
         assert all(0.0 <= v <= 1.0 for v in trace["y"]), trace

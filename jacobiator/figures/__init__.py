@@ -14,7 +14,7 @@ from .schema import Figure
 
 # One module per figure family; each exposes FIGURES, a list of Figure.
 MODULES = ("gradient_field", "descent_paths", "sculpt", "activation_gallery", "activation_training",
-           "lecture_notes", "poly_approx", "destroy_jacobian")
+           "lecture_notes", "poly_approx", "destroy_jacobian", "restore_jacobian")
 
 
 def _registry() -> dict[str, Figure]:

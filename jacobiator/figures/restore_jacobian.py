@@ -1,0 +1,253 @@
+r"""The *restore the Jacobian* figures, part 1 (see :mod:`jacobiator.restore`).
+
+``restore_jacobian``: :math:`\hat J` learnt live from directional samples beside
+the true :math:`J = \theta`, as heatmaps on one colour scale; below, the
+relative error (with the forward-gradient baseline at the same number of
+directional samples) and the held-out loss, then the cosine and the share of
+right signs.
+
+``restore_sizes``: the final relative error against the size, at one proportion
+``dim_sample / dim``; rendered at build time, re-runnable live.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import restore
+from .activation_training import significant, title
+from .plot import json_grid, json_list
+from .schema import Animation, Choice, Figure, Float, Int, Schema
+
+OPTIMIZERS = (("sgd", "gradient descent"), ("adam", "Adam"))
+DIVERGING = [[0.0, "#1c7ed6"], [0.5, "#f1f3f5"], [1.0, "#e8590c"]]
+COLOURS = {"learned": "#7950f2", "single": "#868e96", "shared": "#12b886", "loss": "#e8590c",
+           "cosine": "#1c7ed6", "signs": "#f59f00"}
+
+
+def learning_params(epochs: float) -> tuple:
+    return (
+        Int("epochs", "epochs (dim_i·dim_o samples each)", epochs, min=1, max=200),
+        Choice("optimizer", "optimiser", "sgd", choices=OPTIMIZERS),
+        Float("lr", "step size", 0.2, min=0.01, max=1.0, step=0.01,
+              help="gradient descent: above about 0.3 small problems diverge; Adam: relative to 1/√dim_i"),
+        Float("initial_messup", "initial_messup (scale of the initial Ĵ)", 1.0, min=0.1, max=50.0, step=0.1),
+        Float("cos_weight", "loss: weight of 1 − cos (0: MSE)", 0.0, min=0.0, max=1.0, step=0.05),
+    )
+
+
+def config_of(params: dict, **changes) -> restore.Config:
+    fields = {k: params[k] for k in ("dim_i", "dim_o", "dim_sample", "epochs", "optimizer", "lr", "initial_messup",
+                                     "cos_weight", "seed") if k in params}
+    return restore.Config(**(fields | changes))
+
+
+# Live: Ĵ beside J -----------------------------------------------------------------
+
+LIVE_SCHEMA = Schema(
+    params=(
+        Int("dim_i", "dim_i (inputs)", 8, min=2, max=32),
+        Int("dim_o", "dim_o (outputs)", 8, min=2, max=32),
+        Int("dim_sample", "dim_sample (coordinates per batch)", 2, min=1, max=32,
+            help="the input coordinates a mini-batch's directions span; at most dim_i"),
+        *learning_params(epochs=50),
+        Int("speed", "steps per frame", 2, min=1, max=50),
+        Int("seed", "seed", 0, min=0, max=99),
+    ),
+)
+SPEED = ("speed",)
+
+
+@dataclass
+class Live:
+    params: dict
+    run: restore.Run
+    forward: dict  # the forward-gradient curve at every record's budget, computed once
+
+
+def start_live(params: dict) -> Live:
+    # dim_sample can be at most dim_i: a larger value is taken as dim_i, and the title says so.
+    config = config_of(params, dim_sample=min(params["dim_sample"], params["dim_i"]))
+    run = restore.start(config)
+    every = restore.record_every(config)
+    steps = sorted({*range(0, config.steps, every), config.steps})
+    budgets = [max(1, s * config.batch) for s in steps]
+    curve = restore.forward_gradient_curve(run.theta, budgets)
+    return Live(params, run, {"steps": steps} | {k: [q["rel_error"] for q in v] for k, v in curve.items()})
+
+
+def heatmap(J: np.ndarray, span: float, axes: tuple[str, str], name: str) -> dict:
+    return {"type": "heatmap", "z": json_grid(np.clip(J, -span, span), 3), "zmin": -span, "zmax": span,
+            "colorscale": DIVERGING, "showscale": axes[0] == "x2", "xaxis": axes[0], "yaxis": axes[1], "name": name,
+            "colorbar": {"thickness": 10, "len": 0.42, "y": 0.79, "x": 1.0},
+            "meta": {"role": "matrix"}, "hovertemplate": f"{name}[%{{y}}, %{{x}}] = %{{z:.3f}}<extra></extra>"}
+
+
+def line(x, y, name: str, colour: str, axes: tuple[str, str], dash: str = "solid", role: str = "curve") -> dict:
+    return {"type": "scatter", "mode": "lines", "x": x, "y": y, "name": name, "xaxis": axes[0], "yaxis": axes[1],
+            "line": {"color": colour, "width": 1.8, "dash": dash}, "meta": {"role": role},
+            "hovertemplate": f"{name} %{{y:.3g}} at epoch %{{x:.3g}}<extra></extra>"}
+
+
+def positive(values) -> list:
+    v = np.asarray(values, dtype=float)
+    return significant(np.where(np.isfinite(v) & (v > 0), v, np.nan))
+
+
+def live_frame(live: Live) -> dict:
+    run, config = live.run, live.run.config
+    h = run.history
+    per_epoch = config.samples_per_epoch / config.batch  # steps per epoch
+    epochs = json_list(np.array(h["step"]) / per_epoch)
+    shown = len(h["step"])
+    forward_epochs = json_list(np.array(live.forward["steps"][:shown]) / per_epoch)
+    span = float(np.max(np.abs(run.theta))) * 1.05
+    last = restore.errors(run.J_hat, run.theta)
+    data = [
+        heatmap(run.J_hat, span, ("x", "y"), "Ĵ"),
+        heatmap(run.theta, span, ("x2", "y2"), "J"),
+        line(epochs, positive(h["rel_error"]), "|Ĵ − J| / |J|", COLOURS["learned"], ("x3", "y3")),
+        line(forward_epochs, positive(live.forward["single"][:shown]), "forward gradient, whole budget on one query",
+             COLOURS["single"], ("x3", "y3"), "dot", "baseline"),
+        line(forward_epochs, positive(live.forward["shared"][:shown]), "forward gradient, budget shared by 16 queries",
+             COLOURS["shared"], ("x3", "y3"), "dash", "baseline"),
+        line(epochs, positive(h["held_out_loss"]), "held-out loss", COLOURS["loss"], ("x3", "y3")),
+        line(epochs, significant(h["cosine"]), "cos(Ĵ, J)", COLOURS["cosine"], ("x4", "y4")),
+        line(epochs, significant(h["signs"]), "share of right signs", COLOURS["signs"], ("x4", "y4")),
+    ]
+    matrix_axis = {"showticklabels": False, "ticks": "", "showgrid": False, "zeroline": False, "fixedrange": True}
+    axis = {"fixedrange": True, "zeroline": False}
+    total = config.epochs
+    status = (f"epoch {h['step'][-1] / per_epoch:.1f} of {total:g} ({run.done} steps of {config.batch} samples) · "
+              f"|Ĵ − J|/|J| = {last['rel_error']:.3g} · signs {100 * last['signs']:.0f} %")
+    if config.dim_sample < live.params["dim_sample"]:
+        status += f" · dim_sample taken as dim_i = {config.dim_i}"
+    layout = {
+        "xaxis": matrix_axis | {"domain": [0.0, 0.44], "anchor": "y"},
+        "yaxis": matrix_axis | {"domain": [0.6, 1.0], "autorange": "reversed", "scaleanchor": "x", "anchor": "x"},
+        "xaxis2": matrix_axis | {"domain": [0.52, 0.96], "anchor": "y2"},
+        "yaxis2": matrix_axis | {"domain": [0.6, 1.0], "autorange": "reversed", "scaleanchor": "x2", "anchor": "x2"},
+        "xaxis3": axis | {"domain": [0.0, 0.46], "anchor": "y3", "range": [0, total], "title": {"text": "epoch"}},
+        "yaxis3": axis | {"domain": [0.0, 0.44], "anchor": "x3", "type": "log", "exponentformat": "power", "dtick": 1},
+        "xaxis4": axis | {"domain": [0.56, 1.0], "anchor": "y4", "range": [0, total], "title": {"text": "epoch"}},
+        "yaxis4": axis | {"domain": [0.0, 0.44], "anchor": "x4", "range": [-0.05, 1.05]},
+        "annotations": [title(status, 0.5) | {"y": 1.02},
+                        title("Ĵ, learnt", 0.22) | {"y": 0.6, "yanchor": "top", "yshift": -2},
+                        title("J = θ, true", 0.74) | {"y": 0.6, "yanchor": "top", "yshift": -2}],
+        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.14, "yanchor": "top",
+                   "font": {"size": 10}},
+        "margin": {"l": 45, "r": 10, "t": 30, "b": 70},
+        "height": 560,
+        "dragmode": False,
+    }
+    return {"data": data, "layout": layout}
+
+
+def update_live(live: Live, params: dict) -> Live:
+    """A changed speed keeps the run; anything else learns again from the start."""
+    if params == live.params or any(params[k] != live.params[k] for k in params if k not in SPEED):
+        return start_live(params)
+    live.params = params
+    return live
+
+
+def draw_live(params: dict) -> dict:
+    live = start_live(params)
+    restore.step(live.run, live.run.config.steps)
+    return live_frame(live)
+
+
+def step_live(live: Live, frames: int) -> Live:
+    restore.step(live.run, frames * live.params["speed"])
+    return live
+
+
+LIVE = Animation(active=lambda params: True, start=start_live, step=step_live, frame=live_frame, update=update_live,
+                 done=lambda live: live.run.finished, training=True)
+
+
+# Across sizes ----------------------------------------------------------------------
+
+SIZES_SCHEMA = Schema(
+    params=(
+        Choice("proportion", "dim_sample / dim", "0.25", choices=(("0.125", "1/8"), ("0.25", "1/4"), ("0.5", "1/2"),
+                                                                 ("1", "1 (every coordinate)"))),
+        *learning_params(epochs=20),
+        Int("seeds", "seeds", 3, min=1, max=5),
+    ),
+)
+
+
+@dataclass
+class Sizes:
+    params: dict
+    config: restore.Config
+    seeds: list
+    done: int = 0  # sizes measured
+    result: dict | None = None
+
+
+def start_sizes(params: dict) -> Sizes:
+    return Sizes(params, config_of(params), list(range(1, params["seeds"] + 1)))
+
+
+def step_sizes(state: Sizes, frames: int) -> Sizes:
+    """One size per frame (the largest trains for about a second in CPython)."""
+    for _ in range(frames):
+        if state.done >= len(restore.SIZES):
+            break
+        size = restore.SIZES[state.done]
+        part = restore.size_sweep(state.config, float(state.params["proportion"]), state.seeds, (size,))
+        state.result = part if state.result is None else {k: state.result[k] + part[k] for k in part}
+        state.done += 1
+    return state
+
+
+def sizes_frame(state: Sizes) -> dict:
+    sizes = list(restore.SIZES)
+    n = state.done
+    learned = np.array(state.result["learned"]) if n else np.zeros((0, len(state.seeds)))
+    pad = [None] * (len(sizes) - n)
+    traces = [
+        {"type": "scatter", "mode": "lines+markers", "name": "learned Ĵ, median of seeds", "x": sizes,
+         "y": positive(np.median(learned, axis=1)) + pad if n else pad, "line": {"color": COLOURS["learned"], "width": 2},
+         "meta": {"role": "learned"}, "hovertemplate": "dim %{x}: %{y:.3g}<extra></extra>"},
+        {"type": "scatter", "mode": "markers", "name": "learned Ĵ, each seed",
+         "x": [s for s, row in zip(sizes, learned) for _ in row], "y": positive(learned.ravel()),
+         "marker": {"color": COLOURS["learned"], "size": 5, "opacity": 0.5}, "meta": {"role": "seeds"},
+         "hovertemplate": "dim %{x}: %{y:.3g}<extra></extra>"},
+    ]
+    for key, label, dash in (("single", "forward gradient, whole budget on one query", "dot"),
+                             ("shared", "forward gradient, budget shared by 16 queries", "dash")):
+        values = positive(state.result[key]) + pad if n else pad
+        traces.append({"type": "scatter", "mode": "lines+markers", "name": label, "x": sizes, "y": values,
+                       "line": {"color": COLOURS[key], "width": 1.5, "dash": dash}, "meta": {"role": "baseline"},
+                       "hovertemplate": "dim %{x}: %{y:.3g}<extra></extra>"})
+    c = state.config
+    status = (f"after {c.epochs:g} epochs, dim_sample = {state.params['proportion']} × dim, {len(state.seeds)} seeds"
+              if n == len(sizes) else f"measuring: {n} of {len(sizes)} sizes done")
+    layout = {
+        "xaxis": {"type": "log", "tickvals": sizes, "ticktext": [f"{s}×{s}" for s in sizes], "title": {"text": "size of J"},
+                  "fixedrange": True},
+        "yaxis": {"type": "log", "title": {"text": "relative error of the gradient"}, "exponentformat": "power",
+                  "dtick": 1, "fixedrange": True},
+        "annotations": [title(status, 0.5)],
+        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.2, "yanchor": "top", "font": {"size": 11}},
+        "margin": {"l": 60, "r": 10, "t": 30, "b": 80},
+        "height": 480,
+        "dragmode": False,
+    }
+    return {"data": traces, "layout": layout}
+
+
+def draw_sizes(params: dict) -> dict:
+    return sizes_frame(step_sizes(start_sizes(params), len(restore.SIZES)))
+
+
+SIZES = Animation(active=lambda params: True, start=start_sizes, step=step_sizes, frame=sizes_frame,
+                  done=lambda state: state.done >= len(restore.SIZES), training=True)
+
+FIGURES = [
+    Figure("restore_jacobian", "Learning the Jacobian from directional samples", LIVE_SCHEMA, draw_live, LIVE),
+    Figure("restore_sizes", "The same proportion of sampled dimensions at every size", SIZES_SCHEMA, draw_sizes, SIZES),
+]
