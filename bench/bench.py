@@ -10,10 +10,14 @@ against the built site served on 127.0.0.1:
   - time to live when instant navigation comes back to a chapter (the worker stays alive);
   - the opening figure's training (sculpt, issue #4): steps per second in CPython and in Pyodide,
     pure training and per drawn frame; frames per second while it trains; the latency of a key press meanwhile;
+  - the same for the destroy chapter's live training figure (destroy_training, issue #5), whose
+    training steps also record an evaluation every 10 steps (and pure `destroy.step` beside them);
   - `mkdocs build` time.
-Run with `make bench`.
+Run with `make bench`; `bench/bench.py --only destroy` (or any of PARTS, repeatable) runs only those
+measurements, on one untimed build unless `build` is among them.
 """
 
+import argparse
 import json
 import math
 import random
@@ -41,6 +45,11 @@ SCULPT_STEPS = 300
 SCULPT_WARMUP_MS = 1000  # frames of the first second of a training run are not counted
 SCULPT_FPS_MS = 3000  # frame intervals counted, summed over training runs
 LATENCY_SAMPLES = 60
+DESTROY_PAGE = "destroy-the-jacobian/"
+DESTROY = "#jb-destroy_training-1"
+DESTROY_REPEATS = 5  # timed runs of DESTROY_STEPS steps each (figure training, and pure), in CPython and Pyodide
+DESTROY_STEPS = 200  # within the default budget (400 steps)
+PARTS = ("build", "pages", "sculpt", "destroy")  # what --only can pick
 
 
 def pct(values, q):
@@ -204,25 +213,77 @@ PYODIDE_PROBE_JS = r"""async ([code, call]) => {
   return answer;
 }"""
 
-SCULPT_DRAWS_JS = f"""() => {{
-  const root = document.querySelector('{SCULPT}');
-  window.__sculpt = [];
-  root.addEventListener('jb:drawn', (event) => window.__sculpt.push({{
+def draws_js(selector):
+    """Record every jb:drawn of a training widget (time, worker ms, step of the title) in window.__train."""
+    return f"""() => {{
+  const root = document.querySelector('{selector}');
+  window.__train = [];
+  root.addEventListener('jb:drawn', (event) => window.__train.push({{
     t: performance.now(), renderMs: event.detail.renderMs,
     step: parseInt(root.jacobiator.figure.layout.annotations[0].text.match(/^step (\\d+)/)[1], 10)}}));
 }}"""
 
-SCULPT_TRAINING_JS = f"() => document.querySelector('{SCULPT}').jacobiator.animating"
+
+def training_js(selector):
+    return f"() => document.querySelector('{selector}').jacobiator.animating"
+
 
 # The delay of a reader's key press while the run trains: from the input event's time stamp
 # (set when the browser received it) to its handler on the main thread.
-LATENCY_JS = f"""() => {{
-  const root = document.querySelector('{SCULPT}');
+def latency_js(selector):
+    return f"""() => {{
+  const root = document.querySelector('{selector}');
   window.__delays = [];
   window.addEventListener('keydown', (event) => {{
     if (root.jacobiator.animating) window.__delays.push(performance.now() - event.timeStamp);
   }});
 }}"""
+
+
+def pyodide_probe(page, code, call) -> dict:
+    answer = page.evaluate(PYODIDE_PROBE_JS, [code, call])
+    if "error" in answer:
+        sys.exit(f"the Pyodide probe failed: {answer['error']}")
+    return json.loads(answer["result"])
+
+
+def training_frames(page, selector, warmup_ms=SCULPT_WARMUP_MS, counted_ms=SCULPT_FPS_MS):
+    """Whole training runs started by Train, until counted_ms of frames after each run's first
+    warmup_ms are counted: the worker's ms per trained frame, and the intervals between frames."""
+    page.evaluate(draws_js(selector))
+    intervals, renders, counted = [], [], 0.0
+    for _ in range(6):
+        page.evaluate("window.__train = []")
+        page.dispatch_event(f"{selector} .jb-train", "click")
+        page.wait_for_function(f"() => window.__train.some((d) => d.step > 0) && !({training_js(selector)})()",
+                               timeout=120_000)
+        draws = page.evaluate("window.__train")
+        trained = [d for d in draws if d["step"] > 0]  # frames of advance (training), not of the run's start
+        renders += [d["renderMs"] for d in trained]
+        warm = [d["t"] for d in trained if d["t"] >= trained[0]["t"] + warmup_ms]
+        intervals += [b - a for a, b in zip(warm, warm[1:])]
+        counted += warm[-1] - warm[0] if warm else 0
+        if counted >= counted_ms:
+            break
+    return renders, intervals
+
+
+def key_delays(page, selector, samples=LATENCY_SAMPLES):
+    """Training runs started by Train, until ``samples`` key presses landed while one trained."""
+    page.evaluate(latency_js(selector))
+    count = f"[({training_js(selector)})(), window.__delays.length]"
+    for _ in range(6):
+        page.dispatch_event(f"{selector} .jb-train", "click")
+        page.wait_for_function(training_js(selector))
+        training, n = True, 0
+        while training and n < samples:
+            for _ in range(5):
+                time.sleep(random.uniform(0, 0.04))  # at random moments of the frames
+                page.keyboard.press("Shift")  # it does nothing on the page
+            training, n = page.evaluate(count)
+        if n >= samples:
+            break
+    return page.evaluate("window.__delays")
 
 
 def cpython_sculpt() -> dict:
@@ -237,103 +298,164 @@ def sculpt_training(browser, url) -> dict:
     page.goto(url)
     page.wait_for_selector(f'{SCULPT} .jb-status[data-state="live"]', timeout=120_000)
     page.locator(SCULPT).scroll_into_view_if_needed()  # off screen, a run pauses
-    answer = page.evaluate(PYODIDE_PROBE_JS, [SCULPT_PROBE, f"sculpt_probe({SCULPT_REPEATS}, {SCULPT_STEPS})"])
-    if "error" in answer:
-        sys.exit(f"the Pyodide probe failed: {answer['error']}")
-    probe = json.loads(answer["result"])
-
-    page.evaluate(SCULPT_DRAWS_JS)
-    intervals, renders, counted = [], [], 0.0
-    for _ in range(6):  # training runs of 600 steps, until SCULPT_FPS_MS of frames are counted
-        page.evaluate("window.__sculpt = []")
-        page.dispatch_event(f"{SCULPT} .jb-train", "click")
-        page.wait_for_function(f"() => window.__sculpt.some((d) => d.step > 0) && !({SCULPT_TRAINING_JS})()",
-                               timeout=60_000)
-        draws = page.evaluate("window.__sculpt")
-        trained = [d for d in draws if d["step"] > 0]  # frames of advance (training), not of the run's start
-        renders += [d["renderMs"] for d in trained]
-        warm = [d["t"] for d in trained if d["t"] >= trained[0]["t"] + SCULPT_WARMUP_MS]
-        intervals += [b - a for a, b in zip(warm, warm[1:])]
-        counted += warm[-1] - warm[0] if warm else 0
-        if counted >= SCULPT_FPS_MS:
-            break
-
-    page.evaluate(LATENCY_JS)
-    count = f"[({SCULPT_TRAINING_JS})(), window.__delays.length]"
-    for _ in range(6):  # training runs, until LATENCY_SAMPLES key presses landed during training
-        page.dispatch_event(f"{SCULPT} .jb-train", "click")
-        page.wait_for_function(SCULPT_TRAINING_JS)
-        training, n = True, 0
-        while training and n < LATENCY_SAMPLES:
-            for _ in range(5):
-                time.sleep(random.uniform(0, 0.04))  # at random moments of the frames
-                page.keyboard.press("Shift")  # it does nothing on the page
-            training, n = page.evaluate(count)
-        if n >= LATENCY_SAMPLES:
-            break
-    delays = page.evaluate("window.__delays")
+    probe = pyodide_probe(page, SCULPT_PROBE, f"sculpt_probe({SCULPT_REPEATS}, {SCULPT_STEPS})")
+    renders, intervals = training_frames(page, SCULPT)
+    delays = key_delays(page, SCULPT)
     page.close()
     return {"probe": probe, "renders": renders, "intervals": intervals, "delays": delays}
 
 
-def main():
-    result = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        times = []
-        port = free_port()  # Material's instant navigation works where site_url says the site is
-        config = write_config(Path(tmp) / "mkdocs.yml", site_url=f"http://127.0.0.1:{port}/")
-        for k in range(BUILDS):
+# The destroy chapter's live training, timed the same way in CPython and in Pyodide: the figure's
+# training (destroy_jacobian.train: the steps plus an evaluation of both sets every 10 steps),
+# pure training steps (destroy.step), and the worker's work per frame of the live figure.
+DESTROY_PROBE = """
+import json, statistics, time
+from jacobiator import destroy
+from jacobiator.figures import advance, handle
+from jacobiator.figures import destroy_jacobian as dj
+
+def destroy_probe(repeats, steps):
+    params = dj.TRAINING_SCHEMA.defaults()
+    assert steps <= params["steps"]
+    dj.train(dj.start_training(params), 20)  # warm-up
+    destroy.step(dj.start_training(params).run, 20)
+    train, pure = [], []
+    for _ in range(repeats):
+        live = dj.start_training(params)
+        t0 = time.perf_counter()
+        dj.train(live, steps)
+        train.append(time.perf_counter() - t0)
+        assert live.run.done == steps and len(live.history) == 1 + steps // dj.EVAL_EVERY
+        live = dj.start_training(params)
+        t0 = time.perf_counter()
+        destroy.step(live.run, steps)
+        pure.append(time.perf_counter() - t0)
+        assert live.run.done == steps
+    frames = []
+    for _ in range(2):  # two whole runs of the live figure
+        handle(json.dumps({"figure": "destroy_training", "params": params, "slot": "bench"}))
+        animating = True
+        while animating:
             t0 = time.perf_counter()
-            done = build_site(Path(tmp) / f"site{k}", config)
-            times.append(time.perf_counter() - t0)
-            if done.returncode:
-                sys.exit(done.stdout + done.stderr)
-        result["mkdocs_build_s"] = {"median": round(statistics.median(times), 2), "n": BUILDS}
-        site = Path(tmp) / "site0"
-        with serve(site, port) as url, chromium() as browser:
-            loads = [cold_load(browser, url) for _ in range(COLD_LOADS)]
-            result["cold_first_static_ms"] = round(statistics.median(m["static"] for m in loads))
-            result["cold_live_ms"] = round(statistics.median(m["live"] for m in loads))
-            # Inside the worker: from its start to Pyodide with numpy, and to jacobiator imported.
-            result["cold_worker_ms"] = {
-                "pyodide_and_numpy": round(statistics.median(m["worker"]["stages"]["pyodide"] for m in loads)),
-                "ready": round(statistics.median(m["worker"]["bootMs"] for m in loads))}
+            reply = advance("bench", 1)
+            frames.append(time.perf_counter() - t0)
+            animating = json.loads(reply)["animating"]
+    return json.dumps({"steps_per_s": steps / statistics.median(train),
+                       "pure_steps_per_s": steps / statistics.median(pure), "speed": params["speed"],
+                       "frame_ms": 1e3 * statistics.median(frames), "frames": len(frames)})
+"""
 
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(url + PAGE)
-            page.wait_for_selector(f'{FIRST} .jb-status[data-state="live"]', timeout=120_000)
-            page.locator(FIRST).scroll_into_view_if_needed()
-            redraw = page.evaluate(REDRAW_JS, [FIRST, CHANGES])
-            result["redraw_latency_ms"] = summary(redraw["latencies"])
-            result["drag_frame_ms_grid15"] = summary(drag_frames(page, 15))
-            result["drag_frame_ms_grid32"] = summary(drag_frames(page, 32))
-            result["instant_navigation_live_ms"] = summary([back_to_chapter(page) for _ in range(5)])
-            intervals = particle_frames(page)
-            result[f"particles_{PARTICLES}"] = {"fps": round(1000 / statistics.median(intervals), 1),
-                                                "frame_ms": summary(intervals)}
-            page.close()
-            sculpt = sculpt_training(browser, url)
 
-    params = {"grid": 15}
-    cpython = cpython_render_ms(params)
-    pyodide = statistics.median(redraw["renders"][1::2])  # the grid-15 renders, as in CPython
-    result["render_ms"] = {"cpython": round(cpython, 2), "pyodide": round(pyodide, 2),
-                           "pyodide_over_cpython": round(pyodide / cpython, 1)}
+def cpython_destroy() -> dict:
+    namespace = {}
+    exec(DESTROY_PROBE, namespace)
+    return json.loads(namespace["destroy_probe"](DESTROY_REPEATS, DESTROY_STEPS))
 
-    cpython, pyodide = cpython_sculpt(), sculpt["probe"]
+
+def destroy_training(browser, url) -> dict:
+    """The destroy chapter's live training widget: a Pyodide probe, then training runs started by Train."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url + DESTROY_PAGE)
+    page.wait_for_selector(f'{DESTROY} .jb-status[data-state="live"]', timeout=120_000)
+    page.locator(DESTROY).scroll_into_view_if_needed()  # off screen, a run pauses
+    probe = pyodide_probe(page, DESTROY_PROBE, f"destroy_probe({DESTROY_REPEATS}, {DESTROY_STEPS})")
+    renders, intervals = training_frames(page, DESTROY)
+    delays = key_delays(page, DESTROY)
+    page.close()
+    return {"probe": probe, "renders": renders, "intervals": intervals, "delays": delays}
+
+
+def training_results(cpython: dict, pyodide: dict, live: dict) -> dict:
+    """Steps per second in CPython and in Pyodide (the probe), and per drawn frame (the page's worker)."""
     speed = cpython["speed"]
-    in_page = speed * 1e3 / statistics.median(sculpt["renders"])  # the page's worker, per frame
+    in_page = speed * 1e3 / statistics.median(live["renders"])  # the page's worker, per frame
     cpython_frames = speed * 1e3 / cpython["frame_ms"]
-    result["sculpt_steps_per_s"] = {
+    return {
         "cpython": round(cpython["steps_per_s"]), "pyodide": round(pyodide["steps_per_s"]),
         "cpython_over_pyodide": round(cpython["steps_per_s"] / pyodide["steps_per_s"], 1),
         "cpython_incl_frame": round(cpython_frames), "pyodide_incl_frame": round(in_page),
         "cpython_over_pyodide_incl_frame": round(cpython_frames / in_page, 1),
         "pyodide_incl_frame_probe": round(speed * 1e3 / pyodide["frame_ms"])}
-    result["sculpt_training_fps"] = {"fps": round(1000 / statistics.median(sculpt["intervals"]), 1),
-                                     "frame_ms": summary(sculpt["intervals"])}
-    result["sculpt_responsiveness_ms"] = summary(sculpt["delays"])
+
+
+def fps(intervals) -> dict:
+    return {"fps": round(1000 / statistics.median(intervals), 1), "frame_ms": summary(intervals)}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="The pipeline's benchmark: prints JSON, asserts nothing.")
+    parser.add_argument("--only", action="append", choices=PARTS, metavar="PART",
+                        help=f"run only this part ({', '.join(PARTS)}); repeatable; default: all")
+    parts = set(parser.parse_args(argv).only or PARTS)
+    result = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        times = []
+        port = free_port()  # Material's instant navigation works where site_url says the site is
+        config = write_config(Path(tmp) / "mkdocs.yml", site_url=f"http://127.0.0.1:{port}/")
+        for k in range(BUILDS if "build" in parts else 1):
+            t0 = time.perf_counter()
+            done = build_site(Path(tmp) / f"site{k}", config)
+            times.append(time.perf_counter() - t0)
+            if done.returncode:
+                sys.exit(done.stdout + done.stderr)
+        if "build" in parts:
+            result["mkdocs_build_s"] = {"median": round(statistics.median(times), 2), "n": BUILDS}
+        site = Path(tmp) / "site0"
+        with serve(site, port) as url, chromium() as browser:
+            if "pages" in parts:
+                pages(browser, url, result)
+            if "sculpt" in parts:
+                sculpt = sculpt_training(browser, url)
+            if "destroy" in parts:
+                destroy = destroy_training(browser, url)
+
+    if "pages" in parts:
+        params = {"grid": 15}
+        cpython = cpython_render_ms(params)
+        pyodide = statistics.median(result.pop("_renders")[1::2])  # the grid-15 renders, as in CPython
+        result["render_ms"] = {"cpython": round(cpython, 2), "pyodide": round(pyodide, 2),
+                               "pyodide_over_cpython": round(pyodide / cpython, 1)}
+
+    if "sculpt" in parts:
+        result["sculpt_steps_per_s"] = training_results(cpython_sculpt(), sculpt["probe"], sculpt)
+        result["sculpt_training_fps"] = fps(sculpt["intervals"])
+        result["sculpt_responsiveness_ms"] = summary(sculpt["delays"])
+
+    if "destroy" in parts:
+        cpython, pyodide = cpython_destroy(), destroy["probe"]
+        steps = training_results(cpython, pyodide, destroy)
+        steps |= {"cpython_pure": round(cpython["pure_steps_per_s"]), "pyodide_pure": round(pyodide["pure_steps_per_s"]),
+                  "cpython_over_pyodide_pure": round(cpython["pure_steps_per_s"] / pyodide["pure_steps_per_s"], 1)}
+        result["destroy_steps_per_s"] = steps
+        result["destroy_training_fps"] = fps(destroy["intervals"])
+        result["destroy_responsiveness_ms"] = summary(destroy["delays"])
     print(json.dumps(result, indent=1))
+
+
+def pages(browser, url, result: dict) -> None:
+    """The gradient-fields chapter: cold loads, redraws, drags, instant navigation, particles."""
+    loads = [cold_load(browser, url) for _ in range(COLD_LOADS)]
+    result["cold_first_static_ms"] = round(statistics.median(m["static"] for m in loads))
+    result["cold_live_ms"] = round(statistics.median(m["live"] for m in loads))
+    # Inside the worker: from its start to Pyodide with numpy, and to jacobiator imported.
+    result["cold_worker_ms"] = {
+        "pyodide_and_numpy": round(statistics.median(m["worker"]["stages"]["pyodide"] for m in loads)),
+        "ready": round(statistics.median(m["worker"]["bootMs"] for m in loads))}
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url + PAGE)
+    page.wait_for_selector(f'{FIRST} .jb-status[data-state="live"]', timeout=120_000)
+    page.locator(FIRST).scroll_into_view_if_needed()
+    redraw = page.evaluate(REDRAW_JS, [FIRST, CHANGES])
+    result["redraw_latency_ms"] = summary(redraw["latencies"])
+    result["drag_frame_ms_grid15"] = summary(drag_frames(page, 15))
+    result["drag_frame_ms_grid32"] = summary(drag_frames(page, 32))
+    result["instant_navigation_live_ms"] = summary([back_to_chapter(page) for _ in range(5)])
+    intervals = particle_frames(page)
+    result[f"particles_{PARTICLES}"] = {"fps": round(1000 / statistics.median(intervals), 1),
+                                        "frame_ms": summary(intervals)}
+    page.close()
+    result["_renders"] = redraw["renders"]  # turned into render_ms once the browser is closed
 
 
 if __name__ == "__main__":

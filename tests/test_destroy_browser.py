@@ -52,15 +52,23 @@ def click(page, selector):
 
 
 def shot(page, selector, path):
-    """A screenshot of the widget, in a viewport tall enough to hold it all. (For a widget taller
-    than the viewport, Playwright moves it out of view and back while it captures; the widget's
-    IntersectionObserver then gets both entries in one callback, reads the stale first one, and the
-    run stays paused as if off screen, with the button still reading Pause.)"""
+    """A screenshot of the whole widget, below Material's sticky header, taken in a viewport tall
+    enough to hold it. (Playwright's element screenshot of a widget taller than the viewport moves
+    it out of view and back while it captures; the widget's IntersectionObserver then gets both
+    entries in one callback, reads the stale first one, and a run in progress stays paused as if
+    off screen, with its button still reading Pause.)"""
     size = page.viewport_size
-    height = page.eval_on_selector(selector, "(el) => Math.ceil(el.getBoundingClientRect().height)")
-    if height + 40 > size["height"]:
-        page.set_viewport_size({"width": size["width"], "height": height + 40})
-    page.locator(selector).screenshot(path=str(path))
+    header, height = page.eval_on_selector(selector, """(el) => [
+      Math.ceil(document.querySelector('.md-header')?.getBoundingClientRect().bottom || 0),
+      Math.ceil(el.getBoundingClientRect().height)]""")
+    needed = header + height + 16
+    if needed > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": needed})
+    box = page.eval_on_selector(selector, """(el, top) => {
+      window.scrollBy(0, el.getBoundingClientRect().top - top);
+      const r = el.getBoundingClientRect();
+      return {x: r.left, y: r.top, width: r.width, height: r.height}; }""", header + 8)
+    page.screenshot(path=str(path), clip=box)
     page.set_viewport_size(size)
 
 
@@ -206,6 +214,7 @@ def test_destroy_sweep_reruns_live_with_progress(watched, site_url, screenshots)
     landed = settle(page, "sweepTitles")  # frames already on their way still land
     # One frame may be in flight when Pause is pressed; a second one means the worker runs a
     # frame ahead (an ack sent for a run that a newer request replaced counts for the new run).
+    print(f"frames drawn after the sweep's pause: {landed}")
     assert landed <= 2, page.evaluate("window.sweepTitles")
     state = page.evaluate(sweep_state_js(sweep))
     assert state["title"].startswith("training:") and state["animating"], state

@@ -1,0 +1,278 @@
+r"""A learned gradient model for :math:`f(x, A) = Ax`: a deep net against a Log-Lin-Exp net.
+
+With :math:`\alpha = (x, A)`, the true gradients are products of the inputs,
+
+.. math::
+
+    \nabla_x = A^\top \nabla_f, \qquad \nabla_A = \nabla_f\, x^\top,
+
+and a model :math:`g(\nabla_f, x, A) \approx (\nabla_x, \nabla_A)` is fitted,
+as in :mod:`jacobiator.restore`, only from directional samples: random
+:math:`(x, A, \nabla_f, d\alpha)` and the target :math:`\nabla_f \cdot df`,
+with :math:`df = \frac12 (f(\alpha + d\alpha) - f(\alpha - d\alpha))` (exact for
+a bilinear f). Both models see the same samples in the same order; each is
+trained by Adam on the MSE of :math:`g \cdot d\alpha` against the target.
+
+- ``fc``: a fully connected GELU net (:mod:`jacobiator.nn`) on the concatenated inputs.
+- ``lle``: a Log-Lin-Exp net (:mod:`jacobiator.loglinexp`): one layer of
+  monomials, then a linear read-out.
+
+Then each learned g replaces backprop to fit a small linear model.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import loglinexp, nn
+from .distortion import cosine
+
+Array = np.ndarray
+MODELS = ("fc", "lle")
+HELD_OUT = 256
+
+
+@dataclass(frozen=True)
+class Config:
+    dim_i: int = 2
+    dim_o: int = 2
+    samples: int = 60_000  # directional samples, the budget of each model
+    batch: int = 64
+    lr_fc: float = 0.003  # Adam's step size for each model
+    lr_lle: float = 0.01
+    depth: int = 3  # fc: hidden layers
+    width: int = 64  # fc: units per hidden layer
+    monomials: int = 64  # lle: monomials in its layer
+    exponent_scale: float = 0.1  # lle: spread of the initial exponents
+    seed: int = 0
+
+    def __post_init__(self):
+        if min(self.dim_i, self.dim_o, self.batch, self.depth, self.width, self.monomials) < 1 or self.samples < 1:
+            raise ValueError("dimensions, batch, depth, width, monomials and samples must be at least 1")
+
+    @property
+    def n_in(self) -> int:
+        """Inputs of g: ∇f, x, A."""
+        return self.dim_o + self.dim_i + self.dim_o * self.dim_i
+
+    @property
+    def n_out(self) -> int:
+        """Outputs of g: ∇x, ∇A."""
+        return self.dim_i + self.dim_o * self.dim_i
+
+    @property
+    def steps(self) -> int:
+        return max(1, self.samples // self.batch)
+
+
+# The problem -----------------------------------------------------------------------
+
+
+def f(x: Array, A: Array) -> Array:
+    """f(x, A) = Ax per sample: x (B, i), A (B, o, i)."""
+    return np.einsum("boi,bi->bo", A, x)
+
+
+def true_gradient(grad_f: Array, x: Array, A: Array) -> Array:
+    r"""(∇x, ∇A) flattened per sample: :math:`A^\top \nabla_f` and :math:`\nabla_f x^\top`."""
+    grad_x = np.einsum("boi,bo->bi", A, grad_f)
+    grad_A = np.einsum("bo,bi->boi", grad_f, x)
+    return np.concatenate([grad_x, grad_A.reshape(len(x), -1)], axis=1)
+
+
+def inputs(grad_f: Array, x: Array, A: Array) -> Array:
+    """What g sees: ∇f, x and A side by side, (B, n_in)."""
+    return np.concatenate([grad_f, x, A.reshape(len(x), -1)], axis=1)
+
+
+def draw(config: Config, n: int, rng: np.random.Generator) -> tuple[Array, Array, Array]:
+    """n random (∇f, x, A): ∇f and x standard normal, A ~ N(0, 1/dim_i) so that |Ax| is about |x|."""
+    grad_f = rng.normal(size=(n, config.dim_o))
+    x = rng.normal(size=(n, config.dim_i))
+    A = rng.normal(0.0, 1.0 / np.sqrt(config.dim_i), (n, config.dim_o, config.dim_i))
+    return grad_f, x, A
+
+
+def directional_batch(config: Config, rng: np.random.Generator) -> tuple[Array, Array, Array]:
+    """Inputs of g, directions dα = (dx, dA) flattened, and targets ∇f · df, for one mini-batch."""
+    grad_f, x, A = draw(config, config.batch, rng)
+    dx = rng.normal(size=x.shape)
+    dA = rng.normal(0.0, 1.0 / np.sqrt(config.dim_i), A.shape)
+    df = 0.5 * (f(x + dx, A + dA) - f(x - dx, A - dA))
+    d_alpha = np.concatenate([dx, dA.reshape(len(x), -1)], axis=1)
+    return inputs(grad_f, x, A), d_alpha, np.sum(grad_f * df, axis=1)
+
+
+# The two models, one interface: predict, a training step ------------------------------
+
+
+@dataclass
+class Model:
+    key: str
+    net: object  # nn.MLP or loglinexp.LogLinExp
+    opt: nn.Adam
+
+    def predict(self, u: Array) -> Array:
+        return nn.predict(self.net, u) if self.key == "fc" else loglinexp.predict(self.net, u)
+
+    def step(self, u: Array, d_alpha: Array, t: Array) -> float:
+        """One Adam step on the MSE of g(u) · dα against t; returns that loss."""
+        if self.key == "fc":
+            out, cache = nn.forward(self.net, u)
+        else:
+            out, cache = loglinexp.forward(self.net, u)
+        residual = np.sum(out * d_alpha, axis=1) - t
+        dL_dout = (2.0 / len(t)) * residual[:, None] * d_alpha
+        if self.key == "fc":
+            grads = [g for wb in nn.backward(self.net, cache, dL_dout)[0] for g in wb]
+            params = nn.parameters(self.net)
+        else:
+            grads, params = loglinexp.backward(self.net, cache, dL_dout), self.net.params
+        if all(np.isfinite(g).all() for g in grads):  # a blown-up step is skipped, the run goes on
+            self.opt.update(params, grads)
+        return float(np.mean(residual**2))
+
+
+def make_model(key: str, config: Config) -> Model:
+    rng = np.random.default_rng([config.seed, MODELS.index(key)])
+    if key == "fc":
+        net = nn.init_mlp([config.n_in, *[config.width] * config.depth, config.n_out], "gelu", rng)
+    else:
+        net = loglinexp.init_lle(config.n_in, config.monomials, config.n_out, rng, config.exponent_scale)
+    return Model(key, net, nn.Adam(config.lr_fc if key == "fc" else config.lr_lle))
+
+
+def exact_lle(config: Config) -> loglinexp.LogLinExp:
+    """A Log-Lin-Exp net that computes (∇x, ∇A) exactly: one monomial ∇f_o A_oi per term of ∇x_i,
+    one monomial ∇f_o x_i per entry of ∇A, exponents 0 or 1, a read-out of 0s and 1s."""
+    o, i = config.dim_o, config.dim_i
+    at_grad_f, at_x, at_A = 0, o, o + i
+    K = 2 * o * i
+    W, M = np.zeros((K, config.n_in)), np.zeros((config.n_out, K))
+    for a in range(o):
+        for b in range(i):
+            k = a * i + b
+            W[k, at_grad_f + a] = W[k, at_A + a * i + b] = 1.0  # ∇f_a A_ab, summed into ∇x_b
+            M[b, k] = 1.0
+            W[o * i + k, at_grad_f + a] = W[o * i + k, at_x + b] = 1.0  # ∇f_a x_b = ∇A_ab
+            M[i + k, o * i + k] = 1.0
+    return loglinexp.LogLinExp(W, M, np.zeros(config.n_out))
+
+
+# Training both on the same samples ------------------------------------------------
+
+
+def quality(model: Model, held_out: tuple[Array, Array]) -> dict[str, float]:
+    """On held-out (α, ∇f): the median cosine with the true gradient and the relative error."""
+    u, true = held_out
+    with np.errstate(over="ignore", invalid="ignore"):
+        est = model.predict(u)
+    if not np.isfinite(est).all():
+        return {"cosine": float("nan"), "rel_error": float("nan")}
+    return {"cosine": float(np.median(cosine(est, true))),
+            "rel_error": float(np.linalg.norm(est - true) / np.linalg.norm(true))}
+
+
+@dataclass
+class Race:
+    config: Config
+    models: dict[str, Model]
+    rng: np.random.Generator  # the shared stream of directional samples
+    held_out: tuple[Array, Array]
+    history: dict = field(default_factory=dict)  # per model: samples, loss, cosine, rel_error
+    done: int = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.config.steps
+
+
+def start(config: Config) -> Race:
+    grad_f, x, A = draw(config, HELD_OUT, np.random.default_rng([config.seed, 7]))
+    held_out = (inputs(grad_f, x, A), true_gradient(grad_f, x, A))
+    models = {key: make_model(key, config) for key in MODELS}
+    race = Race(config, models, np.random.default_rng([config.seed, 3]), held_out,
+                {key: {"samples": [], "loss": [], "cosine": [], "rel_error": []} for key in MODELS})
+    record(race, {key: float("nan") for key in MODELS})
+    return race
+
+
+def record(race: Race, losses: dict[str, float]) -> None:
+    for key, model in race.models.items():
+        h = race.history[key]
+        h["samples"].append(race.done * race.config.batch)
+        h["loss"].append(losses[key])
+        for name, value in quality(model, race.held_out).items():
+            h[name].append(value)
+
+
+def record_every(config: Config) -> int:
+    return max(1, config.steps // 100)
+
+
+def step(race: Race, n_steps: int) -> Race:
+    """``n_steps`` more mini-batches, each shown to both models."""
+    every = record_every(race.config)
+    stop = min(race.config.steps, race.done + n_steps)
+    pending = {key: [] for key in MODELS}
+    with np.errstate(over="ignore", invalid="ignore"):
+        while race.done < stop:
+            u, d_alpha, t = directional_batch(race.config, race.rng)
+            for key, model in race.models.items():
+                pending[key].append(model.step(u, d_alpha, t))
+            race.done += 1
+            if race.done % every == 0 or race.finished:
+                record(race, {key: float(np.mean(v)) for key, v in pending.items()})
+                pending = {key: [] for key in MODELS}
+    return race
+
+
+def train(config: Config) -> Race:
+    return step(start(config), config.steps)
+
+
+# Using g in place of backprop ---------------------------------------------------
+
+
+def fit_linear(gradient, config: Config, steps: int = 200, lr: float = 0.1, points: int = 64, seed: int = 5) -> list[float]:
+    r"""Fit A of :math:`f(x, A) = Ax` to noisy targets :math:`y = A_* x + \epsilon` by gradient descent on
+    the MSE, with ``gradient(grad_f, x, A) -> (∇x, ∇A)`` per point in place of backprop: :math:`\nabla_A`
+    is the mean over the points of the model's answer for :math:`\nabla_f = 2(Ax - y)`, the
+    gradient of each point's own squared error. Returns the loss before each step."""
+    rng = np.random.default_rng(seed)
+    o, i = config.dim_o, config.dim_i
+    A_star = rng.normal(0.0, 1.0 / np.sqrt(i), (o, i))
+    x = rng.normal(size=(points, i))
+    y = x @ A_star.T + 0.1 * rng.normal(size=(points, o))
+    A = rng.normal(0.0, 1.0 / np.sqrt(i), (o, i))
+    curve = []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(steps):
+            residual = x @ A.T - y
+            curve.append(float(np.mean(np.sum(residual**2, axis=1))))
+            out = gradient(2.0 * residual, x, np.broadcast_to(A, (points, o, i)))
+            grad_A = out[:, i:].reshape(points, o, i).mean(axis=0)
+            if not np.isfinite(grad_A).all():
+                curve.extend([float("nan")] * (steps - len(curve)))
+                break
+            A = A - lr * grad_A
+    return curve
+
+
+def as_gradient(model: Model):
+    """A learned model as a ``gradient(grad_f, x, A)`` function for :func:`fit_linear`."""
+    return lambda grad_f, x, A: model.predict(inputs(grad_f, x, A))
+
+
+DIMS = (1, 2, 3, 4)
+
+
+def across_dims(config: Config, dims: tuple[int, ...] = DIMS) -> dict:
+    """Per square size dim_i = dim_o: each model's final held-out cosine and relative error."""
+    out = {key: {"cosine": [], "rel_error": []} for key in MODELS}
+    for dim in dims:
+        race = train(Config(**{**config.__dict__, "dim_i": dim, "dim_o": dim}))
+        for key in MODELS:
+            for name in ("cosine", "rel_error"):
+                out[key][name].append(race.history[key][name][-1])
+    return out
