@@ -14,7 +14,8 @@ from .schema import Figure
 
 # One module per figure family; each exposes FIGURES, a list of Figure.
 MODULES = ("gradient_field", "descent_paths", "sculpt", "activation_gallery", "activation_training",
-           "lecture_notes", "poly_approx", "destroy_jacobian", "restore_jacobian")
+           "lecture_notes", "poly_approx", "destroy_jacobian", "restore_jacobian",
+           "learned_gradient")
 
 
 def _registry() -> dict[str, Figure]:

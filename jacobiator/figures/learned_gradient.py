@@ -1,0 +1,269 @@
+r"""The *restore the Jacobian* figures, part 2 (see :mod:`jacobiator.learned_gradient`).
+
+``gradient_race``: a deep fully connected net and a Log-Lin-Exp net learn the
+gradient of :math:`f(x, A) = Ax` from the same directional samples, live; their
+held-out relative error and cosine side by side.
+
+``gradient_fit``: both learned models, then the true gradient, fit a small
+linear model in place of backprop: the loss curves.
+
+``gradient_dims``: the final error of both across sizes, at one budget.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import learned_gradient as lg
+from .activation_training import significant, title
+from .plot import json_list
+from .schema import Animation, Figure, Float, Int, Schema
+
+COLOURS = {"fc": "#1c7ed6", "lle": "#e8590c", "true": "#868e96"}
+LABELS = {"fc": "deep FC net (GELU)", "lle": "Log-Lin-Exp net", "true": "true gradient (backprop)"}
+SPEED = ("speed",)
+
+
+def model_params(samples: int) -> tuple:
+    return (
+        Int("samples", "directional samples (each model)", samples, min=5_000, max=100_000, step=5_000),
+        Int("depth", "FC: hidden layers", 3, min=1, max=6),
+        Int("width", "FC: units per layer", 64, min=8, max=128, step=8),
+        Float("lr_fc", "FC: Adam step size", 0.003, min=0.0005, max=0.03, step=0.0005),
+        Int("monomials", "LLE: monomials", 64, min=4, max=128, step=4,
+            help="the exact answer needs 2·dim_i·dim_o of them"),
+        Float("lr_lle", "LLE: Adam step size", 0.01, min=0.001, max=0.1, step=0.001),
+        Int("seed", "seed", 0, min=0, max=99),
+    )
+
+
+def config_of(params: dict, **changes) -> lg.Config:
+    fields = {k: params[k] for k in ("dim_i", "dim_o", "samples", "depth", "width", "lr_fc", "monomials", "lr_lle",
+                                     "seed") if k in params}
+    return lg.Config(**(fields | changes))
+
+
+def positive(values) -> list:
+    v = np.asarray(values, dtype=float)
+    return significant(np.where(np.isfinite(v) & (v > 0), v, np.nan))
+
+
+def curve(x, y, key: str, axes: tuple[str, str], legend: bool, what: str) -> dict:
+    return {"type": "scatter", "mode": "lines", "x": x, "y": y, "name": LABELS[key], "xaxis": axes[0],
+            "yaxis": axes[1], "legendgroup": key, "showlegend": legend, "line": {"color": COLOURS[key], "width": 2},
+            "meta": {"role": what, "model": key},
+            "hovertemplate": f"{LABELS[key]}: {what} %{{y:.3g}} after %{{x}} samples<extra></extra>"}
+
+
+# The race ------------------------------------------------------------------------
+
+RACE_SCHEMA = Schema(
+    params=(
+        Int("dim_i", "dim_i (x)", 2, min=1, max=4),
+        Int("dim_o", "dim_o (f)", 2, min=1, max=4),
+        *model_params(samples=60_000),
+        Int("speed", "batches per frame", 5, min=1, max=50),
+    ),
+)
+
+
+@dataclass
+class Live:
+    params: dict
+    race: lg.Race
+
+
+def start_race(params: dict) -> Live:
+    return Live(params, lg.start(config_of(params)))
+
+
+def step_race(live: Live, frames: int) -> Live:
+    lg.step(live.race, frames * live.params["speed"])
+    return live
+
+
+def update_race(live: Live, params: dict) -> Live:
+    if params == live.params or any(params[k] != live.params[k] for k in params if k not in SPEED):
+        return start_race(params)
+    live.params = params
+    return live
+
+
+def race_frame(live: Live) -> dict:
+    race = live.race
+    c = race.config
+    data = []
+    for key in lg.MODELS:
+        h = race.history[key]
+        x = json_list(h["samples"])
+        data.append(curve(x, positive(h["rel_error"]), key, ("x", "y"), True, "relative error"))
+        data.append(curve(x, significant(h["cosine"]), key, ("x2", "y2"), False, "cosine"))
+    now = ", ".join(f"{k.upper()} {race.history[k]['rel_error'][-1]:.3g}" for k in lg.MODELS)
+    status = (f"f(x, A) = Ax, {c.dim_o}×{c.dim_i} · {race.done * c.batch} of {c.steps * c.batch} samples · "
+              f"held-out relative error: {now}")
+    axis = {"fixedrange": True, "zeroline": False}
+    layout = {
+        "xaxis": axis | {"domain": [0, 0.45], "range": [0, c.steps * c.batch], "title": {"text": "directional samples"}},
+        "yaxis": axis | {"type": "log", "title": {"text": "relative error of (∇x, ∇A)"}, "exponentformat": "power",
+                         "dtick": 1},
+        "xaxis2": axis | {"domain": [0.57, 1.0], "anchor": "y2", "range": [0, c.steps * c.batch],
+                          "title": {"text": "directional samples"}},
+        "yaxis2": axis | {"anchor": "x2", "range": [-0.1, 1.02], "title": {"text": "median cosine with the truth"}},
+        "annotations": [title(status, 0.5)],
+        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.2, "yanchor": "top", "font": {"size": 11}},
+        "margin": {"l": 55, "r": 10, "t": 30, "b": 80},
+        "height": 480,
+        "dragmode": False,
+    }
+    return {"data": data, "layout": layout}
+
+
+def draw_race(params: dict) -> dict:
+    live = start_race(params)
+    lg.step(live.race, live.race.config.steps)
+    return race_frame(live)
+
+
+RACE = Animation(active=lambda params: True, start=start_race, step=step_race, frame=race_frame, update=update_race,
+                 done=lambda live: live.race.finished, training=True)
+
+
+# Fitting a linear model with each ----------------------------------------------------
+
+FIT_SCHEMA = Schema(
+    params=(
+        Int("dim_i", "dim_i (x)", 2, min=1, max=4),
+        Int("dim_o", "dim_o (f)", 2, min=1, max=4),
+        *model_params(samples=60_000),
+        Float("fit_lr", "fit: step size", 0.1, min=0.01, max=0.5, step=0.01),
+        Int("fit_steps", "fit: steps", 100, min=10, max=400, step=10),
+    ),
+)
+
+
+@dataclass
+class Fit:
+    params: dict
+    live: Live
+    curves: dict | None = None
+
+
+def start_fit(params: dict) -> Fit:
+    return Fit(params, start_race(params))
+
+
+def step_fit(state: Fit, frames: int) -> Fit:
+    """Train both models (several batches per frame), then fit with each."""
+    race = state.live.race
+    if not race.finished:
+        lg.step(race, frames * 5)
+    elif state.curves is None:
+        state.curves = fits(state.params, race)
+    return state
+
+
+def fits(params: dict, race: lg.Race) -> dict:
+    config = race.config
+    kwargs = {"steps": params["fit_steps"], "lr": params["fit_lr"]}
+    out = {key: lg.fit_linear(lg.as_gradient(race.models[key]), config, **kwargs) for key in lg.MODELS}
+    out["true"] = lg.fit_linear(lg.true_gradient, config, **kwargs)
+    return out
+
+
+def fit_frame(state: Fit) -> dict:
+    race = state.live.race
+    c = race.config
+    if state.curves is None:
+        data = [curve([0], [None], key, ("x", "y"), True, "loss") for key in (*lg.MODELS, "true")]
+        status = f"learning the gradient models: {race.done * c.batch} of {c.steps * c.batch} samples"
+    else:
+        data = [curve(json_list(np.arange(len(v))), positive(v), key, ("x", "y"), True, "loss")
+                for key, v in state.curves.items()]
+        ends = ", ".join(f"{k if k == 'true' else k.upper()} {v[-1]:.3g}" for k, v in state.curves.items())
+        status = f"fitting A of f(x, A) = Ax ({c.dim_o}×{c.dim_i}, {c.samples} samples each) · final loss: {ends}"
+    layout = {
+        "xaxis": {"title": {"text": "gradient-descent step of the fit"}, "range": [0, state.params["fit_steps"]],
+                  "fixedrange": True},
+        "yaxis": {"type": "log", "title": {"text": "mean squared error of the fit"}, "exponentformat": "power",
+                  "dtick": 1, "fixedrange": True},
+        "annotations": [title(status, 0.5)],
+        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.2, "yanchor": "top", "font": {"size": 11}},
+        "margin": {"l": 60, "r": 10, "t": 30, "b": 80},
+        "height": 440,
+        "dragmode": False,
+    }
+    return {"data": data, "layout": layout}
+
+
+def draw_fit(params: dict) -> dict:
+    state = start_fit(params)
+    lg.step(state.live.race, state.live.race.config.steps)
+    return fit_frame(step_fit(state, 1))
+
+
+FIT = Animation(active=lambda params: True, start=start_fit, step=step_fit, frame=fit_frame,
+                done=lambda state: state.curves is not None, training=True)
+
+
+# Across sizes -----------------------------------------------------------------------
+
+DIMS_SCHEMA = Schema(params=model_params(samples=40_000))
+
+
+@dataclass
+class Dims:
+    params: dict
+    done: int = 0
+    result: dict | None = None
+
+
+def step_dims(state: Dims, frames: int) -> Dims:
+    """One size per frame."""
+    for _ in range(frames):
+        if state.done >= len(lg.DIMS):
+            break
+        part = lg.across_dims(config_of(state.params), (lg.DIMS[state.done],))
+        state.result = part if state.result is None else {
+            k: {n: state.result[k][n] + part[k][n] for n in part[k]} for k in part}
+        state.done += 1
+    return state
+
+
+def dims_frame(state: Dims) -> dict:
+    dims = list(lg.DIMS)
+    pad = [None] * (len(dims) - state.done)
+    data = []
+    for key in lg.MODELS:
+        values = state.result[key]["rel_error"] if state.result else []
+        data.append({"type": "scatter", "mode": "lines+markers", "x": dims, "y": positive(values) + pad,
+                     "name": LABELS[key], "line": {"color": COLOURS[key], "width": 2}, "meta": {"role": "rel_error"},
+                     "hovertemplate": f"{LABELS[key]}: %{{y:.3g}} at %{{x}}×%{{x}}<extra></extra>"})
+    status = (f"held-out relative error after {state.params['samples']} directional samples each"
+              if state.done == len(dims) else f"measuring: {state.done} of {len(dims)} sizes done")
+    layout = {
+        "xaxis": {"tickvals": dims, "ticktext": [f"{d}×{d}" for d in dims], "title": {"text": "size of A"},
+                  "fixedrange": True},
+        "yaxis": {"type": "log", "title": {"text": "relative error of (∇x, ∇A)"}, "exponentformat": "power",
+                  "dtick": 1, "fixedrange": True},
+        "annotations": [title(status, 0.5)],
+        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.2, "yanchor": "top", "font": {"size": 11}},
+        "margin": {"l": 60, "r": 10, "t": 30, "b": 80},
+        "height": 420,
+        "dragmode": False,
+    }
+    return {"data": data, "layout": layout}
+
+
+def draw_dims(params: dict) -> dict:
+    return dims_frame(step_dims(Dims(params), len(lg.DIMS)))
+
+
+DIMS = Animation(active=lambda params: True, start=Dims, step=step_dims, frame=dims_frame,
+                 done=lambda state: state.done >= len(lg.DIMS), training=True)
+
+FIGURES = [
+    Figure("gradient_race", "A deep FC net against a Log-Lin-Exp net, learning ∇ of f(x, A) = Ax", RACE_SCHEMA,
+           draw_race, RACE),
+    Figure("gradient_fit", "Fitting a linear model with learned gradients", FIT_SCHEMA, draw_fit, FIT),
+    Figure("gradient_dims", "Learned gradients across sizes", DIMS_SCHEMA, draw_dims, DIMS),
+]
