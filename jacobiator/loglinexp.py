@@ -67,7 +67,7 @@ def complex_log(u: Array) -> tuple[Array, Array]:
 
 
 def forward(net: LogLinExp, u: Array) -> tuple[Array, tuple]:
-    """Outputs (B, out) for inputs (B, n), and the cache for the backward pass.
+    r"""Outputs (B, out) for inputs (B, n), and the cache for the backward pass.
 
     The complex exponent :math:`s = W \log u` is kept as its real and imaginary parts, and
     :math:`m = e^{\operatorname{Re} s}(\cos \operatorname{Im} s + i \sin \operatorname{Im} s)`:
@@ -82,7 +82,7 @@ def forward(net: LogLinExp, u: Array) -> tuple[Array, tuple]:
 
 
 def backward(net: LogLinExp, cache: tuple, dL_dy: Array) -> list[Array]:
-    """(dL/dW, dL/dM, dL/dc) for the loss gradient w.r.t. the outputs (B, out).
+    r"""(dL/dW, dL/dM, dL/dc) for the loss gradient w.r.t. the outputs (B, out):
     :math:`\operatorname{Re}(G m \log u) = G (m_{re} \log|u| - m_{im} \arg u)`."""
     log_abs, arg, m_re, m_im = cache
     G = dL_dy @ net.M  # dL / dRe(m), (B, K)

@@ -207,7 +207,7 @@ FIT = Animation(active=lambda params: True, start=start_fit, step=step_fit, fram
 
 # Across sizes -----------------------------------------------------------------------
 
-DIMS_SCHEMA = Schema(params=model_params(samples=40_000))
+DIMS_SCHEMA = Schema(params=model_params(samples=60_000))
 
 
 @dataclass

@@ -1,0 +1,188 @@
+"""Restore the Jacobian: the directional identity, J_hat learnt from directional samples, the
+forward-gradient baseline, the Log-Lin-Exp layer, and the learned gradient models."""
+
+import json
+
+import numpy as np
+import pytest
+
+from jacobiator import learned_gradient as lg
+from jacobiator import loglinexp, restore
+from jacobiator.figures import advance, handle, render
+
+
+def numeric_grad(f, array, h=1e-6):
+    """Central differences of the scalar f() w.r.t. every entry of ``array`` (changed in place)."""
+    grad = np.zeros_like(array)
+    for i in np.ndindex(array.shape):
+        keep = array[i]
+        array[i] = keep + h
+        up = f()
+        array[i] = keep - h
+        grad[i] = (up - f()) / (2 * h)
+        array[i] = keep
+    return grad
+
+
+# The identity (grad_f J) . d_alpha = grad_f . df --------------------------------------
+
+
+def test_the_directional_identity_holds_for_a_nonlinear_f():
+    rng = np.random.default_rng(0)
+    W = rng.normal(size=(3, 4))
+
+    def f(x):
+        return np.tanh(x @ W.T)
+
+    x, d, grad_f = rng.normal(size=(5, 4)), 1e-4 * rng.normal(size=(5, 4)), rng.normal(size=(5, 3))
+    J = (1 - np.tanh(x @ W.T) ** 2)[:, :, None] * W  # (5, 3, 4): diag(tanh') W
+    lhs = np.einsum("bo,boi,bi->b", grad_f, J, d)  # (grad_f J) . d
+    np.testing.assert_allclose(restore.directional_targets(f, x, d, grad_f), lhs, rtol=1e-6)
+
+
+def test_the_directional_targets_of_the_bilinear_f_are_exact():
+    config = lg.Config(dim_i=3, dim_o=2, batch=10)
+    u, d_alpha, t = lg.directional_batch(config, np.random.default_rng(1))
+    grad_f, x, A = u[:, :2], u[:, 2:5], u[:, 5:].reshape(10, 2, 3)
+    np.testing.assert_allclose(np.sum(lg.true_gradient(grad_f, x, A) * d_alpha, axis=1), t, rtol=1e-10)
+
+
+# Part 1: J_hat -------------------------------------------------------------------
+
+
+def test_J_hat_converges_to_J_under_mse():
+    run = restore.train(restore.Config(dim_i=4, dim_o=3, dim_sample=2, epochs=60, seed=3))
+    assert run.history["rel_error"][-1] < 1e-3
+    assert run.history["signs"][-1] == 1.0
+    assert run.history["rel_error"][0] > 0.5  # it started far away
+
+
+def test_a_step_changes_only_the_sampled_columns():
+    run = restore.start(restore.Config(dim_i=6, dim_o=3, dim_sample=2))
+    before = run.J_hat.copy()
+    restore.step(run, 1)
+    changed = np.any(run.J_hat != before, axis=0)
+    assert changed.sum() == 2
+
+
+def test_pure_cosine_loss_leaves_the_scale_off():
+    run = restore.train(restore.Config(initial_messup=5.0, cos_weight=1.0))
+    assert np.linalg.norm(run.J_hat) / np.linalg.norm(run.theta) > 3.0
+    fixed = restore.train(restore.Config(initial_messup=5.0, cos_weight=0.5))
+    assert abs(np.linalg.norm(fixed.J_hat) / np.linalg.norm(fixed.theta) - 1.0) < 0.05
+
+
+def test_the_cosine_loss_gradient_matches_finite_differences():
+    config = restore.Config(cos_weight=0.7)
+    rng = np.random.default_rng(2)
+    p, t = rng.normal(size=12), rng.normal(size=12)
+    _, dL_dp = restore.batch_loss(config, p, t)
+    np.testing.assert_allclose(dL_dp, numeric_grad(lambda: restore.batch_loss(config, p, t)[0], p), rtol=1e-5,
+                               atol=1e-9)
+
+
+@pytest.mark.parametrize("bad, named", [({"dim_sample": 9}, "dim_sample"), ({"cos_weight": 2.0}, "cos_weight"),
+                                        ({"optimizer": "lbfgs"}, "optimizer")])
+def test_a_bad_config_is_a_clear_error(bad, named):
+    with pytest.raises(ValueError, match=named):
+        restore.Config(**bad)
+
+
+def test_the_forward_gradient_is_unbiased_with_variance_n_plus_2():
+    rng = np.random.default_rng(0)
+    J, grad_f = rng.normal(size=(3, 5)), rng.normal(size=(1, 3))
+    true = (grad_f @ J)[0]
+    one = np.stack([restore.forward_gradient(J, grad_f, 1, rng)[0] for _ in range(40000)])
+    np.testing.assert_allclose(one.mean(axis=0), true, atol=0.1 * np.linalg.norm(true))
+    assert abs(np.mean(np.sum(one**2, axis=1)) / (true @ true) - (5 + 2)) < 0.3
+
+
+def test_the_forward_gradient_curve_improves_with_the_budget():
+    J = np.random.default_rng(1).normal(size=(4, 4))
+    curve = restore.forward_gradient_curve(J, [16, 256, 4096])
+    errors = [q["rel_error"] for q in curve["single"]]
+    assert errors[0] > errors[1] > errors[2]
+    assert all(s["rel_error"] > q["rel_error"] for s, q in zip(curve["shared"], curve["single"]))
+
+
+def test_rising_loss_detection():
+    run = restore.start(restore.Config())
+    run.history.update(held_out_loss=[1, 1, 1, 1, 1, 2, 2, 2, 2, 2], signs=[0.5] * 5 + [0.6] * 5,
+                       step=list(range(10)))
+    found = restore.rising_loss_better_signs(run)
+    assert found["found"] and found["loss_ratio"] == 2.0 and abs(found["signs_gain"] - 0.1) < 1e-12
+    run.history.update(signs=[0.6] * 5 + [0.5] * 5)
+    assert not restore.rising_loss_better_signs(run)["found"]
+
+
+# Part 2: the Log-Lin-Exp layer and the learned models --------------------------------
+
+
+def test_the_log_lin_exp_backward_pass_matches_finite_differences():
+    rng = np.random.default_rng(4)
+    net = loglinexp.init_lle(5, 6, 3, rng, exponent_scale=0.5)
+    u = rng.normal(size=(7, 5))  # negative inputs too: the complex logarithm carries their signs
+    target = rng.normal(size=(7, 3))
+
+    def loss():
+        return float(np.sum((loglinexp.predict(net, u) - target) ** 2))
+
+    out, cache = loglinexp.forward(net, u)
+    grads = loglinexp.backward(net, cache, 2 * (out - target))
+    for g, p in zip(grads, net.params):
+        np.testing.assert_allclose(g, numeric_grad(loss, p), rtol=1e-5, atol=1e-7)
+
+
+def test_signs_survive_the_log_domain():
+    net = loglinexp.LogLinExp(np.array([[1.0, 1.0], [2.0, 1.0], [1.0, 0.0]]), np.eye(3), np.zeros(3))
+    u = np.array([[-2.0, 3.0], [-2.0, -3.0], [0.0, 5.0]])
+    np.testing.assert_allclose(loglinexp.predict(net, u), [[-6, 12, -2], [6, -12, -2], [0, 0, 0]], atol=1e-9)
+
+
+@pytest.mark.parametrize("dims", [(1, 1), (2, 3), (4, 2)])
+def test_constructed_weights_represent_both_gradients_exactly(dims):
+    config = lg.Config(dim_i=dims[0], dim_o=dims[1])
+    grad_f, x, A = lg.draw(config, 50, np.random.default_rng(0))
+    np.testing.assert_allclose(loglinexp.predict(lg.exact_lle(config), lg.inputs(grad_f, x, A)),
+                               lg.true_gradient(grad_f, x, A), atol=1e-12)
+
+
+def test_both_models_learn_from_the_same_samples_only():
+    race = lg.train(lg.Config(samples=6400, seed=1))
+    for key in lg.MODELS:
+        h = race.history[key]
+        assert h["rel_error"][-1] < h["rel_error"][0]
+        assert h["samples"][-1] == 6400
+
+
+def test_the_true_gradient_fits_the_linear_model():
+    curve = lg.fit_linear(lg.true_gradient, lg.Config(dim_i=3, dim_o=2))
+    assert curve[-1] < 0.05 * curve[0]
+
+
+# The figures' live runs end on their static renders ---------------------------------
+
+
+def run_live(key, params, frames=100_000):
+    reply = json.loads(handle(json.dumps({"figure": key, "params": params, "slot": "r"})))
+    for _ in range(frames):
+        if not reply["animating"]:
+            break
+        reply = json.loads(advance("r"))
+    return reply["figure"]
+
+
+@pytest.mark.parametrize("key, params", [
+    ("restore_jacobian", {"dim_i": 4, "dim_o": 3, "epochs": 10, "speed": 3}),
+    ("restore_sizes", {"epochs": 2, "seeds": 1}),
+    ("gradient_race", {"samples": 5000, "speed": 7}),
+    ("gradient_fit", {"samples": 5000, "fit_steps": 20}),
+    ("gradient_dims", {"samples": 5000, "monomials": 8, "width": 8, "depth": 1}),
+])
+def test_the_live_run_ends_on_the_static_figure(key, params):
+    assert run_live(key, params) == render(key, **params)
+
+
+def test_dim_sample_above_dim_i_is_taken_as_dim_i_and_said():
+    figure = render("restore_jacobian", dim_i=3, dim_sample=8, epochs=2)
+    assert "dim_sample taken as dim_i = 3" in figure["layout"]["annotations"][0]["text"]
