@@ -26,10 +26,10 @@ Backward, with :math:`G = \partial L / \partial \operatorname{Re}(m) = (\partial
 since :math:`\partial m_k / \partial W_{kj} = m_k \log u_j` and W is real.
 Relatives: NALU's multiplicative path (Trask et al. 2018) takes
 :math:`\exp(W \log(|u| + \epsilon))` and so loses every sign; Neural Power
-Units (Heim et al. 2020) keep them with a complex logarithm and a learned
-gate between its real and imaginary parts. Here there is neither an
-:math:`\epsilon` nor a gate: the exact complex log of the inputs, and only the
-real part of the monomials goes on.
+Units (Heim, Pevný and Šmídl 2020) keep them with complex arithmetic, complex
+weights and a relevance gate on each input. This layer is closest to their
+RealNPU (real weights): no gate, and an exact zero input is moved to the
+smallest positive float instead.
 """
 
 from dataclasses import dataclass
