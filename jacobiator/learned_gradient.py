@@ -37,7 +37,7 @@ class Config:
     dim_i: int = 2
     dim_o: int = 2
     samples: int = 60_000  # directional samples, the budget of each model
-    batch: int = 64
+    batch: int = 50
     lr_fc: float = 0.003  # Adam's step size for each model
     lr_lle: float = 0.01
     depth: int = 3  # fc: hidden layers

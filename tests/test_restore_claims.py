@@ -62,21 +62,20 @@ def dims():
 
 
 def test_the_race_at_2x2_the_log_lin_exp_net_wins():
-    # 60 000 samples each: relative error LLE 0.058 / 0.064 / 0.100 against FC 0.171 / 0.189 / 0.173 (3 seeds).
+    # 60 000 samples each: relative error LLE 0.048 / 0.034 / 0.040 against FC 0.183 / 0.172 / 0.169 (3 seeds).
     measured = claims.race_seeds()
     assert max(measured["lle"]) < min(measured["fc"])
 
 
-def test_across_sizes_the_fc_net_wins_from_3x3(dims):
-    # 60 000 samples: LLE 0.079, 0.058, 0.427, 0.990 against FC 0.106, 0.171, 0.384, 0.788 for 1..4.
+def test_across_sizes_the_log_lin_exp_net_wins_up_to_3x3_and_fails_at_4x4(dims):
+    # 60 000 samples: LLE 0.029, 0.048, 0.094, 0.995 against FC 0.222, 0.183, 0.367, 0.785 for 1..4.
     fc, lle = dims["fc"]["rel_error"], dims["lle"]["rel_error"]
-    assert lle[0] < fc[0] and lle[1] < fc[1]
-    assert lle[2] > fc[2] and lle[3] > fc[3]
-    assert lle[3] > 0.9  # at 4 x 4 the LLE net has not learned within the budget
+    assert all(lle[k] < fc[k] for k in range(3))
+    assert lle[3] > fc[3] and lle[3] > 0.9  # at 4 x 4 the LLE net has not learned within the budget
 
 
 def test_both_learned_gradients_fit_the_linear_model_almost_like_the_true_one():
-    # Final loss after 100 steps: true 0.0207, LLE 0.0208, FC 0.0225 (from 1.65).
+    # Final loss after 100 steps: true 0.0207, LLE 0.0208, FC 0.0244 (from 1.65).
     measured = claims.fit()
     true = measured["true"]["end"]
     assert measured["lle"]["end"] < 1.05 * true

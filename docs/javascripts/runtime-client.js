@@ -89,8 +89,8 @@ export function onFrames(slot, onFrame) {
 }
 
 /** Ask for the next frame of the animation in ``slot``. */
-export function ackFrame(slot) {
-  worker?.postMessage({ type: "ack", slot });
+export function ackFrame(slot, run) {
+  worker?.postMessage({ type: "ack", slot, run });
 }
 
 /** End whatever runs in ``slot`` (its widget is gone). */

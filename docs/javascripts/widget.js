@@ -112,8 +112,9 @@ export class Widget {
       this.show(reply);
     });
     // Off screen, an animation pauses: no frame is asked for until it shows again.
-    this.observer = new IntersectionObserver(([entry]) => {
-      this.visible = entry.isIntersecting;
+    this.observer = new IntersectionObserver((entries) => {
+      // Several changes can arrive at once (out of view, back in): the last one is now.
+      this.visible = entries[entries.length - 1].isIntersecting;
       this.nextFrame();
     });
     this.observer.observe(this.root);
@@ -189,7 +190,7 @@ export class Widget {
   nextFrame() {
     if (!this.animating || this.waitingFrame || !this.visible || this.paused) return;
     this.waitingFrame = true;
-    ackFrame(this.root.id);
+    ackFrame(this.root.id, this.run);
   }
 
   /** Train (from the start) when idle; otherwise pause or resume. A paused
@@ -274,15 +275,16 @@ export class Widget {
     }
   }
 
-  /** Ask the worker for the figure at the current parameters. */
-  request() {
+  /** Ask the worker for the figure at the current parameters. A new request
+   * trains unpaused, but a Pause pressed while it waited to be sent still holds. */
+  request(resend = false) {
     if (!this.live) return;
     if (this.busy) {
       this.dirty = true;
       return;
     }
     this.busy = true;
-    this.paused = false;
+    if (!resend) this.paused = false;
     render(this.key, { ...this.params }, this.root.id).then((reply) => {
       this.busy = false;
       this.run = reply.run; // frames of any earlier run are dropped from now on
@@ -290,7 +292,7 @@ export class Widget {
       // Start the next render now, so the worker computes while this one is drawn.
       if (this.dirty) {
         this.dirty = false;
-        this.request();
+        this.request(true);
       }
       this.show(reply);
     });

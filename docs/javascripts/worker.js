@@ -2,7 +2,7 @@
 // numpy and the jacobiator wheel, then answers render requests.
 //
 // Messages in:  {id, slot, figure, params}        render (slot: the widget asking)
-//               {type: "ack", slot}               the widget takes the next animation frame
+//               {type: "ack", slot, run}          the widget takes the next frame of the run it shows
 //               {type: "stop", slot}              the widget is gone
 // Messages out: {type: "status", text}            while booting
 //               {type: "ready", bootMs}           once Python can render
@@ -129,7 +129,9 @@ self.onmessage = async ({ data }) => {
   const { slot } = data;
   if (data.type === "ack") {
     const animation = animations.get(slot);
-    if (animation) animation.acked = true;
+    // An ack sent for a run that a newer request replaced is spent: counting it
+    // for the new run would keep the worker a frame ahead of the page for good.
+    if (animation && animation.run === data.run) animation.acked = true;
     setTimeout(() => nextFrame(py, slot)); // after any message already waiting
     return;
   }

@@ -189,7 +189,7 @@ def fit_frame(state: Fit) -> dict:
         "annotations": [title(status, 0.5)],
         "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.2, "yanchor": "top", "font": {"size": 11}},
         "margin": {"l": 60, "r": 10, "t": 30, "b": 80},
-        "height": 440,
+        "height": 480,
         "dragmode": False,
     }
     return {"data": data, "layout": layout}
@@ -248,7 +248,7 @@ def dims_frame(state: Dims) -> dict:
         "annotations": [title(status, 0.5)],
         "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.2, "yanchor": "top", "font": {"size": 11}},
         "margin": {"l": 60, "r": 10, "t": 30, "b": 80},
-        "height": 420,
+        "height": 480,
         "dragmode": False,
     }
     return {"data": data, "layout": layout}
