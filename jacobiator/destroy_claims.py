@@ -1,7 +1,7 @@
 r"""The numbers the destroy-the-Jacobian chapter quotes, each measured here.
 
 Every function trains with fixed seeds and returns plain floats, so the text,
-``scripts/destroy_numbers.py`` and the tests (``tests/test_destroy_claims.py``)
+``scripts/chapter_numbers.py destroy`` and the tests (``tests/test_destroy_claims.py``)
 read the same measurement.
 """
 

@@ -1,6 +1,6 @@
 """The numbers the restore-the-Jacobian chapter quotes, each measured here.
 
-``scripts/restore_numbers.py`` prints them; ``tests/test_restore_claims.py``
+``scripts/chapter_numbers.py restore`` prints them; ``tests/test_restore_claims.py``
 asserts them with stated margins.
 """
 

@@ -11,6 +11,8 @@ from jacobiator.destroy import EXACT, Distortion, Setup
 from jacobiator.figures import advance, handle, render
 from jacobiator.figures import destroy_jacobian as fig
 
+from helpers import run_live
+
 SMALL = Setup(depth=3, width=6, steps=20, n_train=40, n_test=50)
 
 
@@ -117,16 +119,6 @@ def test_the_depth_sweep_trains_each_depth():
 
 
 # The figures -------------------------------------------------------------------
-
-
-def run_live(key, params, frames=10_000):
-    """The figure trained live, frame by frame as the worker does; the last frame."""
-    reply = json.loads(handle(json.dumps({"figure": key, "params": params, "slot": "t"})))
-    for _ in range(frames):
-        if not reply["animating"]:
-            break
-        reply = json.loads(advance("t"))
-    return reply["figure"]
 
 
 def test_the_live_training_ends_on_the_static_figure():

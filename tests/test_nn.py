@@ -6,18 +6,7 @@ import pytest
 from jacobiator import nn
 from jacobiator.datasets import surface_cloud, xor_cloud, xor_labels
 
-
-def numeric_grad(f, array, h=1e-6):
-    """Central differences of the scalar f() w.r.t. every entry of ``array`` (changed in place)."""
-    grad = np.zeros_like(array)
-    for i in np.ndindex(array.shape):
-        keep = array[i]
-        array[i] = keep + h
-        up = f()
-        array[i] = keep - h
-        grad[i] = (up - f()) / (2 * h)
-        array[i] = keep
-    return grad
+from helpers import numeric_grad
 
 
 @pytest.mark.parametrize("activation", ["tanh", "gelu", "softplus", "sin"])

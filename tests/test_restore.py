@@ -1,27 +1,15 @@
 """Restore the Jacobian: the directional identity, J_hat learnt from directional samples, the
 forward-gradient baseline, the Log-Lin-Exp layer, and the learned gradient models."""
 
-import json
 
 import numpy as np
 import pytest
 
 from jacobiator import learned_gradient as lg
 from jacobiator import loglinexp, restore
-from jacobiator.figures import advance, handle, render
+from jacobiator.figures import render
 
-
-def numeric_grad(f, array, h=1e-6):
-    """Central differences of the scalar f() w.r.t. every entry of ``array`` (changed in place)."""
-    grad = np.zeros_like(array)
-    for i in np.ndindex(array.shape):
-        keep = array[i]
-        array[i] = keep + h
-        up = f()
-        array[i] = keep - h
-        grad[i] = (up - f()) / (2 * h)
-        array[i] = keep
-    return grad
+from helpers import numeric_grad, run_live
 
 
 # The identity (grad_f J) . d_alpha = grad_f . df --------------------------------------
@@ -161,15 +149,6 @@ def test_the_true_gradient_fits_the_linear_model():
 
 
 # The figures' live runs end on their static renders ---------------------------------
-
-
-def run_live(key, params, frames=100_000):
-    reply = json.loads(handle(json.dumps({"figure": key, "params": params, "slot": "r"})))
-    for _ in range(frames):
-        if not reply["animating"]:
-            break
-        reply = json.loads(advance("r"))
-    return reply["figure"]
 
 
 @pytest.mark.parametrize("key, params", [

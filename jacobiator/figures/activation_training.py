@@ -19,7 +19,7 @@ import numpy as np
 from .. import training
 from ..activations import ACTIVATIONS
 from ..datasets import SURFACES
-from .plot import json_grid, json_list
+from .plot import json_grid, json_list, significant, title
 from .schema import Animation, Choice, Figure, Float, Int, Schema
 
 # Colours per activation: mid-tone shades (Open Color, 6-8) that read on white and on slate.
@@ -135,16 +135,6 @@ def draw(params: dict) -> dict:
 # Drawing ----------------------------------------------------------------------
 
 
-def significant(a: np.ndarray, digits: int = 4) -> list:
-    """``a`` rounded to ``digits`` significant figures (losses span decades), non-finite as None."""
-    a = np.asarray(a, dtype=float)
-    finite = np.isfinite(a) & (a != 0)
-    exponent = np.floor(np.log10(np.abs(np.where(finite, a, 1.0))))
-    scale = 10.0 ** (digits - 1 - exponent)
-    rounded = np.where(finite, np.round(a * scale) / scale, np.where(a == 0, 0.0, np.nan))
-    return json_list(rounded, digits=30)
-
-
 def sampled_steps(done_steps: int) -> np.ndarray:
     """At most CURVE_POINTS step indices, first and last included."""
     return np.unique(np.linspace(0, done_steps - 1, min(done_steps, CURVE_POINTS)).round().astype(int))
@@ -237,11 +227,6 @@ def metric_axis(run: training.Run, metrics: dict[str, np.ndarray], level: float)
     values = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in metrics.values()] + [[level]])
     low, high = np.log10(values.min()) - 0.3, np.log10(values.max()) + 0.3
     return axis | {"type": "log", "range": [round(float(low), 3), round(float(high), 3)], "dtick": "D2"}
-
-
-def title(text: str, x: float) -> dict:
-    return {"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": x, "y": 1.0,
-            "xanchor": "center", "yanchor": "bottom", "font": {"size": 12}}
 
 
 def current_metrics(state: dict) -> tuple[dict[str, np.ndarray], int]:

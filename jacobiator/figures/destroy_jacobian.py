@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import destroy
-from .activation_training import CLASS_COLOURS, hex_rgba, significant, title
-from .plot import json_grid, json_list
+from .activation_training import CLASS_COLOURS, hex_rgba
+from .plot import json_grid, json_list, significant, title
 from .schema import Animation, Bool, Choice, Figure, Float, Int, Schema
 
 OPTIMIZERS = (("adam", "Adam"), ("sgd", "plain gradient descent"))

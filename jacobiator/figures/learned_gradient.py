@@ -15,8 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import learned_gradient as lg
-from .activation_training import significant, title
-from .plot import json_list
+from .plot import json_list, positive, significant, single_panel, title
 from .schema import Animation, Figure, Float, Int, Schema
 
 COLOURS = {"fc": "#1c7ed6", "lle": "#e8590c", "true": "#868e96"}
@@ -41,11 +40,6 @@ def config_of(params: dict, **changes) -> lg.Config:
     fields = {k: params[k] for k in ("dim_i", "dim_o", "samples", "depth", "width", "lr_fc", "monomials", "lr_lle",
                                      "seed") if k in params}
     return lg.Config(**(fields | changes))
-
-
-def positive(values) -> list:
-    v = np.asarray(values, dtype=float)
-    return significant(np.where(np.isfinite(v) & (v > 0), v, np.nan))
 
 
 def curve(x, y, key: str, axes: tuple[str, str], legend: bool, what: str) -> dict:
@@ -181,17 +175,8 @@ def fit_frame(state: Fit) -> dict:
                 for key, v in state.curves.items()]
         ends = ", ".join(f"{k if k == 'true' else k.upper()} {v[-1]:.3g}" for k, v in state.curves.items())
         status = f"fitting A of f(x, A) = Ax ({c.dim_o}×{c.dim_i}, {c.samples} samples each) · final loss: {ends}"
-    layout = {
-        "xaxis": {"title": {"text": "gradient-descent step of the fit"}, "range": [0, state.params["fit_steps"]],
-                  "fixedrange": True},
-        "yaxis": {"type": "log", "title": {"text": "mean squared error of the fit"}, "exponentformat": "power",
-                  "dtick": 1, "fixedrange": True},
-        "annotations": [title(status, 0.5)],
-        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.2, "yanchor": "top", "font": {"size": 11}},
-        "margin": {"l": 60, "r": 10, "t": 30, "b": 80},
-        "height": 480,
-        "dragmode": False,
-    }
+    xaxis = {"title": {"text": "gradient-descent step of the fit"}, "range": [0, state.params["fit_steps"]]}
+    layout = single_panel(xaxis, "mean squared error of the fit", status)
     return {"data": data, "layout": layout}
 
 
@@ -240,17 +225,8 @@ def dims_frame(state: Dims) -> dict:
                      "hovertemplate": f"{LABELS[key]}: %{{y:.3g}} at %{{x}}×%{{x}}<extra></extra>"})
     status = (f"held-out relative error after {state.params['samples']} directional samples each"
               if state.done == len(dims) else f"measuring: {state.done} of {len(dims)} sizes done")
-    layout = {
-        "xaxis": {"tickvals": dims, "ticktext": [f"{d}×{d}" for d in dims], "title": {"text": "size of A"},
-                  "fixedrange": True},
-        "yaxis": {"type": "log", "title": {"text": "relative error of (∇x, ∇A)"}, "exponentformat": "power",
-                  "dtick": 1, "fixedrange": True},
-        "annotations": [title(status, 0.5)],
-        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.2, "yanchor": "top", "font": {"size": 11}},
-        "margin": {"l": 60, "r": 10, "t": 30, "b": 80},
-        "height": 480,
-        "dragmode": False,
-    }
+    xaxis = {"tickvals": dims, "ticktext": [f"{d}×{d}" for d in dims], "title": {"text": "size of A"}}
+    layout = single_panel(xaxis, "relative error of (∇x, ∇A)", status)
     return {"data": data, "layout": layout}
 
 

@@ -32,3 +32,42 @@ def arrow_segments(p: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray
     gap = np.full_like(p, np.nan)
     pts = np.stack([p, tip, gap, left, tip, right, gap], axis=1)  # (A, 7, 2)
     return pts[..., 0], pts[..., 1]
+
+
+def significant(a: np.ndarray, digits: int = 4) -> list:
+    """``a`` rounded to ``digits`` significant figures (losses span decades), non-finite as None."""
+    a = np.asarray(a, dtype=float)
+    finite = np.isfinite(a) & (a != 0)
+    exponent = np.floor(np.log10(np.abs(np.where(finite, a, 1.0))))
+    scale = 10.0 ** (digits - 1 - exponent)
+    rounded = np.where(finite, np.round(a * scale) / scale, np.where(a == 0, 0.0, np.nan))
+    return json_list(rounded, digits=30)
+
+
+def positive(a) -> list:
+    """``a`` for a log axis: :func:`significant`, with zeros, negatives and non-finite values as gaps."""
+    a = np.asarray(a, dtype=float)
+    return significant(np.where(np.isfinite(a) & (a > 0), a, np.nan))
+
+
+def title(text: str, x: float) -> dict:
+    """A title line above the plot, centred at ``x`` (paper coordinates)."""
+    return {"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": x, "y": 1.0,
+            "xanchor": "center", "yanchor": "bottom", "font": {"size": 12}}
+
+
+def single_panel(xaxis: dict, y_title: str, status: str, log_y: bool = True) -> dict:
+    """The layout of one plot with its status line above and its legend below: fixed axes,
+    a log y axis labelled at the powers of ten."""
+    yaxis = {"title": {"text": y_title}, "fixedrange": True}
+    if log_y:
+        yaxis |= {"type": "log", "exponentformat": "power", "dtick": 1}
+    return {
+        "xaxis": xaxis | {"fixedrange": True},
+        "yaxis": yaxis,
+        "annotations": [title(status, 0.5)],
+        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.2, "yanchor": "top", "font": {"size": 11}},
+        "margin": {"l": 60, "r": 10, "t": 30, "b": 80},
+        "height": 480,
+        "dragmode": False,
+    }

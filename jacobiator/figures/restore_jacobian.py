@@ -15,8 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import restore
-from .activation_training import significant, title
-from .plot import json_grid, json_list
+from .plot import json_grid, json_list, positive, significant, single_panel, title
 from .schema import Animation, Choice, Figure, Float, Int, Schema
 
 OPTIMIZERS = (("sgd", "gradient descent"), ("adam", "Adam"))
@@ -87,11 +86,6 @@ def line(x, y, name: str, colour: str, axes: tuple[str, str], dash: str = "solid
     return {"type": "scatter", "mode": "lines", "x": x, "y": y, "name": name, "xaxis": axes[0], "yaxis": axes[1],
             "line": {"color": colour, "width": 1.8, "dash": dash}, "meta": {"role": role},
             "hovertemplate": f"{name} %{{y:.3g}} at epoch %{{x:.3g}}<extra></extra>"}
-
-
-def positive(values) -> list:
-    v = np.asarray(values, dtype=float)
-    return significant(np.where(np.isfinite(v) & (v > 0), v, np.nan))
 
 
 def live_frame(live: Live) -> dict:
@@ -226,17 +220,8 @@ def sizes_frame(state: Sizes) -> dict:
     c = state.config
     status = (f"after {c.epochs:g} epochs, dim_sample = {state.params['proportion']} × dim, {len(state.seeds)} seeds"
               if n == len(sizes) else f"measuring: {n} of {len(sizes)} sizes done")
-    layout = {
-        "xaxis": {"type": "log", "tickvals": sizes, "ticktext": [f"{s}×{s}" for s in sizes], "title": {"text": "size of J"},
-                  "fixedrange": True},
-        "yaxis": {"type": "log", "title": {"text": "relative error of the gradient"}, "exponentformat": "power",
-                  "dtick": 1, "fixedrange": True},
-        "annotations": [title(status, 0.5)],
-        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.2, "yanchor": "top", "font": {"size": 11}},
-        "margin": {"l": 60, "r": 10, "t": 30, "b": 80},
-        "height": 480,
-        "dragmode": False,
-    }
+    xaxis = {"type": "log", "tickvals": sizes, "ticktext": [f"{s}×{s}" for s in sizes], "title": {"text": "size of J"}}
+    layout = single_panel(xaxis, "relative error of the gradient", status)
     return {"data": traces, "layout": layout}
 
 

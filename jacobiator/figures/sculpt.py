@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import nn
 from ..activations import ACTIVATIONS
-from ..datasets import SURFACES, get_surface, surface_cloud
+from ..datasets import SURFACES, surface_cloud
 from .plot import json_list
 from .projection import box_traces, project, surface_traces, view
 from .schema import Animation, Choice, Figure, Float, Int, Schema
