@@ -12,8 +12,12 @@ against the built site served on 127.0.0.1:
     pure training and per drawn frame; frames per second while it trains; the latency of a key press meanwhile;
   - the same for the destroy chapter's live training figure (destroy_training, issue #5), whose
     training steps also record an evaluation every 10 steps (and pure `destroy.step` beside them);
+  - the restore chapter (issue #6): directional samples per second of each learned-gradient model
+    (`Model.step`, deep FC and Log-Lin-Exp) and of part 1's `restore.train_step`, in CPython and in
+    Pyodide; frames per second of its two live figures (Ĵ, and the race of the two models) while
+    they train, and the latency of a key press meanwhile;
   - `mkdocs build` time.
-Run with `make bench`; `bench/bench.py --only destroy` (or any of PARTS, repeatable) runs only those
+Run with `make bench`; `bench/bench.py --only restore` (or any of PARTS, repeatable) runs only those
 measurements, on one untimed build unless `build` is among them.
 """
 
@@ -49,7 +53,16 @@ DESTROY_PAGE = "destroy-the-jacobian/"
 DESTROY = "#jb-destroy_training-1"
 DESTROY_REPEATS = 5  # timed runs of DESTROY_STEPS steps each (figure training, and pure), in CPython and Pyodide
 DESTROY_STEPS = 200  # within the default budget (400 steps)
-PARTS = ("build", "pages", "sculpt", "destroy")  # what --only can pick
+RESTORE_PAGE = "restore-the-jacobian/"
+RESTORE = "#jb-restore_jacobian-1"  # Ĵ learnt live (part 1)
+RACE = "#jb-gradient_race-1"  # the deep FC net against the Log-Lin-Exp net, live (part 2)
+RESTORE_REPEATS = 5  # timed runs of each, in CPython and in Pyodide
+RESTORE_MODEL_STEPS = 200  # mini-batches per timed run of a learned-gradient model (50 samples each)
+RESTORE_STEPS = 1000  # restore.train_step calls per timed run (16 samples each at the defaults)
+# The progress in each live figure's title: frames after the run's first one train.
+RESTORE_PROGRESS = r"^epoch ([\d.]+) of "
+RACE_PROGRESS = r" · (\d+) of \d+ samples · "
+PARTS = ("build", "pages", "sculpt", "destroy", "restore")  # what --only can pick
 
 
 def pct(values, q):
@@ -213,14 +226,15 @@ PYODIDE_PROBE_JS = r"""async ([code, call]) => {
   return answer;
 }"""
 
-def draws_js(selector):
-    """Record every jb:drawn of a training widget (time, worker ms, step of the title) in window.__train."""
+def draws_js(selector, progress=r"^step (\d+)"):
+    """Record every jb:drawn of a training widget (time, worker ms, and its progress: the number
+    that the regular expression ``progress`` finds in the title, a step say) in window.__train."""
     return f"""() => {{
-  const root = document.querySelector('{selector}');
+  const root = document.querySelector('{selector}'), progress = new RegExp({json.dumps(progress)});
   window.__train = [];
   root.addEventListener('jb:drawn', (event) => window.__train.push({{
     t: performance.now(), renderMs: event.detail.renderMs,
-    step: parseInt(root.jacobiator.figure.layout.annotations[0].text.match(/^step (\\d+)/)[1], 10)}}));
+    step: parseFloat(root.jacobiator.figure.layout.annotations[0].text.match(progress)[1])}}));
 }}"""
 
 
@@ -247,10 +261,11 @@ def pyodide_probe(page, code, call) -> dict:
     return json.loads(answer["result"])
 
 
-def training_frames(page, selector, warmup_ms=SCULPT_WARMUP_MS, counted_ms=SCULPT_FPS_MS):
+def training_frames(page, selector, warmup_ms=SCULPT_WARMUP_MS, counted_ms=SCULPT_FPS_MS, progress=r"^step (\d+)"):
     """Whole training runs started by Train, until counted_ms of frames after each run's first
-    warmup_ms are counted: the worker's ms per trained frame, and the intervals between frames."""
-    page.evaluate(draws_js(selector))
+    warmup_ms are counted: the worker's ms per trained frame, and the intervals between frames.
+    ``progress`` finds the run's progress in the title (see draws_js): above 0, a frame trained."""
+    page.evaluate(draws_js(selector, progress))
     intervals, renders, counted = [], [], 0.0
     for _ in range(6):
         page.evaluate("window.__train = []")
@@ -365,6 +380,95 @@ def destroy_training(browser, url) -> dict:
     return {"probe": probe, "renders": renders, "intervals": intervals, "delays": delays}
 
 
+# The restore chapter's training, timed the same way in CPython and in Pyodide: each learned-gradient
+# model's Model.step on mini-batches of directional samples (drawn beforehand by directional_batch,
+# at the default Config: f(x, A) = Ax at 2×2, batches of 50), and part 1's restore.train_step (a batch
+# drawn and Ĵ updated) at the default restore.Config. Samples per second: steps × batch / time.
+RESTORE_PROBE = """
+import json, statistics, time
+import numpy as np
+from jacobiator import learned_gradient as lg, restore
+
+def restore_probe(repeats, model_steps, steps):
+    config = lg.Config()
+    rng = np.random.default_rng(0)
+    batches = [lg.directional_batch(config, rng) for _ in range(model_steps)]
+    out = {"batch": config.batch, "restore_batch": restore.Config().batch}
+    for key in lg.MODELS:
+        model = lg.make_model(key, config)
+        for u, d_alpha, t in batches[:20]:  # warm-up
+            model.step(u, d_alpha, t)
+        times = []
+        for _ in range(repeats):
+            model = lg.make_model(key, config)  # each run from the same start, on the same batches
+            t0 = time.perf_counter()
+            for u, d_alpha, t in batches:
+                model.step(u, d_alpha, t)
+            times.append(time.perf_counter() - t0)
+        out[key] = model_steps * config.batch / statistics.median(times)
+    rc = restore.Config()
+    run = restore.start(rc)
+    for _ in range(50):  # warm-up
+        restore.train_step(run)
+    times = []
+    for _ in range(repeats):
+        run = restore.start(rc)
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            restore.train_step(run)
+        times.append(time.perf_counter() - t0)
+    out["restore"] = steps * rc.batch / statistics.median(times)
+    return json.dumps(out)
+"""
+
+
+def cpython_restore() -> dict:
+    namespace = {}
+    exec(RESTORE_PROBE, namespace)
+    return json.loads(namespace["restore_probe"](RESTORE_REPEATS, RESTORE_MODEL_STEPS, RESTORE_STEPS))
+
+
+def live_training(page, selector, progress) -> dict:
+    """A live training widget of the page: frames while runs started by Train train (after each
+    run's first second), then key presses while one trains; then waits for the run to end, so
+    that the widget neither shares the worker with the next one nor pauses off screen."""
+    page.locator(selector).scroll_into_view_if_needed()  # off screen, a run pauses
+    renders, intervals = training_frames(page, selector, progress=progress)
+    delays = key_delays(page, selector)
+    page.wait_for_function(f"() => !({training_js(selector)})()", timeout=300_000)
+    return {"renders": renders, "intervals": intervals, "delays": delays}
+
+
+def restore_training(browser, url) -> dict:
+    """The restore chapter: a Pyodide probe, then its two live figures trained by Train."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url + RESTORE_PAGE)
+    for selector in (RESTORE, RACE):
+        page.wait_for_selector(f'{selector} .jb-status[data-state="live"]', timeout=120_000)
+    probe = pyodide_probe(page, RESTORE_PROBE, f"restore_probe({RESTORE_REPEATS}, {RESTORE_MODEL_STEPS}, {RESTORE_STEPS})")
+    live = {"restore": live_training(page, RESTORE, RESTORE_PROGRESS), "race": live_training(page, RACE, RACE_PROGRESS)}
+    page.close()
+    return {"probe": probe, "live": live}
+
+
+def restore_results(cpython: dict, pyodide: dict) -> dict:
+    """Samples per second of each model and of part 1's train_step, in CPython and Pyodide, and their ratios."""
+    out = {}
+    for key, label in (("fc", "fc"), ("lle", "lle"), ("restore", "restore_train_step")):
+        out[label] = {"cpython": round(cpython[key]), "pyodide": round(pyodide[key]),
+                      "cpython_over_pyodide": round(cpython[key] / pyodide[key], 1)}
+    out["lle_over_fc"] = {"cpython": round(cpython["lle"] / cpython["fc"], 1),
+                          "pyodide": round(pyodide["lle"] / pyodide["fc"], 1)}
+    out["batch"] = {"models": cpython["batch"], "restore_train_step": cpython["restore_batch"]}
+    return out
+
+
+def live_results(live: dict) -> dict:
+    """Frames per second while training, the worker's ms per frame, and a key press's delay meanwhile."""
+    return fps(live["intervals"]) | {"worker_ms": summary(live["renders"]),
+                                     "responsiveness_ms": summary(live["delays"])}
+
+
 def training_results(cpython: dict, pyodide: dict, live: dict) -> dict:
     """Steps per second in CPython and in Pyodide (the probe), and per drawn frame (the page's worker)."""
     speed = cpython["speed"]
@@ -408,6 +512,8 @@ def main(argv=None):
                 sculpt = sculpt_training(browser, url)
             if "destroy" in parts:
                 destroy = destroy_training(browser, url)
+            if "restore" in parts:
+                restore = restore_training(browser, url)
 
     if "pages" in parts:
         params = {"grid": 15}
@@ -429,6 +535,11 @@ def main(argv=None):
         result["destroy_steps_per_s"] = steps
         result["destroy_training_fps"] = fps(destroy["intervals"])
         result["destroy_responsiveness_ms"] = summary(destroy["delays"])
+
+    if "restore" in parts:
+        result["restore_samples_per_s"] = restore_results(cpython_restore(), restore["probe"])
+        result["restore_live_fps"] = live_results(restore["live"]["restore"])
+        result["race_live_fps"] = live_results(restore["live"]["race"])
     print(json.dumps(result, indent=1))
 
 

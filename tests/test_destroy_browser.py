@@ -235,7 +235,7 @@ def test_destroy_sweep_reruns_live_with_progress(watched, site_url, screenshots)
     assert last and last[-1][3] == batches, titles  # the flip sweep: one batch per curve
     assert [p[0] for p in last] == sorted(p[0] for p in last), titles  # the light run only climbs
     final = page.evaluate(title_js(sweep))
-    assert f"{SWEEP_STEPS} steps" in final and "of 1 seed" in final, final
+    assert f"{SWEEP_STEPS} steps" in final and "1 seed ·" in final, final
     assert page.inner_text(f"{sweep} .jb-train") == "Train"
     assert not page.evaluate(f"{widget}.animating")
 

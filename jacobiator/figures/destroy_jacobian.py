@@ -121,7 +121,7 @@ def regions_traces(live: Live) -> list[dict]:
         logit = destroy.training.predict(run.nets, grid)[0, :, 0]
         prob = np.nan_to_num(0.5 * (1.0 + np.tanh(0.5 * logit)), nan=0.5)
     traces = [{"type": "heatmap", "x": json_list(t), "y": json_list(t), "z": json_grid(prob.reshape(CELLS, CELLS), 3),
-               "zmin": 0, "zmax": 1, "zsmooth": "best", "showscale": False, "name": "P(class 1)",
+               "zmin": 0, "zmax": 1, "zsmooth": "fast", "showscale": False, "name": "P(class 1)",
                "colorscale": [[0.0, hex_rgba(CLASS_COLOURS[0], 0.45)], [0.5, "rgba(134,142,150,0.0)"],
                               [1.0, hex_rgba(CLASS_COLOURS[1], 0.45)]],
                "meta": {"role": "regions"}, "hovertemplate": "P(class 1) = %{z:.2f}<extra></extra>"}]
