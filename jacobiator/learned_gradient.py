@@ -267,12 +267,48 @@ def as_gradient(model: Model):
 DIMS = (1, 2, 3, 4)
 
 
-def across_dims(config: Config, dims: tuple[int, ...] = DIMS) -> dict:
-    """Per square size dim_i = dim_o: each model's final held-out cosine and relative error."""
-    out = {key: {"cosine": [], "rel_error": []} for key in MODELS}
-    for dim in dims:
-        race = train(Config(**{**config.__dict__, "dim_i": dim, "dim_o": dim}))
+def square(config: Config, dim: int) -> Config:
+    return Config(**{**config.__dict__, "dim_i": dim, "dim_o": dim})
+
+
+@dataclass
+class DimsSweep:
+    """Both models trained at each square size of ``dims`` in turn: steppable, a few batches at a time."""
+
+    config: Config
+    dims: tuple[int, ...]
+    race: Race | None = None  # the size in progress
+    result: dict = field(default_factory=lambda: {key: {"cosine": [], "rel_error": []} for key in MODELS})
+
+    @property
+    def done(self) -> int:
+        return len(self.result[MODELS[0]]["cosine"])
+
+    @property
+    def finished(self) -> bool:
+        return self.done == len(self.dims)
+
+
+def start_dims(config: Config, dims: tuple[int, ...] = DIMS) -> DimsSweep:
+    return DimsSweep(config, dims, start(square(config, dims[0])))
+
+
+def step_dims(sweep: DimsSweep, n_steps: int) -> DimsSweep:
+    """``n_steps`` more mini-batches of the size in progress; a finished size records both models' errors."""
+    if sweep.finished:
+        return sweep
+    step(sweep.race, n_steps)
+    if sweep.race.finished:
         for key in MODELS:
             for name in ("cosine", "rel_error"):
-                out[key][name].append(race.history[key][name][-1])
-    return out
+                sweep.result[key][name].append(sweep.race.history[key][name][-1])
+        sweep.race = None if sweep.finished else start(square(sweep.config, sweep.dims[sweep.done]))
+    return sweep
+
+
+def across_dims(config: Config, dims: tuple[int, ...] = DIMS) -> dict:
+    """Per square size dim_i = dim_o: each model's final held-out cosine and relative error."""
+    sweep = start_dims(config, dims)
+    while not sweep.finished:
+        step_dims(sweep, sweep.race.config.steps)
+    return sweep.result

@@ -294,18 +294,61 @@ def size_config(config: Config, dim: int, proportion: float, seed: int) -> Confi
     return Config(**fields)
 
 
+@dataclass
+class SizeSweep:
+    """Runs at every size of ``sizes``, one size at a time, all seeds of a size side by side:
+    steppable, so a page can measure it a few steps per frame."""
+
+    config: Config
+    proportion: float
+    seeds: list[int]
+    sizes: tuple[int, ...]
+    runs: list[Run] = field(default_factory=list)  # the size in progress, one run per seed
+    result: dict = field(default_factory=lambda: {"sizes": [], "learned": [], "single": [], "shared": []})
+
+    @property
+    def done(self) -> int:
+        """Sizes measured."""
+        return len(self.result["sizes"])
+
+    @property
+    def finished(self) -> bool:
+        return self.done == len(self.sizes)
+
+
+def start_size_sweep(config: Config, proportion: float, seeds: list[int], sizes: tuple[int, ...] = SIZES) -> SizeSweep:
+    sweep = SizeSweep(config, proportion, seeds, sizes)
+    sweep.runs = [start(size_config(config, sizes[0], proportion, seed)) for seed in seeds]
+    return sweep
+
+
+def step_size_sweep(sweep: SizeSweep, n_steps: int) -> SizeSweep:
+    """``n_steps`` more steps of every run of the size in progress; a finished size is measured
+    against the forward gradient at the same budget (for the first seed's J), and the next begins."""
+    if sweep.finished:
+        return sweep
+    for run in sweep.runs:
+        step(run, n_steps)
+    if all(run.finished for run in sweep.runs):
+        first = sweep.runs[0]
+        curve = forward_gradient_curve(first.theta, [first.done * first.config.batch])
+        r = sweep.result
+        r["sizes"].append(sweep.sizes[sweep.done])
+        r["learned"].append([run.history["rel_error"][-1] for run in sweep.runs])
+        r["single"].append(curve["single"][0]["rel_error"])
+        r["shared"].append(curve["shared"][0]["rel_error"])
+        sweep.runs = [] if sweep.finished else [
+            start(size_config(sweep.config, sweep.sizes[sweep.done], sweep.proportion, seed)) for seed in sweep.seeds]
+    return sweep
+
+
 def size_sweep(config: Config, proportion: float, seeds: list[int], sizes: tuple[int, ...] = SIZES) -> dict:
     """Per size: the final relative error of Ĵ for each seed, and the forward gradient's at the same
     budget (whole budget on one query; shared by 16 queries), for the first seed's J."""
-    out = {"sizes": list(sizes), "learned": [], "single": [], "shared": []}
-    for dim in sizes:
-        runs = [train(size_config(config, dim, proportion, seed)) for seed in seeds]
-        out["learned"].append([run.history["rel_error"][-1] for run in runs])
-        budget = runs[0].done * runs[0].config.batch
-        curve = forward_gradient_curve(runs[0].theta, [budget])
-        out["single"].append(curve["single"][0]["rel_error"])
-        out["shared"].append(curve["shared"][0]["rel_error"])
-    return out
+    sweep = start_size_sweep(config, proportion, seeds, sizes)
+    while not sweep.finished:
+        step_size_sweep(sweep, sweep.runs[0].config.steps)
+    return sweep.result
 
 
 def record_budgets(run: Run) -> list[int]:

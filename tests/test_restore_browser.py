@@ -139,14 +139,28 @@ def test_restore_jacobian_trains_pauses_resumes_and_restarts(watched, site_url, 
                                 && ({EPOCH_OF_JS})(d.title) >= 0 && ({EPOCH_OF_JS})(d.title) <= 2)""")
     page.wait_for_function(f"() => ({EPOCH_JS})() === {EPOCHS} && !{widget_js(JACOBIAN)}.animating", timeout=60_000)
     titles = [d["title"] for d in page.evaluate("window.drawn")]
-    epochs = [page.evaluate(EPOCH_OF_JS, t) for t in titles]
-    assert all(e >= 0 for e in epochs), titles
-    restart = next(k for k, t in enumerate(titles) if taken in t)
-    assert epochs[restart] <= 2, titles  # the new run's first frame: near epoch 0
-    assert all(taken in t for t in titles[restart:]), titles
-    assert epochs[restart:] == sorted(epochs[restart:]), titles  # then it climbs to the end
-    # Before it: frames of the old run, and the start of any run asked for on the way (dim_i alone).
-    assert all(e > paused_at or e <= 2 for e in epochs[:restart]), titles
+    # Each drawn frame as (epoch, steps done); a run starts where the steps fall back or the batch changes.
+    parsed = [re.match(r"^epoch ([\d.]+) of 50 \((\d+) steps of (\d+) samples\)", t) for t in titles]
+    assert all(parsed), titles
+    frames = [(float(m.group(1)), int(m.group(2))) for m in parsed]
+    batches = [int(m.group(3)) for m in parsed]
+    runs, first = [], 0
+    for k in range(1, len(frames) + 1):
+        if k == len(frames) or frames[k][1] < frames[k - 1][1] or batches[k] != batches[k - 1]:
+            runs.append(list(zip(frames[first:k], titles[first:k])))
+            first = k
+    old = runs.pop(0) if runs[0][0][0] != (0.0, 0) else []  # the old run may have drawn no more frame
+    *on_the_way, new = runs
+    assert all(epoch > paused_at for (epoch, _), _ in old), titles  # frames of the old run only
+    # Any run asked for on the way (dim_i alone) starts from 0 and takes dim_sample as it is.
+    for run in on_the_way:
+        assert run[0][0] == (0.0, 0) and not any(taken in t for _, t in run), titles
+    # The new run: drawn from its first frame near epoch 0, with the note in every title, to the end.
+    assert new[0][0][0] <= 2, titles
+    assert all(taken in t for _, t in new), titles
+    assert new[-1][0] == (EPOCHS, 50), titles
+    print(f"restore_jacobian restart: {len(old)} frames of the old run, {len(on_the_way)} run(s) on the way, "
+          f"{len(new)} frames of the new one")
     final = page.evaluate(title_js(JACOBIAN))
     assert final.startswith(f"epoch {EPOCHS}.0 of {EPOCHS} (50 steps of 32 samples)"), final  # 4 × 8, batches of 8 × 4
     assert taken in final, final
@@ -221,14 +235,14 @@ def test_restore_sizes_reruns_live_with_progress(watched, site_url):
     set_control(page, "seeds", 1, SIZES)
     start_live_run(page, SIZES)
     page.wait_for_function("() => window.drawn.some((d) => d.title.startsWith('measuring:'))", timeout=60_000)
-    page.wait_for_function(f"""() => {title_js(SIZES)}.startsWith('after 1 epochs')
+    page.wait_for_function(f"""() => {title_js(SIZES)}.startsWith('after 1 epoch')
                                 && !{widget_js(SIZES)}.animating""", timeout=180_000)
     final = page.evaluate(title_js(SIZES))
-    assert "1 seeds" in final, final
+    assert re.match(r"^after 1 epochs?, dim_sample = 0\.25 × dim, 1 seeds?$", final), final
     assert page.inner_text(f"{SIZES} .jb-train") == "Train"
 
     titles = [d["title"] for d in page.evaluate("window.drawn")]
-    progress = [int(m.group(1)) for t in titles if (m := re.match(r"^measuring: (\d) of 4 sizes done$", t))]
+    progress = [int(m.group(1)) for t in titles if (m := re.match(r"^measuring: (\d) of 4 sizes done; ", t))]
     # Each control change asked for a run; the last one (from 0 sizes done) went to the end.
     assert progress and 0 in progress, titles
     last = progress[len(progress) - 1 - progress[::-1].index(0):]

@@ -23,11 +23,11 @@ LABELS = {"fc": "deep FC net (GELU)", "lle": "Log-Lin-Exp net", "true": "true gr
 SPEED = ("speed",)
 
 
-def model_params(samples: int) -> tuple:
+def model_params(samples: int, samples_max: int = 100_000, depth_max: int = 6, width_max: int = 128) -> tuple:
     return (
-        Int("samples", "directional samples (each model)", samples, min=5_000, max=100_000, step=5_000),
-        Int("depth", "FC: hidden layers", 3, min=1, max=6),
-        Int("width", "FC: units per layer", 64, min=8, max=128, step=8),
+        Int("samples", "directional samples (each model)", samples, min=5_000, max=samples_max, step=5_000),
+        Int("depth", "FC: hidden layers", 3, min=1, max=depth_max),
+        Int("width", "FC: units per layer", 64, min=8, max=width_max, step=8),
         Float("lr_fc", "FC: Adam step size", 0.003, min=0.0005, max=0.03, step=0.0005),
         Int("monomials", "LLE: monomials", 64, min=4, max=128, step=4,
             help="the exact answer needs 2·dim_i·dim_o of them"),
@@ -99,7 +99,7 @@ def race_frame(live: Live) -> dict:
     layout = {
         "xaxis": axis | {"domain": [0, 0.45], "range": [0, c.steps * c.batch], "title": {"text": "directional samples"}},
         "yaxis": axis | {"type": "log", "title": {"text": "relative error of (∇x, ∇A)"}, "exponentformat": "power",
-                         "dtick": 1},
+                         "dtick": "D2"},
         "xaxis2": axis | {"domain": [0.57, 1.0], "anchor": "y2", "range": [0, c.steps * c.batch],
                           "title": {"text": "directional samples"}},
         "yaxis2": axis | {"anchor": "x2", "range": [-0.1, 1.02], "title": {"text": "median cosine with the truth"}},
@@ -192,50 +192,58 @@ FIT = Animation(active=lambda params: True, start=start_fit, step=step_fit, fram
 
 # Across sizes -----------------------------------------------------------------------
 
-DIMS_SCHEMA = Schema(params=model_params(samples=60_000))
+# Four sizes in a row: smaller limits than the race, so a static render stays under half a minute.
+DIMS_SCHEMA = Schema(params=model_params(samples=60_000, samples_max=60_000, depth_max=4, width_max=64))
+
+
+DIMS_BATCHES_PER_FRAME = 5  # like the race's default speed: tens of ms per frame in the browser
 
 
 @dataclass
 class Dims:
     params: dict
-    done: int = 0
-    result: dict | None = None
+    sweep: lg.DimsSweep
+
+
+def start_dims(params: dict) -> Dims:
+    return Dims(params, lg.start_dims(config_of(params)))
 
 
 def step_dims(state: Dims, frames: int) -> Dims:
-    """One size per frame."""
-    for _ in range(frames):
-        if state.done >= len(lg.DIMS):
-            break
-        part = lg.across_dims(config_of(state.params), (lg.DIMS[state.done],))
-        state.result = part if state.result is None else {
-            k: {n: state.result[k][n] + part[k][n] for n in part[k]} for k in part}
-        state.done += 1
+    lg.step_dims(state.sweep, frames * DIMS_BATCHES_PER_FRAME)
     return state
 
 
 def dims_frame(state: Dims) -> dict:
-    dims = list(lg.DIMS)
-    pad = [None] * (len(dims) - state.done)
+    sweep = state.sweep
+    dims = list(sweep.dims)
+    pad = [None] * (len(dims) - sweep.done)
     data = []
     for key in lg.MODELS:
-        values = state.result[key]["rel_error"] if state.result else []
+        values = sweep.result[key]["rel_error"]
         data.append({"type": "scatter", "mode": "lines+markers", "x": dims, "y": positive(values) + pad,
                      "name": LABELS[key], "line": {"color": COLOURS[key], "width": 2}, "meta": {"role": "rel_error"},
                      "hovertemplate": f"{LABELS[key]}: %{{y:.3g}} at %{{x}}×%{{x}}<extra></extra>"})
-    status = (f"held-out relative error after {state.params['samples']} directional samples each"
-              if state.done == len(dims) else f"measuring: {state.done} of {len(dims)} sizes done")
+    if sweep.finished:
+        status = f"held-out relative error after {state.params['samples']} directional samples each"
+    else:
+        race = sweep.race
+        status = (f"measuring: {sweep.done} of {len(dims)} sizes done; {dims[sweep.done]}×{dims[sweep.done]} at "
+                  f"{race.done * race.config.batch} of {race.config.steps * race.config.batch} samples")
     xaxis = {"tickvals": dims, "ticktext": [f"{d}×{d}" for d in dims], "title": {"text": "size of A"}}
     layout = single_panel(xaxis, "relative error of (∇x, ∇A)", status)
     return {"data": data, "layout": layout}
 
 
 def draw_dims(params: dict) -> dict:
-    return dims_frame(step_dims(Dims(params), len(lg.DIMS)))
+    state = start_dims(params)
+    while not state.sweep.finished:
+        lg.step_dims(state.sweep, state.sweep.race.config.steps)
+    return dims_frame(state)
 
 
-DIMS = Animation(active=lambda params: True, start=Dims, step=step_dims, frame=dims_frame,
-                 done=lambda state: state.done >= len(lg.DIMS), training=True)
+DIMS = Animation(active=lambda params: True, start=start_dims, step=step_dims, frame=dims_frame,
+                 done=lambda state: state.sweep.finished, training=True)
 
 FIGURES = [
     Figure("gradient_race", "A deep FC net against a Log-Lin-Exp net, learning ∇ of f(x, A) = Ax", RACE_SCHEMA,

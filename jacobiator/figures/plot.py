@@ -61,7 +61,7 @@ def single_panel(xaxis: dict, y_title: str, status: str, log_y: bool = True) -> 
     a log y axis labelled at the powers of ten."""
     yaxis = {"title": {"text": y_title}, "fixedrange": True}
     if log_y:
-        yaxis |= {"type": "log", "exponentformat": "power", "dtick": 1}
+        yaxis |= {"type": "log", "exponentformat": "power", "dtick": "D2"}
     return {
         "xaxis": xaxis | {"fixedrange": True},
         "yaxis": yaxis,

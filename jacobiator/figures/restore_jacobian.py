@@ -122,7 +122,7 @@ def live_frame(live: Live) -> dict:
         "xaxis2": matrix_axis | {"domain": [0.52, 0.96], "anchor": "y2"},
         "yaxis2": matrix_axis | {"domain": [0.6, 1.0], "autorange": "reversed", "scaleanchor": "x2", "anchor": "x2"},
         "xaxis3": axis | {"domain": [0.0, 0.46], "anchor": "y3", "range": [0, total], "title": {"text": "epoch"}},
-        "yaxis3": axis | {"domain": [0.0, 0.44], "anchor": "x3", "type": "log", "exponentformat": "power", "dtick": 1},
+        "yaxis3": axis | {"domain": [0.0, 0.44], "anchor": "x3", "type": "log", "exponentformat": "power"},
         "xaxis4": axis | {"domain": [0.56, 1.0], "anchor": "y4", "range": [0, total], "title": {"text": "epoch"}},
         "yaxis4": axis | {"domain": [0.0, 0.44], "anchor": "x4", "range": [-0.05, 1.05]},
         "annotations": [title(status, 0.5) | {"y": 1.02},
@@ -172,35 +172,34 @@ SIZES_SCHEMA = Schema(
 )
 
 
+SIZES_STEPS_PER_FRAME = 10  # steps of every seed's run: a few ms each at 32 x 32
+
+
 @dataclass
 class Sizes:
     params: dict
-    config: restore.Config
-    seeds: list
-    done: int = 0  # sizes measured
-    result: dict | None = None
+    sweep: restore.SizeSweep
 
 
 def start_sizes(params: dict) -> Sizes:
-    return Sizes(params, config_of(params), list(range(1, params["seeds"] + 1)))
+    seeds = list(range(1, params["seeds"] + 1))
+    return Sizes(params, restore.start_size_sweep(config_of(params), float(params["proportion"]), seeds))
 
 
 def step_sizes(state: Sizes, frames: int) -> Sizes:
-    """One size per frame (the largest trains for about a second in CPython)."""
-    for _ in range(frames):
-        if state.done >= len(restore.SIZES):
-            break
-        size = restore.SIZES[state.done]
-        part = restore.size_sweep(state.config, float(state.params["proportion"]), state.seeds, (size,))
-        state.result = part if state.result is None else {k: state.result[k] + part[k] for k in part}
-        state.done += 1
+    restore.step_size_sweep(state.sweep, frames * SIZES_STEPS_PER_FRAME)
     return state
 
 
+def plural(n: float, word: str) -> str:
+    return f"{n:g} {word}" if n == 1 else f"{n:g} {word}s"
+
+
 def sizes_frame(state: Sizes) -> dict:
-    sizes = list(restore.SIZES)
-    n = state.done
-    learned = np.array(state.result["learned"]) if n else np.zeros((0, len(state.seeds)))
+    sweep = state.sweep
+    sizes = list(sweep.sizes)
+    n = sweep.done
+    learned = np.array(sweep.result["learned"]) if n else np.zeros((0, len(sweep.seeds)))
     pad = [None] * (len(sizes) - n)
     traces = [
         {"type": "scatter", "mode": "lines+markers", "name": "learned Ĵ, median of seeds", "x": sizes,
@@ -213,24 +212,32 @@ def sizes_frame(state: Sizes) -> dict:
     ]
     for key, label, dash in (("single", "forward gradient, whole budget on one query", "dot"),
                              ("shared", "forward gradient, budget shared by 16 queries", "dash")):
-        values = positive(state.result[key]) + pad if n else pad
+        values = positive(sweep.result[key]) + pad if n else pad
         traces.append({"type": "scatter", "mode": "lines+markers", "name": label, "x": sizes, "y": values,
                        "line": {"color": COLOURS[key], "width": 1.5, "dash": dash}, "meta": {"role": "baseline"},
                        "hovertemplate": "dim %{x}: %{y:.3g}<extra></extra>"})
-    c = state.config
-    status = (f"after {c.epochs:g} epochs, dim_sample = {state.params['proportion']} × dim, {len(state.seeds)} seeds"
-              if n == len(sizes) else f"measuring: {n} of {len(sizes)} sizes done")
+    c = sweep.config
+    if sweep.finished:
+        status = (f"after {plural(c.epochs, 'epoch')}, dim_sample = {state.params['proportion']} × dim, "
+                  f"{plural(len(sweep.seeds), 'seed')}")
+    else:
+        run = sweep.runs[0]
+        status = (f"measuring: {n} of {len(sizes)} sizes done; {sizes[n]}×{sizes[n]} at step {run.done} "
+                  f"of {run.config.steps}")
     xaxis = {"type": "log", "tickvals": sizes, "ticktext": [f"{s}×{s}" for s in sizes], "title": {"text": "size of J"}}
     layout = single_panel(xaxis, "relative error of the gradient", status)
     return {"data": traces, "layout": layout}
 
 
 def draw_sizes(params: dict) -> dict:
-    return sizes_frame(step_sizes(start_sizes(params), len(restore.SIZES)))
+    state = start_sizes(params)
+    while not state.sweep.finished:
+        restore.step_size_sweep(state.sweep, state.sweep.runs[0].config.steps)
+    return sizes_frame(state)
 
 
 SIZES = Animation(active=lambda params: True, start=start_sizes, step=step_sizes, frame=sizes_frame,
-                  done=lambda state: state.done >= len(restore.SIZES), training=True)
+                  done=lambda state: state.sweep.finished, training=True)
 
 FIGURES = [
     Figure("restore_jacobian", "Learning the Jacobian from directional samples", LIVE_SCHEMA, draw_live, LIVE),
