@@ -237,25 +237,46 @@ def gradient_quality(estimate: Array, true: Array) -> dict[str, float]:
             "rel_error": float(np.linalg.norm(estimate - true) / np.linalg.norm(true))}
 
 
-def forward_gradient_curve(J: Array, budgets: list[int], queries: int = 16, seed: int = 1) -> dict[str, list]:
+class ForwardCurve:
     r"""The forward gradient's quality at each total budget of directional samples, two ways:
     ``single``, the whole budget spent on one query; ``shared``, the budget shared by
     ``queries`` queries, as a learned :math:`\hat J` shares its samples with every query it answers.
-    Each is the median over ``queries`` held-out :math:`\nabla_f`."""
-    rng = np.random.default_rng(seed)
-    grad_f = rng.normal(size=(queries, J.shape[0]))
-    true = grad_f @ J
-    # One running sum of single-sample estimates serves every sample count.
-    wanted = sorted({max(1, b) for b in budgets} | {max(1, b // queries) for b in budgets})
-    total, used, at = np.zeros_like(true), 0, {}
-    for count in wanted:
-        while used < count:
-            chunk = min(FORWARD_CHUNK, count - used)
-            v = rng.normal(size=(queries, chunk, J.shape[1]))
-            total += np.einsum("qs,qsi->qi", np.einsum("qo,oi,qsi->qs", grad_f, J, v), v)
-            used += chunk
-        at[count] = gradient_quality(total / count, true)
-    return {"single": [at[max(1, b)] for b in budgets], "shared": [at[max(1, b // queries)] for b in budgets]}
+    Each is the median over ``queries`` held-out :math:`\nabla_f`.
+
+    One running sum of single-sample estimates serves every sample count, and it is extended
+    only as far as asked (:meth:`advance_to`), so a live figure spreads the work over its frames."""
+
+    def __init__(self, J: Array, budgets: list[int], queries: int = 16, seed: int = 1):
+        self.J, self.queries = J, queries
+        self.rng = np.random.default_rng(seed)
+        self.grad_f = self.rng.normal(size=(queries, J.shape[0]))
+        self.true = self.grad_f @ J
+        self.wanted = sorted({max(1, b) for b in budgets} | {max(1, b // queries) for b in budgets})
+        self.total, self.used, self.at = np.zeros_like(self.true), 0, {}
+
+    def advance_to(self, budget: int) -> None:
+        """Measure every wanted count up to ``budget`` samples."""
+        while self.wanted and self.wanted[0] <= max(1, budget):
+            count = self.wanted.pop(0)
+            while self.used < count:
+                chunk = min(FORWARD_CHUNK, count - self.used)
+                v = self.rng.normal(size=(self.queries, chunk, self.J.shape[1]))
+                self.total += np.einsum("qs,qsi->qi", np.einsum("qo,oi,qsi->qs", self.grad_f, self.J, v), v)
+                self.used += chunk
+            self.at[count] = gradient_quality(self.total / count, self.true)
+
+    def single(self, budget: int) -> dict:
+        return self.at[max(1, budget)]
+
+    def shared(self, budget: int) -> dict:
+        return self.at[max(1, budget // self.queries)]
+
+
+def forward_gradient_curve(J: Array, budgets: list[int], queries: int = 16, seed: int = 1) -> dict[str, list]:
+    """:class:`ForwardCurve` at every budget at once."""
+    curve = ForwardCurve(J, budgets, queries, seed)
+    curve.advance_to(max(budgets))
+    return {"single": [curve.single(b) for b in budgets], "shared": [curve.shared(b) for b in budgets]}
 
 
 def held_out_quality(run: Run, queries: int = 16, seed: int = 1) -> dict[str, float]:

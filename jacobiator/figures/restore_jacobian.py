@@ -61,7 +61,7 @@ SPEED = ("speed",)
 class Live:
     params: dict
     run: restore.Run
-    forward: dict  # the forward-gradient curve at every record's budget, computed once
+    forward: restore.ForwardCurve  # the baseline, measured as far as the run has come
 
 
 def start_live(params: dict) -> Live:
@@ -70,9 +70,7 @@ def start_live(params: dict) -> Live:
     run = restore.start(config)
     every = restore.record_every(config)
     steps = sorted({*range(0, config.steps, every), config.steps})
-    budgets = [max(1, s * config.batch) for s in steps]
-    curve = restore.forward_gradient_curve(run.theta, budgets)
-    return Live(params, run, {"steps": steps} | {k: [q["rel_error"] for q in v] for k, v in curve.items()})
+    return Live(params, run, restore.ForwardCurve(run.theta, [max(1, s * config.batch) for s in steps]))
 
 
 def heatmap(J: np.ndarray, span: float, axes: tuple[str, str], name: str) -> dict:
@@ -93,18 +91,18 @@ def live_frame(live: Live) -> dict:
     h = run.history
     per_epoch = config.samples_per_epoch / config.batch  # steps per epoch
     epochs = json_list(np.array(h["step"]) / per_epoch)
-    shown = len(h["step"])
-    forward_epochs = json_list(np.array(live.forward["steps"][:shown]) / per_epoch)
+    budgets = restore.record_budgets(run)
+    live.forward.advance_to(budgets[-1])
     span = float(np.max(np.abs(run.theta))) * 1.05
     last = restore.errors(run.J_hat, run.theta)
     data = [
         heatmap(run.J_hat, span, ("x", "y"), "Ĵ"),
         heatmap(run.theta, span, ("x2", "y2"), "J"),
         line(epochs, positive(h["rel_error"]), "|Ĵ − J| / |J|", COLOURS["learned"], ("x3", "y3")),
-        line(forward_epochs, positive(live.forward["single"][:shown]), "forward gradient, whole budget on one query",
-             COLOURS["single"], ("x3", "y3"), "dot", "baseline"),
-        line(forward_epochs, positive(live.forward["shared"][:shown]), "forward gradient, budget shared by 16 queries",
-             COLOURS["shared"], ("x3", "y3"), "dash", "baseline"),
+        line(epochs, positive([live.forward.single(b)["rel_error"] for b in budgets]),
+             "forward gradient, whole budget on one query", COLOURS["single"], ("x3", "y3"), "dot", "baseline"),
+        line(epochs, positive([live.forward.shared(b)["rel_error"] for b in budgets]),
+             "forward gradient, budget shared by 16 queries", COLOURS["shared"], ("x3", "y3"), "dash", "baseline"),
         line(epochs, positive(h["held_out_loss"]), "held-out loss", COLOURS["loss"], ("x3", "y3")),
         line(epochs, significant(h["cosine"]), "cos(Ĵ, J)", COLOURS["cosine"], ("x4", "y4")),
         line(epochs, significant(h["signs"]), "share of right signs", COLOURS["signs"], ("x4", "y4")),
