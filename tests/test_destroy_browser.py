@@ -7,17 +7,13 @@ import math
 
 import pytest
 
-from widgets import set_control, wait_live
+from widgets import click, pause_latency_js, set_control, shot, title_js, wait_live
 
 pytestmark = pytest.mark.browser
 
 PAGE = "destroy-the-jacobian/"
 TRAINING = "#jb-destroy_training-1"
 STEPS = 400  # the training figure's budget at the defaults
-
-
-def title_js(selector):
-    return f"document.querySelector('{selector}').jacobiator.figure.layout.annotations[0].text"
 
 
 STEP_JS = f"""() => {{
@@ -27,51 +23,6 @@ STEP_JS = f"""() => {{
 
 # From a click queued as a task (behind whatever the main thread is doing, a
 # Plotly draw say) to the Train button reading "Resume": the pause a reader sees.
-PAUSE_LATENCY_JS = f"""() => new Promise((resolve, reject) => {{
-  const button = document.querySelector('{TRAINING} .jb-train');
-  const t0 = performance.now();
-  const done = () => {{
-    if (button.textContent !== 'Resume') return false;
-    observer.disconnect();
-    resolve(performance.now() - t0);
-    return true;
-  }};
-  const observer = new MutationObserver(done);
-  observer.observe(button, {{childList: true, characterData: true, subtree: true}});
-  setTimeout(() => {{
-    button.dispatchEvent(new MouseEvent('click', {{bubbles: true}}));
-    done();
-  }});
-  setTimeout(() => {{ observer.disconnect(); reject(new Error('the button never read Resume: ' + button.textContent)); }}, 5000);
-}})"""
-
-
-def click(page, selector):
-    """A reader's click, delivered at once (Playwright's own click waits for the button to sit still)."""
-    page.dispatch_event(selector, "click")
-
-
-def shot(page, selector, path):
-    """A screenshot of the whole widget, below Material's sticky header, taken in a viewport tall
-    enough to hold it. (Playwright's element screenshot of a widget taller than the viewport moves
-    it out of view and back while it captures; the widget's IntersectionObserver then gets both
-    entries in one callback, reads the stale first one, and a run in progress stays paused as if
-    off screen, with its button still reading Pause.)"""
-    size = page.viewport_size
-    header, height = page.eval_on_selector(selector, """(el) => [
-      Math.ceil(document.querySelector('.md-header')?.getBoundingClientRect().bottom || 0),
-      Math.ceil(el.getBoundingClientRect().height)]""")
-    needed = header + height + 16
-    if needed > size["height"]:
-        page.set_viewport_size({"width": size["width"], "height": needed})
-    box = page.eval_on_selector(selector, """(el, top) => {
-      window.scrollBy(0, el.getBoundingClientRect().top - top);
-      const r = el.getBoundingClientRect();
-      return {x: r.left, y: r.top, width: r.width, height: r.height}; }""", header + 8)
-    page.screenshot(path=str(path), clip=box)
-    page.set_viewport_size(size)
-
-
 def record_drawn(page, selector, name, value_js):
     """window[name] collects value_js at every jb:drawn of the widget."""
     page.evaluate(f"""() => {{ window.{name} = [];
@@ -91,7 +42,7 @@ def test_destroy_training_trains_pauses_resumes_and_restarts(watched, site_url, 
     assert page.inner_text(f"{TRAINING} .jb-train") == "Pause"
 
     # Pause answers while the run trains, and no further step lands.
-    pause_ms = page.evaluate(PAUSE_LATENCY_JS)
+    pause_ms = page.evaluate(pause_latency_js(TRAINING))
     record_property("pause_latency_ms", round(pause_ms, 1))
     print(f"pause latency: {pause_ms:.1f} ms")
     assert page.inner_text(f"{TRAINING} .jb-train") == "Resume"

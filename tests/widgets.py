@@ -20,3 +20,55 @@ def arrow_count_is(n, selector=FIRST):
     return f"""() => document.querySelector('{selector}').jacobiator.figure.data
         .filter((t) => t.meta && ['arrows', 'capped'].includes(t.meta.role))
         .reduce((sum, t) => sum + t.x.length / 7, 0) === {n}"""
+
+
+def title_js(selector):
+    return f"document.querySelector('{selector}').jacobiator.figure.layout.annotations[0].text"
+
+
+def pause_latency_js(selector):
+    """From a click queued as a task (behind whatever the main thread is doing, a Plotly draw
+    say) to the Train button reading "Resume": the pause a reader sees."""
+    return f"""() => new Promise((resolve, reject) => {{
+  const button = document.querySelector('{selector} .jb-train');
+  const t0 = performance.now();
+  const done = () => {{
+    if (button.textContent !== 'Resume') return false;
+    observer.disconnect();
+    resolve(performance.now() - t0);
+    return true;
+  }};
+  const observer = new MutationObserver(done);
+  observer.observe(button, {{childList: true, characterData: true, subtree: true}});
+  setTimeout(() => {{
+    button.dispatchEvent(new MouseEvent('click', {{bubbles: true}}));
+    done();
+  }});
+  setTimeout(() => {{ observer.disconnect(); reject(new Error('the button never read Resume: ' + button.textContent)); }}, 5000);
+}})"""
+
+
+def click(page, selector):
+    """A reader's click, delivered at once (Playwright's own click waits for the button to sit still)."""
+    page.dispatch_event(selector, "click")
+
+
+def shot(page, selector, path):
+    """A screenshot of the whole widget, below Material's sticky header, taken in a viewport tall
+    enough to hold it. (Playwright's element screenshot of a widget taller than the viewport moves
+    it out of view and back while it captures; the widget's IntersectionObserver then gets both
+    entries in one callback, reads the stale first one, and a run in progress stays paused as if
+    off screen, with its button still reading Pause.)"""
+    size = page.viewport_size
+    header, height = page.eval_on_selector(selector, """(el) => [
+      Math.ceil(document.querySelector('.md-header')?.getBoundingClientRect().bottom || 0),
+      Math.ceil(el.getBoundingClientRect().height)]""")
+    needed = header + height + 16
+    if needed > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": needed})
+    box = page.eval_on_selector(selector, """(el, top) => {
+      window.scrollBy(0, el.getBoundingClientRect().top - top);
+      const r = el.getBoundingClientRect();
+      return {x: r.left, y: r.top, width: r.width, height: r.height}; }""", header + 8)
+    page.screenshot(path=str(path), clip=box)
+    page.set_viewport_size(size)
