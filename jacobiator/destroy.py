@@ -31,7 +31,7 @@ from typing import Callable
 import numpy as np
 
 from . import training
-from .distortion import cosine, distort  # noqa: F401 (re-exported for the claims)
+from .distortion import cosine, distort
 
 Array = np.ndarray
 

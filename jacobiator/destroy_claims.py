@@ -9,6 +9,7 @@ import numpy as np
 
 from . import destroy
 from .destroy import Distortion, Setup
+from .distortion import cosine, distort
 
 SEEDS = [1, 2, 3, 4, 5, 6]
 SETUP = Setup()  # 2 hidden layers of 16 GELU units, Adam at 0.01, 400 steps, 10 % of labels flipped
@@ -86,8 +87,8 @@ def flip_expectation(p: float = 0.45, draws: int = 2000, size: int = 1000, seed:
     :math:`1 - 2p`), and the mean of ``draws`` flipped copies divided by g (about :math:`1 - 2p`)."""
     rng = np.random.default_rng(seed)
     g = rng.normal(size=(1, size))
-    flipped = np.stack([destroy.distort(g, [p], [1.0], rng)[0] for _ in range(draws)])
-    one = destroy.cosine(flipped, np.repeat(g, draws, axis=0))
+    flipped = np.stack([distort(g, [p], [1.0], rng)[0] for _ in range(draws)])
+    one = cosine(flipped, np.repeat(g, draws, axis=0))
     return {"cosine_median": float(np.median(one)), "scale": float(np.sum(flipped.mean(axis=0) * g[0]) / np.sum(g * g))}
 
 
