@@ -157,7 +157,7 @@ def sample(run: Run) -> tuple[Array, Array, Array]:
 
 
 def train_step(run: Run) -> float:
-    r"""One Adam step on Ĵ: :math:`\partial L/\partial \hat J = \sum_k \partial L/\partial p_k\, \nabla_{f,k} d_k^\top`."""
+    r"""One step of the optimiser on Ĵ: :math:`\partial L/\partial \hat J = \sum_k \partial L/\partial p_k\, \nabla_{f,k} d_k^\top`."""
     x, d, grad_f = sample(run)
     t = directional_targets(run.f, x, d, grad_f)
     p = np.sum((grad_f @ run.J_hat) * d, axis=1)
