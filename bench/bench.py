@@ -301,21 +301,22 @@ def key_delays(page, selector, samples=LATENCY_SAMPLES):
     return page.evaluate("window.__delays")
 
 
-def cpython_sculpt() -> dict:
+def cpython_probe(source: str, call: str) -> dict:
+    """A probe's ``call`` run in this CPython, as pyodide_probe runs it in a Pyodide worker."""
     namespace = {}
-    exec(SCULPT_PROBE, namespace)
-    return json.loads(namespace["sculpt_probe"](SCULPT_REPEATS, SCULPT_STEPS))
+    exec(source, namespace)
+    return json.loads(eval(call, namespace))
 
 
-def sculpt_training(browser, url) -> dict:
-    """The home page's sculpt widget: a Pyodide probe, then training runs started by Train."""
+def widget_training(browser, url, selector, source, call) -> dict:
+    """A live training widget: a Pyodide probe (``call`` of ``source``), then runs started by Train."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(url)
-    page.wait_for_selector(f'{SCULPT} .jb-status[data-state="live"]', timeout=120_000)
-    page.locator(SCULPT).scroll_into_view_if_needed()  # off screen, a run pauses
-    probe = pyodide_probe(page, SCULPT_PROBE, f"sculpt_probe({SCULPT_REPEATS}, {SCULPT_STEPS})")
-    renders, intervals = training_frames(page, SCULPT)
-    delays = key_delays(page, SCULPT)
+    page.wait_for_selector(f'{selector} .jb-status[data-state="live"]', timeout=120_000)
+    page.locator(selector).scroll_into_view_if_needed()  # off screen, a run pauses
+    probe = pyodide_probe(page, source, call)
+    renders, intervals = training_frames(page, selector)
+    delays = key_delays(page, selector)
     page.close()
     return {"probe": probe, "renders": renders, "intervals": intervals, "delays": delays}
 
@@ -361,23 +362,8 @@ def destroy_probe(repeats, steps):
 """
 
 
-def cpython_destroy() -> dict:
-    namespace = {}
-    exec(DESTROY_PROBE, namespace)
-    return json.loads(namespace["destroy_probe"](DESTROY_REPEATS, DESTROY_STEPS))
-
-
-def destroy_training(browser, url) -> dict:
-    """The destroy chapter's live training widget: a Pyodide probe, then training runs started by Train."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(url + DESTROY_PAGE)
-    page.wait_for_selector(f'{DESTROY} .jb-status[data-state="live"]', timeout=120_000)
-    page.locator(DESTROY).scroll_into_view_if_needed()  # off screen, a run pauses
-    probe = pyodide_probe(page, DESTROY_PROBE, f"destroy_probe({DESTROY_REPEATS}, {DESTROY_STEPS})")
-    renders, intervals = training_frames(page, DESTROY)
-    delays = key_delays(page, DESTROY)
-    page.close()
-    return {"probe": probe, "renders": renders, "intervals": intervals, "delays": delays}
+SCULPT_CALL = f"sculpt_probe({SCULPT_REPEATS}, {SCULPT_STEPS})"
+DESTROY_CALL = f"destroy_probe({DESTROY_REPEATS}, {DESTROY_STEPS})"
 
 
 # The restore chapter's training, timed the same way in CPython and in Pyodide: each learned-gradient
@@ -422,10 +408,7 @@ def restore_probe(repeats, model_steps, steps):
 """
 
 
-def cpython_restore() -> dict:
-    namespace = {}
-    exec(RESTORE_PROBE, namespace)
-    return json.loads(namespace["restore_probe"](RESTORE_REPEATS, RESTORE_MODEL_STEPS, RESTORE_STEPS))
+RESTORE_CALL = f"restore_probe({RESTORE_REPEATS}, {RESTORE_MODEL_STEPS}, {RESTORE_STEPS})"
 
 
 def live_training(page, selector, progress) -> dict:
@@ -445,7 +428,7 @@ def restore_training(browser, url) -> dict:
     page.goto(url + RESTORE_PAGE)
     for selector in (RESTORE, RACE):
         page.wait_for_selector(f'{selector} .jb-status[data-state="live"]', timeout=120_000)
-    probe = pyodide_probe(page, RESTORE_PROBE, f"restore_probe({RESTORE_REPEATS}, {RESTORE_MODEL_STEPS}, {RESTORE_STEPS})")
+    probe = pyodide_probe(page, RESTORE_PROBE, RESTORE_CALL)
     live = {"restore": live_training(page, RESTORE, RESTORE_PROGRESS), "race": live_training(page, RACE, RACE_PROGRESS)}
     page.close()
     return {"probe": probe, "live": live}
@@ -509,9 +492,9 @@ def main(argv=None):
             if "pages" in parts:
                 pages(browser, url, result)
             if "sculpt" in parts:
-                sculpt = sculpt_training(browser, url)
+                sculpt = widget_training(browser, url, SCULPT, SCULPT_PROBE, SCULPT_CALL)
             if "destroy" in parts:
-                destroy = destroy_training(browser, url)
+                destroy = widget_training(browser, url + DESTROY_PAGE, DESTROY, DESTROY_PROBE, DESTROY_CALL)
             if "restore" in parts:
                 restore = restore_training(browser, url)
 
@@ -523,12 +506,12 @@ def main(argv=None):
                                "pyodide_over_cpython": round(pyodide / cpython, 1)}
 
     if "sculpt" in parts:
-        result["sculpt_steps_per_s"] = training_results(cpython_sculpt(), sculpt["probe"], sculpt)
+        result["sculpt_steps_per_s"] = training_results(cpython_probe(SCULPT_PROBE, SCULPT_CALL), sculpt["probe"], sculpt)
         result["sculpt_training_fps"] = fps(sculpt["intervals"])
         result["sculpt_responsiveness_ms"] = summary(sculpt["delays"])
 
     if "destroy" in parts:
-        cpython, pyodide = cpython_destroy(), destroy["probe"]
+        cpython, pyodide = cpython_probe(DESTROY_PROBE, DESTROY_CALL), destroy["probe"]
         steps = training_results(cpython, pyodide, destroy)
         steps |= {"cpython_pure": round(cpython["pure_steps_per_s"]), "pyodide_pure": round(pyodide["pure_steps_per_s"]),
                   "cpython_over_pyodide_pure": round(cpython["pure_steps_per_s"] / pyodide["pure_steps_per_s"], 1)}
@@ -537,7 +520,7 @@ def main(argv=None):
         result["destroy_responsiveness_ms"] = summary(destroy["delays"])
 
     if "restore" in parts:
-        result["restore_samples_per_s"] = restore_results(cpython_restore(), restore["probe"])
+        result["restore_samples_per_s"] = restore_results(cpython_probe(RESTORE_PROBE, RESTORE_CALL), restore["probe"])
         result["restore_live_fps"] = live_results(restore["live"]["restore"])
         result["race_live_fps"] = live_results(restore["live"]["race"])
     print(json.dumps(result, indent=1))

@@ -71,8 +71,7 @@ def forward(net: LogLinExp, u: Array) -> tuple[Array, tuple]:
 
     The complex exponent :math:`s = W \log u` is kept as its real and imaginary parts, and
     :math:`m = e^{\operatorname{Re} s}(\cos \operatorname{Im} s + i \sin \operatorname{Im} s)`:
-    the same numbers as numpy's complex exp, many times faster (measured: 0.05 ms
-    against 15 ms for a batch of 64 by 64 monomials)."""
+    the same numbers as numpy's complex exp, in real arithmetic, which is much faster."""
     log_abs, arg = complex_log(u)
     with np.errstate(over="ignore", invalid="ignore"):
         magnitude = np.exp(log_abs @ net.W.T)

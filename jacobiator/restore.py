@@ -279,12 +279,6 @@ def forward_gradient_curve(J: Array, budgets: list[int], queries: int = 16, seed
     return {"single": [curve.single(b) for b in budgets], "shared": [curve.shared(b) for b in budgets]}
 
 
-def held_out_quality(run: Run, queries: int = 16, seed: int = 1) -> dict[str, float]:
-    r"""The learned :math:`\hat J^\top \nabla_f` on the same held-out queries as :func:`forward_gradient_curve`."""
-    grad_f = np.random.default_rng(seed).normal(size=(queries, run.config.dim_o))
-    return gradient_quality(grad_f @ run.J_hat, grad_f @ run.theta)
-
-
 def rising_loss_better_signs(run: Run, window: int = 10) -> dict:
     """The strongest stretch of the run where the held-out loss rose while the share of right signs grew:
     over ``window`` consecutive records (means over half-windows at each end, so one noisy record

@@ -93,8 +93,9 @@ def race_seeds(config: lg.Config = PART2, seeds=(0, 1, 2)) -> dict:
     return out
 
 
-def dims(samples: int = 60_000) -> dict:
-    return lg.across_dims(lg.Config(samples=samples))
+def dims(samples: int = 60_000, batch: int = 50) -> dict:
+    """Both models' final errors for A of size 1×1 to 4×4 (``batch``: the mini-batch, in samples)."""
+    return lg.across_dims(lg.Config(samples=samples, batch=batch))
 
 
 def fit(config: lg.Config = PART2) -> dict:
@@ -108,4 +109,4 @@ def fit(config: lg.Config = PART2) -> dict:
 def all_numbers() -> dict:
     return {"default": default_run(), "crossovers": crossovers(), "sizes": sizes(), "cosine_scale": cosine_scale(),
             "forward_variance": forward_variance(), "rising_loss": rising_loss_search(),
-            "race": race_seeds(), "dims": dims(), "fit": fit()}
+            "race": race_seeds(), "dims": dims(), "dims_batch_64": dims(batch=64), "fit": fit()}

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from widgets import click, pause_latency_js, set_control, shot, title_js, wait_live
+from widgets import click, pause_and_resume, set_control, shot, title_js, wait_live
 
 pytestmark = pytest.mark.browser
 
@@ -42,20 +42,7 @@ def test_destroy_training_trains_pauses_resumes_and_restarts(watched, site_url, 
     assert page.inner_text(f"{TRAINING} .jb-train") == "Pause"
 
     # Pause answers while the run trains, and no further step lands.
-    pause_ms = page.evaluate(pause_latency_js(TRAINING))
-    record_property("pause_latency_ms", round(pause_ms, 1))
-    print(f"pause latency: {pause_ms:.1f} ms")
-    assert page.inner_text(f"{TRAINING} .jb-train") == "Resume"
-    page.wait_for_timeout(300)  # a frame already on its way may still land
-    paused_at = page.evaluate(STEP_JS)
-    assert 0 <= paused_at < STEPS
-    page.wait_for_timeout(700)
-    assert page.evaluate(STEP_JS) == paused_at
-    assert page.inner_text(f"{TRAINING} .jb-train") == "Resume"
-
-    click(page, f"{TRAINING} .jb-train")
-    assert page.inner_text(f"{TRAINING} .jb-train") == "Pause"
-    page.wait_for_function(f"() => ({STEP_JS})() > {paused_at}")
+    paused_at = pause_and_resume(page, TRAINING, STEP_JS, STEPS, record_property)
     shot(page, TRAINING, screenshots / "destroy-training.png")
     assert page.inner_text(f"{TRAINING} .jb-train") == "Pause"  # still training after the screenshot
 

@@ -9,7 +9,7 @@ import statistics
 
 import pytest
 
-from widgets import click, pause_latency_js, set_control, shot, title_js, wait_live
+from widgets import click, pause_and_resume, set_control, shot, title_js, wait_live
 
 pytestmark = pytest.mark.browser
 
@@ -62,20 +62,7 @@ def test_restore_jacobian_trains_pauses_resumes_and_restarts(watched, site_url, 
     assert page.inner_text(f"{JACOBIAN} .jb-train") == "Pause"
 
     # Pause answers while the run trains, and no further frame lands.
-    pause_ms = page.evaluate(pause_latency_js(JACOBIAN))
-    record_property("pause_latency_ms", round(pause_ms, 1))
-    print(f"restore_jacobian pause latency: {pause_ms:.1f} ms")
-    assert page.inner_text(f"{JACOBIAN} .jb-train") == "Resume"
-    page.wait_for_timeout(300)  # a frame already on its way may still land
-    paused_at = page.evaluate(EPOCH_JS)
-    assert 0 <= paused_at < EPOCHS
-    page.wait_for_timeout(700)
-    assert page.evaluate(EPOCH_JS) == paused_at
-    assert page.inner_text(f"{JACOBIAN} .jb-train") == "Resume"
-
-    click(page, f"{JACOBIAN} .jb-train")
-    assert page.inner_text(f"{JACOBIAN} .jb-train") == "Pause"
-    page.wait_for_function(f"() => ({EPOCH_JS})() > {paused_at}")
+    paused_at = pause_and_resume(page, JACOBIAN, EPOCH_JS, EPOCHS, record_property)
     shot(page, JACOBIAN, screenshots / "restore-training.png")
     assert page.inner_text(f"{JACOBIAN} .jb-train") == "Pause"  # still training after the screenshot
 

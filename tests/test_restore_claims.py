@@ -74,6 +74,13 @@ def test_across_sizes_the_log_lin_exp_net_wins_up_to_3x3_and_fails_at_4x4(dims):
     assert lle[3] > fc[3] and lle[3] > 0.9  # at 4 x 4 the LLE net has not learned within the budget
 
 
+def test_with_batches_of_64_the_log_lin_exp_net_falls_behind_at_3x3():
+    # The same budget in 937 batches of 64: at 3 x 3, LLE 0.427 against FC 0.384 (the table's result is fragile).
+    measured = claims.dims(batch=64)
+    fc, lle = measured["fc"]["rel_error"], measured["lle"]["rel_error"]
+    assert lle[1] < fc[1] and lle[2] > fc[2]
+
+
 def test_both_learned_gradients_fit_the_linear_model_almost_like_the_true_one():
     # Final loss after 100 steps: true 0.0207, LLE 0.0208, FC 0.0244 (from 1.65).
     measured = claims.fit()

@@ -72,3 +72,25 @@ def shot(page, selector, path):
       return {x: r.left, y: r.top, width: r.width, height: r.height}; }""", header + 8)
     page.screenshot(path=str(path), clip=box)
     page.set_viewport_size(size)
+
+
+def pause_and_resume(page, selector, progress_js, end, record_property) -> float:
+    """Pause a run in training: the button answers at once (its latency recorded), no further
+    progress lands, then Resume trains on. ``progress_js`` reads the run's progress (a step, an
+    epoch) from the drawn figure; returns where it was paused."""
+    button = f"{selector} .jb-train"
+    pause_ms = page.evaluate(pause_latency_js(selector))
+    record_property("pause_latency_ms", round(pause_ms, 1))
+    print(f"{selector} pause latency: {pause_ms:.1f} ms")
+    assert page.inner_text(button) == "Resume"
+    page.wait_for_timeout(300)  # a frame already on its way may still land
+    paused_at = page.evaluate(progress_js)
+    assert 0 <= paused_at < end
+    page.wait_for_timeout(700)
+    assert page.evaluate(progress_js) == paused_at
+    assert page.inner_text(button) == "Resume"
+
+    click(page, button)
+    assert page.inner_text(button) == "Pause"
+    page.wait_for_function(f"() => ({progress_js})() > {paused_at}")
+    return paused_at

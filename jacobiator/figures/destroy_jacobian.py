@@ -18,7 +18,7 @@ import numpy as np
 from .. import destroy
 from .activation_training import CLASS_COLOURS, hex_rgba
 from .plot import json_grid, json_list, significant, title
-from .schema import Animation, Bool, Choice, Figure, Float, Int, Schema
+from .schema import Animation, Bool, Choice, Figure, Float, Int, Schema, restart_unless_only
 
 OPTIMIZERS = (("adam", "Adam"), ("sgd", "plain gradient descent"))
 
@@ -198,18 +198,9 @@ def draw_training(params: dict) -> dict:
     return training_frame(train(start_training(params), params["steps"]))
 
 
-def update_training(live: Live, params: dict) -> Live:
-    """A changed speed keeps the run; any other change, or the same parameters asked
-    again (Train, Restart), trains from the start."""
-    if params == live.params or any(params[k] != live.params[k] for k in params if k not in SPEED):
-        return start_training(params)
-    live.params = params
-    return live
-
-
 TRAINING = Animation(active=lambda params: True, start=start_training,
                      step=lambda live, n: train(live, n * live.params["speed"]), frame=training_frame,
-                     update=update_training, done=lambda live: live.run.finished, training=True)
+                     update=restart_unless_only(SPEED, start_training), done=lambda live: live.run.finished, training=True)
 
 
 # The sweeps --------------------------------------------------------------------

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import learned_gradient as lg
 from .plot import json_list, positive, significant, single_panel, title
-from .schema import Animation, Figure, Float, Int, Schema
+from .schema import Animation, Figure, Float, Int, Schema, restart_unless_only
 
 COLOURS = {"fc": "#1c7ed6", "lle": "#e8590c", "true": "#868e96"}
 LABELS = {"fc": "deep FC net (GELU)", "lle": "Log-Lin-Exp net", "true": "true gradient (backprop)"}
@@ -76,13 +76,6 @@ def step_race(live: Live, frames: int) -> Live:
     return live
 
 
-def update_race(live: Live, params: dict) -> Live:
-    if params == live.params or any(params[k] != live.params[k] for k in params if k not in SPEED):
-        return start_race(params)
-    live.params = params
-    return live
-
-
 def race_frame(live: Live) -> dict:
     race = live.race
     c = race.config
@@ -118,7 +111,7 @@ def draw_race(params: dict) -> dict:
     return race_frame(live)
 
 
-RACE = Animation(active=lambda params: True, start=start_race, step=step_race, frame=race_frame, update=update_race,
+RACE = Animation(active=lambda params: True, start=start_race, step=step_race, frame=race_frame, update=restart_unless_only(SPEED, start_race),
                  done=lambda live: live.race.finished, training=True)
 
 

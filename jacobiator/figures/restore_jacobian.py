@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import restore
 from .plot import json_grid, json_list, positive, significant, single_panel, title
-from .schema import Animation, Choice, Figure, Float, Int, Schema
+from .schema import Animation, Choice, Figure, Float, Int, Schema, restart_unless_only
 
 OPTIMIZERS = (("sgd", "gradient descent"), ("adam", "Adam"))
 DIVERGING = [[0.0, "#1c7ed6"], [0.5, "#f1f3f5"], [1.0, "#e8590c"]]
@@ -135,14 +135,6 @@ def live_frame(live: Live) -> dict:
     return {"data": data, "layout": layout}
 
 
-def update_live(live: Live, params: dict) -> Live:
-    """A changed speed keeps the run; anything else learns again from the start."""
-    if params == live.params or any(params[k] != live.params[k] for k in params if k not in SPEED):
-        return start_live(params)
-    live.params = params
-    return live
-
-
 def draw_live(params: dict) -> dict:
     live = start_live(params)
     restore.step(live.run, live.run.config.steps)
@@ -154,7 +146,7 @@ def step_live(live: Live, frames: int) -> Live:
     return live
 
 
-LIVE = Animation(active=lambda params: True, start=start_live, step=step_live, frame=live_frame, update=update_live,
+LIVE = Animation(active=lambda params: True, start=start_live, step=step_live, frame=live_frame, update=restart_unless_only(SPEED, start_live),
                  done=lambda live: live.run.finished, training=True)
 
 

@@ -156,6 +156,20 @@ class Animation:
     canvas_frames: bool = False
 
 
+def restart_unless_only(kept: tuple[str, ...], start: Callable[[dict], Any]) -> Callable[[Any, dict], Any]:
+    """An :attr:`Animation.update` for a state with a ``params`` attribute: a change of the
+    parameters ``kept`` only (a speed, a view) carries the run over; any other change, or the
+    same parameters asked again (Train, Restart), starts it again."""
+
+    def update(state, params: dict):
+        if params == state.params or any(params[k] != state.params[k] for k in params if k not in kept):
+            return start(params)
+        state.params = params
+        return state
+
+    return update
+
+
 @dataclass(frozen=True)
 class Figure:
     """A registered figure: its parameters and a pure function drawing it."""

@@ -16,7 +16,7 @@ from ..activations import ACTIVATIONS
 from ..datasets import SURFACES, surface_cloud
 from .plot import json_list
 from .projection import box_traces, project, surface_traces, view
-from .schema import Animation, Choice, Figure, Float, Int, Schema
+from .schema import Animation, Choice, Figure, Float, Int, Schema, restart_unless_only
 
 MESH = 21  # the surface's mesh: smooth enough, light enough to draw 10+ times a second
 Z_RANGE = (-1.2, 1.2)  # heights shown; a diverged net is clipped to them
@@ -144,22 +144,12 @@ def frame(run: Run) -> dict:
     return {"data": data, "layout": layout}
 
 
-def update(run: Run, params: dict) -> Run:
-    """A turned view keeps the run; any other change trains again from the start,
-    and so does asking again with the same parameters (Train, Restart)."""
-    same_training = all(params[k] == run.params[k] for k in params if k not in VIEW_PARAMS)
-    if params == run.params or not same_training:
-        return start(params)
-    run.params = params
-    return run
-
-
 def draw(params: dict) -> dict:
     """The surface after the whole training budget (the static figure)."""
     return frame(train(start(params), params["steps"]))
 
 
-ANIMATION = Animation(active=lambda params: True, start=start, step=step, frame=frame, update=update, done=done,
+ANIMATION = Animation(active=lambda params: True, start=start, step=step, frame=frame, update=restart_unless_only(VIEW_PARAMS, start), done=done,
                       training=True)
 
 FIGURES = [Figure("sculpt", "A network sculpting a surface", SCHEMA, draw, ANIMATION)]
