@@ -5,10 +5,15 @@ PYTHON ?= python3
 export NO_MKDOCS_2_WARNING := 1
 VENV := .venv
 BIN := $(VENV)/bin
-SITE_STAMP := $(VENV)/.site-installed
-TEST_STAMP := $(VENV)/.test-installed
+STAMP := $(VENV)/.installed
+# Every Python package, pinned with its hashes: the site's and the tests' alike,
+# so `make serve` gets what CI tests. pyproject.toml keeps the ranges.
+LOCK := requirements.lock
+UV_VERSION := 0.13.8
+UV_VENV := .cache/uv-$(UV_VERSION)
+LOCK_PYTHON = $(shell $(PYTHON) -c 'import platform; print(platform.python_version())')
 
-.PHONY: serve build test bench runtime browser clean
+.PHONY: serve build test bench claims runtime browser lock clean
 
 serve: runtime
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
@@ -16,28 +21,40 @@ serve: runtime
 build: runtime
 	$(BIN)/mkdocs build --strict --site-dir site
 
-test: runtime $(TEST_STAMP) browser
+test: runtime browser
 	$(BIN)/python -m pytest
 
-bench: runtime $(TEST_STAMP) browser
+bench: runtime browser
 	$(BIN)/python bench/bench.py
 
+# Every claim of the article measured afresh under three OpenBLAS kernels and in
+# Pyodide under Node (claims/platforms.py); not part of `make test` (about N min).
+claims: runtime
+	$(BIN)/python -m claims.platforms
+
 # Pyodide, numpy for it, Plotly.js and KaTeX: pinned, verified, cached in ~/.cache/jacobiator.
-runtime: $(SITE_STAMP)
+runtime: $(STAMP)
 	$(BIN)/python build/runtime.py
 
 browser:
 	@bash build/ensure-test-tools.sh
 
-$(SITE_STAMP): pyproject.toml
+# The lock (pip included), then the project itself: editable, no dependencies,
+# built by the locked hatchling instead of one fetched for the build.
+$(STAMP): $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[site]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-$(TEST_STAMP): $(SITE_STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[site,test]'
-	touch $@
+# Re-resolve the lock for $(PYTHON) after editing pyproject.toml's dependencies;
+# `make lock UPGRADE=1` also moves every pin to its newest allowed release.
+# uv lives in a venv of its own, so .venv holds exactly the lock.
+lock:
+	test -x $(UV_VENV)/bin/uv || { $(PYTHON) -m venv $(UV_VENV) && $(UV_VENV)/bin/python -m pip install --quiet uv==$(UV_VERSION); }
+	$(UV_VENV)/bin/uv pip compile pyproject.toml --extra site --extra test --generate-hashes --python $(PYTHON) \
+	  --custom-compile-command 'make lock  (for Python $(LOCK_PYTHON) on $(shell uname -sm), by uv $(UV_VERSION))' \
+	  --quiet $(if $(UPGRADE),--upgrade) --output-file $(LOCK)
 
 clean:
 	rm -rf site .cache $(VENV)

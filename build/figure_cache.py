@@ -2,9 +2,10 @@
 
 Some figures train networks for tens of seconds before they can be drawn (the
 sweeps of the destroy-the-Jacobian chapter). Their static render depends only
-on the figure, its parameters and the core's source, so the key is a hash of
-the three; any edit of ``jacobiator/`` makes every key new. Entries live in
-``.cache/figures`` (git-ignored); ``JACOBIATOR_FIGURE_CACHE=0`` turns it off.
+on the figure, its parameters, the core's source and the numerics under it
+(numpy and its BLAS, the Python, the machine), so the key is a hash of the
+four; any edit of ``jacobiator/`` or a new numpy makes every key new. Entries
+live in ``.cache/figures`` (git-ignored); ``JACOBIATOR_FIGURE_CACHE=0`` turns it off.
 """
 
 import hashlib
@@ -13,6 +14,8 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Callable
+
+from claims.cache import environment  # the same platform key as the claims'
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = ROOT / ".cache" / "figures"
@@ -32,10 +35,10 @@ def enabled() -> bool:
 
 
 def cached_render(key: str, params: dict, draw: Callable[[dict], dict], digest: str) -> dict:
-    """``draw(params)``, read from the cache when this figure, these parameters and this core drew it before."""
+    """``draw(params)``, read from the cache when this figure, these parameters, this core and these numerics drew it before."""
     if not enabled():
         return draw(params)
-    name = hashlib.sha256(json.dumps([key, params, digest], sort_keys=True).encode()).hexdigest()[:32]
+    name = hashlib.sha256(json.dumps([key, params, digest, environment()], sort_keys=True).encode()).hexdigest()[:32]
     path = CACHE_DIR / f"{key}-{name}.json"
     try:
         return json.loads(path.read_text())

@@ -1,19 +1,21 @@
-r"""The article's observations about the losses, measured.
-
-Run ``.venv/bin/python scripts/observations.py``: it prints one JSON object with
-every number below. tests/test_observations.py calls the same functions and
-asserts on them, so the article's claims and these numbers cannot drift apart.
+r"""The gradient-fields chapter (docs/gradient-fields.md): the observations about the losses, measured.
 
 Each ``observe_*`` function is pure (fixed seeds, no I/O) and returns a dict of
-plain floats, ints and lists, named after the claim it measures (a. to i.).
-"""
+plain floats, ints and lists, named after the claim it measures (a. to i.);
+:func:`measure` runs them all, and :data:`CLAIMS` states what the chapter
+concludes from them. Everything here is closed-form arithmetic or a short
+deterministic descent, so the numbers agree between platforms to rounding; the
+margins of the claims are many orders of magnitude wider than that.
 
-import json
+    .venv/bin/python -m claims gradient_fields
+"""
 
 import numpy as np
 
 from jacobiator.descent import crossings, descend, distances
 from jacobiator.losses import cos_sim, dot_sim, gen_sim, gensim_loss, get_loss
+
+from . import Claim
 
 TARGET = np.array([[0.5, 0.3]])  # the gradient-field figures' default target
 DIMENSIONS = (2, 5)
@@ -125,7 +127,7 @@ def observe_cos_field_grows_like_one_over_x(seed: int = 2, rays: int = 20) -> di
     return {
         "t_range": [1e-3, 10.0],
         "max_relative_spread_of_grad_norm_times_norm_x": spread,
-        "grad_norm_ratio_t_1e-3_over_t_10": float(np.median(growth)),
+        "grad_norm_ratio_smallest_over_largest_t": float(np.median(growth)),
         "max_grad_norm_antiparallel": float(antiparallel.max()),
     }
 
@@ -153,10 +155,13 @@ def observe_cos_flow_keeps_norm(seed: int = 3, count: int = 2000, lr: float = 0.
         "lr": lr,
         "starts_norm": 1.0,
         "first_step_relative_growth": first.tolist(),
+        "min_first_step_relative_growth": float(first.min()),
+        "max_first_step_relative_growth": float(first.max()),
         "first_step_max_relative_error_vs_formula": float(np.max(np.abs(first - predicted) / predicted)),
         "steps": steps,
         "min_relative_growth_per_step": float(per_step.min()),
         "relative_growth_over_descent": (r[-1] / r[0] - 1).tolist(),
+        "max_relative_growth_over_descent": float(np.max(r[-1] / r[0] - 1)),
     }
 
 
@@ -226,6 +231,8 @@ def observe_single_minimum(
             found["descent_max_final_distance"].append(float(final.max()))
             final_loss = loss.value(paths[-1], np.broadcast_to(y, paths[-1].shape))
             found["descent_max_final_loss"].append(float(final_loss.max()))
+        found["max_argmin_distance_in_cells"] = max(found["argmin_distance_in_cells"])
+        found["max_final_distance"] = max(found["descent_max_final_distance"])
         if key in ("cos", "mse_dot"):
             # Along their flat valleys rounding decides which cell is lowest: no meaningful count.
             del found["strict_local_minima"]
@@ -238,11 +245,26 @@ def observe_single_minimum(
         loss = get_loss(key)
         result[name] = {"max_abs_value": float(np.max(np.abs(loss.value(x, y)))),
                         "max_grad_norm": float(np.max(norms(loss.dL_dx(x, y))))}
-    off_target = np.concatenate([ray[:-1], line[:-1]])
-    for key in ("sumsim", "cos_mse"):
-        result[f"{key}_min_on_ray_and_line_off_y"] = float(
-            get_loss(key).value(off_target, np.broadcast_to(TARGET, off_target.shape)).min())
+    result["off_y"] = off_target_minimum()
     return result
+
+
+def off_target_minimum(distance: float = 0.1, reach: float = 20.0, points: int = 200_001) -> dict:
+    """f., continued. On the ray {t y, t > 0}, where 1 − CosSim is 0, and on the line through y
+    orthogonal to y, where MSE(1, DotSim) is 0 (target (0.5, 0.3); both out to ``reach`` |y| from y,
+    beyond which both sums only grow, sampled every 2·10⁻⁴ |y|): the smallest value of SumSim and of
+    1 − CosSim + MSE at a distance of at least ``distance`` from y. Both sums fall to 0 as x nears y
+    along either set, so "off y" needs a distance."""
+    y = TARGET
+    s = np.linspace(-reach, reach, points)[:, None]
+    ray = (1 + s[s[:, 0] > -1]) * y
+    line = y + s * perpendicular(y)
+    x = np.concatenate([ray, line])
+    x = x[norms(x - y) >= distance]
+    out = {"distance": distance, "reach_in_norm_y": reach}
+    for key in ("sumsim", "cos_mse"):
+        out[key] = float(get_loss(key).value(x, np.broadcast_to(y, x.shape)).min())
+    return out
 
 
 def observe_log_overshoots(lr: float = 0.1, steps: int = 50) -> dict:
@@ -255,8 +277,11 @@ def observe_log_overshoots(lr: float = 0.1, steps: int = 50) -> dict:
         loss = get_loss("mse", log=log)
         paths = descend(loss, x0, TARGET, lr, steps)
         d = distances(paths, TARGET)
+        c, closest = crossings(paths, TARGET), d.min(axis=0)
         result[loss.key] = {"final_distance": d[-1].tolist(), "median_final_distance": float(np.median(d[-1])),
-                            "closest_approach": d.min(axis=0).tolist(), "crossings": crossings(paths, TARGET).tolist()}
+                            "closest_approach": closest.tolist(), "crossings": c.tolist(),
+                            "min_crossings": int(c.min()), "max_crossings": int(c.max()),
+                            "min_closest_approach": float(closest.min()), "max_closest_approach": float(closest.max())}
     for log in (False, True):
         loss = get_loss("cos", log=log)
         paths = descend(loss, x0, TARGET, lr, steps)
@@ -323,9 +348,126 @@ OBSERVATIONS = {
 }
 
 
-def measure_all() -> dict:
+def measure() -> dict:
     return {name: observe() for name, observe in OBSERVATIONS.items()}
 
 
-if __name__ == "__main__":
-    print(json.dumps(measure_all(), indent=2))
+
+# --- The claims ------------------------------------------------------------------------
+
+
+def _f_values(m: dict) -> dict:
+    f = m["f_single_minimum"]
+    out = {}
+    for key in ("sumsim", "cos_mse"):
+        out |= {f"{key}_max_argmin_distance_in_cells": f[key]["max_argmin_distance_in_cells"],
+                f"{key}_strict_local_minima": f[key]["strict_local_minima"],
+                f"{key}_max_final_distance": f[key]["max_final_distance"],
+                f"{key}_min_off_y": f["off_y"][key]}
+    for key in ("cos", "mse_dot"):
+        out |= {f"{key}_max_final_loss": max(f[key]["descent_max_final_loss"]),
+                f"{key}_min_final_distance_of_farthest_start": min(f[key]["descent_max_final_distance"]),
+                f"{key}_min_argmin_distance_in_cells": min(f[key]["argmin_distance_in_cells"])}
+    for name in ("cos_on_ray", "mse_dot_on_line"):
+        out |= {f"{name}_max_abs_value": f[name]["max_abs_value"], f"{name}_max_grad_norm": f[name]["max_grad_norm"]}
+    return out
+
+
+def _f_holds(v: dict) -> bool:
+    return (all(v[f"{k}_max_argmin_distance_in_cells"] <= 1.0 and v[f"{k}_strict_local_minima"] == [1, 1, 1]
+                and v[f"{k}_max_final_distance"] < 1e-3 and v[f"{k}_min_off_y"] > 1e-3 for k in ("sumsim", "cos_mse"))
+            and all(v[f"{k}_max_final_loss"] < 1e-9 and v[f"{k}_min_final_distance_of_farthest_start"] > 0.5
+                    and v[f"{k}_min_argmin_distance_in_cells"] > 10 for k in ("cos", "mse_dot"))
+            and all(v[f"{n}_max_abs_value"] < 1e-12 and v[f"{n}_max_grad_norm"] < 1e-12
+                    for n in ("cos_on_ray", "mse_dot_on_line")))
+
+
+def _g_values(m: dict) -> dict:
+    g = m["g_log_overshoots"]
+    return {"mse_max_crossings": g["mse"]["max_crossings"], "mse_max_final_distance": max(g["mse"]["final_distance"]),
+            "log_mse_min_crossings": g["log_mse"]["min_crossings"],
+            "log_mse_median_final_distance": g["log_mse"]["median_final_distance"],
+            "log_mse_min_closest_approach": g["log_mse"]["min_closest_approach"],
+            "cos_max_angle_crossings": max(g["cos"]["angle_crossings"]),
+            "log_cos_share_of_starts_turning_past_y": sum(c > 0 for c in g["log_cos"]["angle_crossings"])
+            / len(g["log_cos"]["angle_crossings"]),
+            "cos_max_final_norm": max(g["cos"]["final_norm"]), "log_cos_max_final_norm": max(g["log_cos"]["final_norm"]),
+            "start_radius": g["start_radius"]}
+
+
+CLAIMS: list[Claim] = [
+    Claim("a_cos_field_ignores_y_length",
+          "Scaling y by a positive factor leaves the gradient of 1 − CosSim unchanged up to rounding; "
+          "the same measure on 1 − DotSim sees a relative change above 1.",
+          lambda m: {"cos": m["a_cos_field_ignores_y_length"]["cos_max_relative_difference"],
+                     "dot": m["a_cos_field_ignores_y_length"]["dot_max_relative_difference"]},
+          lambda v: v["cos"] < 1e-9 and v["dot"] > 1.0),
+    Claim("b_cos_field_grows_like_one_over_x",
+          "Along a ray, |∇x(1 − CosSim)|·|x| is constant, so the gradient at |x| = 10⁻³ is 10⁴ times "
+          "the one at |x| = 10; where x points exactly away from y the gradient vanishes.",
+          lambda m: {k: m["b_cos_field_grows_like_one_over_x"][k] for k in (
+              "max_relative_spread_of_grad_norm_times_norm_x", "grad_norm_ratio_smallest_over_largest_t",
+              "max_grad_norm_antiparallel")},
+          lambda v: (v["max_relative_spread_of_grad_norm_times_norm_x"] < 1e-9
+                     and abs(v["grad_norm_ratio_smallest_over_largest_t"] - 1e4) <= 1e-6 * 1e4
+                     and v["max_grad_norm_antiparallel"] < 1e-12)),
+    Claim("c_cos_flow_keeps_norm_but_steps_grow_it",
+          "The gradient of 1 − CosSim is orthogonal to x, so the flow keeps |x|; but every finite step "
+          "lengthens x by sqrt(1 + η²|g|²/|x|²), |x| never shrinks along a path, and over 100 steps of "
+          "η = 0.1 it grows by more than 5 % on some path.",
+          lambda m: {k: m["c_cos_flow_keeps_norm"][k] for k in (
+              "max_abs_cosine_x_grad", "min_first_step_relative_growth", "first_step_max_relative_error_vs_formula",
+              "min_relative_growth_per_step", "max_relative_growth_over_descent")}
+          | {"min_relative_growth_over_descent": min(m["c_cos_flow_keeps_norm"]["relative_growth_over_descent"])},
+          lambda v: (v["max_abs_cosine_x_grad"] < 1e-10 and v["min_first_step_relative_growth"] > 1e-5
+                     and v["first_step_max_relative_error_vs_formula"] < 1e-9
+                     and v["min_relative_growth_per_step"] >= 0.0 and v["min_relative_growth_over_descent"] > 0.0
+                     and v["max_relative_growth_over_descent"] > 0.05)),
+    Claim("d_dot_ignores_orthogonal_part",
+          "Adding to x a vector orthogonal to y changes DotSim only by rounding, and its gradient has no "
+          "part orthogonal to y; the same change moves CosSim by more than 0.1.",
+          lambda m: {k: m["d_dot_ignores_orthogonal_part"][k] for k in (
+              "dot_max_abs_change", "dot_grad_max_orthogonal_fraction", "cos_max_abs_change")},
+          lambda v: (v["dot_max_abs_change"] < 1e-12 and v["dot_grad_max_orthogonal_fraction"] < 1e-12
+                     and v["cos_max_abs_change"] > 0.1)),
+    Claim("e_dot_rewards_length_mismatch",
+          "Along x = t y, 1 − DotSim falls over all of [0, 5], below 0 just past t = 1, down to −4; "
+          "MSE(1, DotSim) is minimal (0) at t = 1 and 16 at t = 5.",
+          lambda m: {k: m["e_dot_rewards_length_mismatch"][k] for k in (
+              "dot_max_increment", "dot_first_t_below_0", "dot_at_t_5", "mse_dot_argmin_t", "mse_dot_min",
+              "mse_dot_at_t_5")},
+          lambda v: (v["dot_max_increment"] < 0 and 1.0 < v["dot_first_t_below_0"] <= 1.02
+                     and abs(v["dot_at_t_5"] + 4.0) <= 4e-9 and abs(v["mse_dot_argmin_t"] - 1.0) <= 0.01
+                     and v["mse_dot_min"] < 1e-12 and abs(v["mse_dot_at_t_5"] - 16.0) <= 16e-9)),
+    Claim("f_single_minimum",
+          "SumSim and 1 − CosSim + MSE have their grid minimum within a cell of y, a single strict local "
+          "minimum, descent ends at y, and on the ray and the line that minimise their parts they are "
+          "positive at a distance of 0.1 from y; 1 − CosSim alone and MSE(1, DotSim) alone are 0 (value and "
+          "gradient) on that ray and that line, and descent on them stops wherever it meets it.",
+          _f_values, _f_holds),
+    Claim("g_log_overshoots",
+          "With the same steps from the same 8 starts, descent on MSE never passes the target and ends "
+          "near it; descent on log MSE passes it on every path, comes within 0.05 and still ends far away. "
+          "On the angle, 1 − CosSim never turns past y, its log turns past y on half the paths or more "
+          "and flings x beyond twice its starting length.",
+          _g_values,
+          lambda v: (v["mse_max_crossings"] == 0 and v["mse_max_final_distance"] < 1e-4
+                     and v["log_mse_min_crossings"] >= 1 and v["log_mse_median_final_distance"] > 0.1
+                     and v["log_mse_min_closest_approach"] < 0.05 and v["cos_max_angle_crossings"] == 0
+                     and v["log_cos_share_of_starts_turning_past_y"] >= 0.5
+                     and v["cos_max_final_norm"] < 1.1 * v["start_radius"]
+                     and v["log_cos_max_final_norm"] > 2 * v["start_radius"])),
+    Claim("h_gensim_special_cases",
+          "GenSim at α = 1 is CosSim and at α = 0 is DotSim; so the GenSim loss is MSE(1, DotSim) at α = 0 "
+          "and (1 − CosSim)² at α = 1, gradients included, up to rounding.",
+          lambda m: dict(m["h_gensim_special_cases"]),
+          lambda v: (v["sim_alpha_1_vs_cos"] < 1e-12 and v["sim_alpha_0_vs_dot"] < 1e-12
+                     and v["loss_alpha_0_vs_mse_dot"] < 1e-10 and v["grad_alpha_0_vs_mse_dot"] < 1e-9
+                     and v["grad_alpha_1_vs_cos_squared"] < 1e-10)),
+    Claim("i_dot_field_and_its_normalised_variant",
+          "|∇x(1 − DotSim)| is exactly 1/|y|, and the x-gradient of MSE(|y|, DotSim') is MSE's gradient "
+          "projected onto y, up to rounding.",
+          lambda m: dict(m["i_dot_field_and_its_normalised_variant"]),
+          lambda v: (v["dot_max_relative_error_grad_norm_vs_one_over_norm_y"] < 1e-12
+                     and v["mse_dot_norm_max_relative_difference_vs_projected_mse_grad"] < 1e-9)),
+]

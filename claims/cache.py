@@ -1,0 +1,65 @@
+"""A disk cache of the chapters' measurements, shared by the build and the tests.
+
+The key is a hash of the code that measures (``jacobiator/`` and ``claims/``) and
+of the floating-point platform that ran it (numpy's version, the CPU architecture,
+the OpenBLAS kernel asked for), so a cached number is always this code's number on
+this platform. Entries live in ``.cache/claims`` (git-ignored);
+``JACOBIATOR_CLAIMS_CACHE=0`` turns it off.
+"""
+
+import functools
+import hashlib
+import json
+import os
+import platform
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE_DIR = ROOT / ".cache" / "claims"
+SOURCES = (ROOT / "jacobiator", ROOT / "claims")
+
+
+@functools.cache
+def environment() -> dict:
+    """What, besides the code, decides the last bits of a computation: numpy and the BLAS it was
+    built with, the OpenBLAS kernel asked for, the Python and the machine. Read once per process."""
+    blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})  # numpy's build record
+    return {"numpy": np.__version__, "blas": f"{blas.get('name')} {blas.get('version')}",
+            "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", ""),
+            "python": f"{platform.python_implementation()} {platform.python_version()}",
+            "system": sys.platform, "machine": platform.machine()}
+
+
+def digest() -> str:
+    h = hashlib.sha256(json.dumps(environment(), sort_keys=True).encode())
+    for root in SOURCES:
+        for path in sorted(root.rglob("*.py")):
+            h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:32]
+
+
+def plain(measured: dict) -> dict:
+    """The measurements as a reader of the JSON gets them (keys become strings, no NaN allowed)."""
+    return json.loads(json.dumps(measured, allow_nan=False))
+
+
+def read_or_measure(key: str, measure: Callable[[], dict]) -> dict:
+    if os.environ.get("JACOBIATOR_CLAIMS_CACHE", "1") == "0":
+        return measure()
+    path = CACHE_DIR / f"{key}-{digest()}.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        pass  # not measured yet, or a torn file
+    measured = plain(measure())
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    # Write then rename, so two builds at once never read half a file.
+    with tempfile.NamedTemporaryFile("w", dir=CACHE_DIR, delete=False, suffix=".tmp") as f:
+        json.dump(measured, f, allow_nan=False, indent=1)
+    os.replace(f.name, path)
+    return measured

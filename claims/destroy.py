@@ -1,0 +1,253 @@
+r"""The destroy-the-Jacobian chapter (docs/destroy-the-jacobian.md): training GELU nets on
+noisy XOR while the backward pass is distorted.
+
+Distorted and deep runs are chaotic, so every accuracy is a statistic over
+:data:`SEEDS` (32 networks trained as one batch): the median with its bootstrap
+90 % interval, and the share of seeds that ended below a line.
+"""
+
+import numpy as np
+
+from jacobiator import destroy
+from jacobiator.datasets import best_cut_accuracy
+from jacobiator.destroy import EXACT, Distortion, Setup
+from jacobiator.distortion import cosine, distort
+
+from . import Claim
+from .stats import share, spread
+
+SEEDS = list(range(1, 33))
+SWEEP_SEEDS = list(range(1, 17))
+SHALLOW = Setup()  # 2 hidden layers of 16 GELU units, Adam at 0.01, 400 steps, 10 % of labels flipped
+DEEP = Setup(depth=4)
+SETUPS = {"shallow": SHALLOW, "deep": DEEP}
+WEAK = 0.8  # a seed below 80 % test accuracy has learned the XOR regions badly
+
+
+def outcome(setup: Setup, distortion: Distortion, seeds: list[int] = SEEDS) -> dict:
+    """Over the seeds: test and training accuracy, and the shares of seeds below the best
+    straight cut (:func:`jacobiator.datasets.best_cut_accuracy`) and below 80 %."""
+    run = destroy.step(destroy.start(setup, [distortion] * len(seeds), seeds), setup.steps)
+    measured = destroy.evaluate(run)
+    acc = measured["test_accuracy"]
+    return {"test": spread(acc), "train": spread(measured["train_accuracy"]),
+            "below_cut": share(acc <= best_cut_accuracy()), "below_80": share(acc < WEAK)}
+
+
+SIGN_ONLY = {"exact": EXACT, "grad_sign": Distortion(grad_beta=0.0), "x_sign": Distortion(x_beta=0.0)}
+FLIPS = {"x": Distortion(x_flip=0.45), "grad": Distortion(grad_flip=0.45),
+         "both": Distortion(x_flip=0.45, grad_flip=0.45), "both_noise": Distortion(x_flip=0.5, grad_flip=0.5)}
+
+
+def outcomes(distortions: dict) -> dict:
+    return {size: {name: outcome(setup, d) for name, d in distortions.items()} for size, setup in SETUPS.items()}
+
+
+def depth_instability(depths: tuple[int, ...] = (1, 8)) -> dict:
+    """Per depth, with the exact gradient: the test accuracy and the worst setback of the training
+    loss (:func:`jacobiator.training.relapse`: its largest rise above the best value before)."""
+    out = {}
+    for depth in depths:
+        s = Setup(depth=depth)
+        run = destroy.step(destroy.start(s, [EXACT] * len(SEEDS), SEEDS), s.steps)
+        setback = destroy.training.relapse(run.losses, int(destroy.training.BURN_IN_SHARE * s.steps))
+        out[depth] = {"test": spread(destroy.test_accuracy(run)), "setback": spread(setback),
+                      "setback_over_2": share(setback > 2.0)}
+    return out
+
+
+def clean_rule_train_accuracy(setup: Setup = SHALLOW) -> float:
+    """The training accuracy of the true XOR rule on the training labels: one minus the share of
+    labels flipped. A network above it has memorised flipped labels."""
+    data = destroy.training.make_data(setup.config)
+    return float(np.mean(destroy.training.xor_labels(data.x) == data.t))
+
+
+def overfitting(setup: Setup = Setup(depth=3), seed: int = 1, every: int = 10) -> dict:
+    """The live figure's default run (3 hidden layers, seed 1, exact gradient): the step with the
+    lowest test loss (measured every 10 steps) and the losses there and at the end."""
+    run = destroy.start(setup, [EXACT], [seed])
+    test_loss, train_loss = [], []
+    for _ in range(setup.steps // every):
+        destroy.step(run, every)
+        measured = destroy.evaluate(run)
+        test_loss.append(float(measured["test_loss"][0]))
+        train_loss.append(float(measured["train_loss"][0]))
+    best = int(np.argmin(test_loss))
+    return {"best_step": (best + 1) * every, "test_rise": test_loss[-1] / test_loss[best],
+            "train_fall": train_loss[best] / train_loss[-1]}
+
+
+# Against the literature ----------------------------------------------------------
+
+
+def flip_expectation(p: float = 0.45, draws: int = 2000, size: int = 1000, seed: int = 0) -> dict:
+    r"""On a fixed random vector g: the cosine of one flipped copy with g (its expectation is
+    :math:`1 - 2p`), and the mean of ``draws`` flipped copies divided by g (about :math:`1 - 2p`)."""
+    rng = np.random.default_rng(seed)
+    g = rng.normal(size=(1, size))
+    flipped = np.stack([distort(g, [p], [1.0], rng)[0] for _ in range(draws)])
+    one = cosine(flipped, np.repeat(g, draws, axis=0))
+    return {"cosine_median": float(np.median(one)), "scale": float(np.sum(flipped.mean(axis=0) * g[0]) / np.sum(g * g))}
+
+
+def update_alignment(distortion: Distortion, hidden_only: bool = False, setup: Setup = SHALLOW) -> dict:
+    """The cosine between the distorted update and the true gradient during training, pooled over
+    the seeds: its median over the first 10 steps and over the last quarter, in degrees too, and
+    the share of (step, seed) pairs of the last quarter within 90 degrees."""
+    cos = destroy.alignment(setup, distortion, SEEDS, hidden_only)
+    early, late = cos[:10], cos[-setup.steps // 4:]
+    return {"early": float(np.median(early)), "late": float(np.median(late)),
+            "early_degrees": float(np.degrees(np.arccos(np.median(early)))),
+            "late_degrees": float(np.degrees(np.arccos(np.median(late)))), "below_90": share(late > 0)}
+
+
+def literature() -> dict:
+    """One measured number per published result the chapter ties to."""
+    return {
+        "flip_expectation": flip_expectation(),
+        "grad_flip_alignment": update_alignment(Distortion(grad_flip=0.45)),
+        "sign_sgd_alignment": update_alignment(Distortion(grad_beta=0.0)),
+        "feedback_alignment": update_alignment(Distortion(feedback=True), hidden_only=True),
+        "feedback": outcome(SHALLOW, Distortion(feedback=True)),
+        "sign_concordant_alignment": update_alignment(Distortion(theta_beta=0.0), hidden_only=True),
+        "sign_concordant": outcome(SHALLOW, Distortion(theta_beta=0.0)),
+    }
+
+
+def sweep(key: str) -> dict:
+    """The chapter's sweep figure, at its settings (4 hidden layers, 300 steps) but over 16 seeds:
+    per curve and value of the sweep, the final test accuracy."""
+    sr = destroy.sweep(key, Setup(depth=4, steps=300), SWEEP_SEEDS)
+    return {curve.key: {str(v): spread(sr.accuracy[c, i]) for i, v in enumerate(sr.sweep.values)}
+            for c, curve in enumerate(sr.sweep.curves)}
+
+
+def measure() -> dict:
+    beta = sweep("beta")
+    grad = [v["median"] for v in beta["grad"].values()]
+    return {"best_cut": best_cut_accuracy(), "clean_rule_train": clean_rule_train_accuracy(),
+            "seeds": len(SEEDS), "sweep_seeds": len(SWEEP_SEEDS),
+            "sign_only": outcomes(SIGN_ONLY), "flips": outcomes(FLIPS), "depth": depth_instability(),
+            "overfitting": overfitting(), "literature": literature(),
+            "beta_sweep": beta, "beta_grad_medians": {"lowest": min(grad), "highest": max(grad)},
+            "flip_sweep": sweep("flip")}
+
+
+def _medians(m: dict, group: str, size: str, *names: str) -> dict:
+    return {f"{size}.{n}": m[group][size][n]["test"]["median"] for n in names}
+
+
+CLAIMS = [
+    Claim("sign_of_grad_theta_is_enough",
+          "Keeping only the sign of ∇θ trains as well as the exact gradient, at 2 and at 4 hidden layers "
+          "(medians within 2 points, no seed below 80 %).",
+          lambda m: {**_medians(m, "sign_only", "shallow", "exact", "grad_sign"),
+                     **_medians(m, "sign_only", "deep", "exact", "grad_sign"),
+                     "below_80": max(m["sign_only"][s]["grad_sign"]["below_80"] for s in SETUPS)},
+          lambda v: v["shallow.grad_sign"] >= v["shallow.exact"] - 0.02
+          and v["deep.grad_sign"] >= v["deep.exact"] - 0.02 and v["below_80"] == 0),
+    Claim("sign_of_grad_x_is_harmless_at_2_layers",
+          "With 2 hidden layers, keeping only the sign of ∇x costs nothing: the median is within 3 points of "
+          "the exact gradient's, and no seed ends below 80 %.",
+          lambda m: {**_medians(m, "sign_only", "shallow", "exact", "x_sign"),
+                     "below_80": m["sign_only"]["shallow"]["x_sign"]["below_80"]},
+          lambda v: abs(v["shallow.x_sign"] - v["shallow.exact"]) <= 0.03 and v["below_80"] == 0),
+    Claim("sign_of_grad_x_is_unreliable_at_4_layers",
+          "With 4 hidden layers, sign-only ∇x usually still trains, but at least one seed in ten ends below "
+          "80 % (the exact gradient: none), and its worst seed is far below the exact gradient's worst.",
+          lambda m: {"x_sign.below_80": m["sign_only"]["deep"]["x_sign"]["below_80"],
+                     "exact.below_80": m["sign_only"]["deep"]["exact"]["below_80"],
+                     "x_sign.min": m["sign_only"]["deep"]["x_sign"]["test"]["min"],
+                     "exact.min": m["sign_only"]["deep"]["exact"]["test"]["min"]},
+          lambda v: v["x_sign.below_80"] >= 0.1 and v["exact.below_80"] == 0
+          and v["x_sign.min"] < v["exact.min"] - 0.1),
+    Claim("flips_at_045_still_learn",
+          "With 2 hidden layers, flipping each component with p = 0.45 still learns: ∇x or ∇θ alone above 90 %, "
+          "both above 75 % (medians), while p = 0.5 on both is chance.",
+          lambda m: _medians(m, "flips", "shallow", "x", "grad", "both", "both_noise"),
+          lambda v: v["shallow.x"] >= 0.9 and v["shallow.grad"] >= 0.9 and v["shallow.both"] >= 0.75
+          and v["shallow.both_noise"] <= 0.56),
+    Claim("flipped_grad_x_memorises_fewer_flipped_labels",
+          "Flipped ∇x ends below the clean rule's training accuracy, exact backprop above it.",
+          lambda m: {"flipped_x.train": m["flips"]["shallow"]["x"]["train"]["median"],
+                     "clean_rule": m["clean_rule_train"],
+                     "exact.train": m["sign_only"]["shallow"]["exact"]["train"]["median"]},
+          lambda v: v["flipped_x.train"] < v["clean_rule"] - 0.01 < v["exact.train"] - 0.02),
+    Claim("flips_hurt_more_deeper",
+          "With 4 hidden layers, flips at p = 0.45 of ∇x cost more (median below 86 %) and of both fail often "
+          "(median below 75 %, at least 15 % of seeds no better than a straight cut); ∇θ alone still learns (above 90 %).",
+          lambda m: {**_medians(m, "flips", "deep", "x", "grad", "both"),
+                     "both.below_cut": m["flips"]["deep"]["both"]["below_cut"]},
+          lambda v: v["deep.x"] < 0.86 and v["deep.both"] < 0.75 and v["both.below_cut"] >= 0.15
+          and v["deep.grad"] >= 0.9),
+    Claim("depth_alone_is_unstable",
+          "With the exact gradient, the loss of 1 hidden layer only goes down; with 8, the median seed's loss "
+          "climbs back to at least 5 times its best, at least 80 % of seeds more than twice, while the median "
+          "test accuracy stays above 85 %.",
+          lambda m: {"setback.1": m["depth"]["1"]["setback"]["median"], "setback.8": m["depth"]["8"]["setback"]["median"],
+                     "over_2.8": m["depth"]["8"]["setback_over_2"], "test.8": m["depth"]["8"]["test"]["median"]},
+          lambda v: v["setback.1"] <= 1.05 and v["setback.8"] >= 5 and v["over_2.8"] >= 0.8 and v["test.8"] >= 0.85),
+    Claim("the_live_default_overfits",
+          "The live figure's default run (exact gradient, 3 hidden layers, seed 1) has its lowest test loss "
+          "between steps 100 and 180; by step 400 the test loss is 3 to 4.5 times higher and the training loss "
+          "5 to 8.5 times lower.",
+          lambda m: m["overfitting"],
+          lambda v: 100 <= v["best_step"] <= 180 and 3.0 < v["test_rise"] < 4.5 and 5.0 < v["train_fall"] < 8.5),
+    Claim("the_cloud",
+          "The best straight cut of the XOR cloud gets about 63.4 %; the true rule gets 94.5 % of the "
+          "(partly flipped) training labels.",
+          lambda m: {"best_cut": m["best_cut"], "clean_rule": m["clean_rule_train"]},
+          lambda v: abs(v["best_cut"] - 0.634) < 0.01 and abs(v["clean_rule"] - 0.945) < 0.001),
+    Claim("flips_scale_the_gradient_by_1_minus_2p",
+          "At p = 0.45 one flipped copy of a vector has a cosine of about 1 − 2p = 0.1 with it, and the mean of "
+          "many copies is the vector times 0.1.",
+          lambda m: m["literature"]["flip_expectation"],
+          lambda v: abs(v["cosine_median"] - 0.1) < 0.01 and abs(v["scale"] - 0.1) < 0.01),
+    Claim("a_flipped_update_points_only_slightly_downhill",
+          "During training, the ∇θ update flipped at p = 0.45 keeps a cosine between 0.05 and 0.2 with the true gradient.",
+          lambda m: {"late": m["literature"]["grad_flip_alignment"]["late"]},
+          lambda v: 0.05 < v["late"] < 0.2),
+    Claim("sign_only_updates_stay_close_to_the_gradient",
+          "The sign-only ∇θ update (signSGD) keeps a cosine between 0.6 and 0.9 with the true gradient.",
+          lambda m: {"late": m["literature"]["sign_sgd_alignment"]["late"]},
+          lambda v: 0.6 < v["late"] < 0.9),
+    Claim("feedback_alignment_aligns",
+          "With fixed random feedback, the hidden layers' updates start near 90° from the gradient, end below "
+          "85° with 95 % or more of the last quarter's steps within 90°, and after 400 steps the net tests "
+          "at least a point better than backprop while fitting fewer flipped labels.",
+          lambda m: {"early_degrees": m["literature"]["feedback_alignment"]["early_degrees"],
+                     "late_degrees": m["literature"]["feedback_alignment"]["late_degrees"],
+                     "below_90": m["literature"]["feedback_alignment"]["below_90"],
+                     "test": m["literature"]["feedback"]["test"]["median"],
+                     "exact.test": m["sign_only"]["shallow"]["exact"]["test"]["median"],
+                     "train": m["literature"]["feedback"]["train"]["median"],
+                     "exact.train": m["sign_only"]["shallow"]["exact"]["train"]["median"]},
+          lambda v: abs(v["early_degrees"] - 90) < 5 and v["late_degrees"] < 85 and v["below_90"] >= 0.95
+          and v["test"] >= v["exact.test"] + 0.01 and v["train"] < v["exact.train"] - 0.01),
+    Claim("sign_concordant_feedback_is_close_to_backprop",
+          "Sign-only weights in the backward pass keep the hidden updates within 35° of the gradient and test "
+          "as well as the exact gradient (medians within 2 points).",
+          lambda m: {"late_degrees": m["literature"]["sign_concordant_alignment"]["late_degrees"],
+                     "test": m["literature"]["sign_concordant"]["test"]["median"],
+                     "exact.test": m["sign_only"]["shallow"]["exact"]["test"]["median"]},
+          lambda v: v["late_degrees"] < 35 and abs(v["test"] - v["exact.test"]) <= 0.02),
+    Claim("beta_sweep_grad_x_needs_half_its_magnitudes",
+          "At 4 hidden layers, ∇θ trains alike at every β (medians within 4 points); ∇x at β = 0 is at least 3 "
+          "points below the exact gradient, and from β = 0.5 on within 2 points of it or better.",
+          lambda m: {"grad_range": m["beta_grad_medians"]["highest"] - m["beta_grad_medians"]["lowest"],
+                     **{f"x.{b}": m["beta_sweep"]["x"][b]["median"] for b in ("0.0", "0.5", "0.75", "1.0")}},
+          lambda v: v["grad_range"] < 0.04 and v["x.0.0"] <= v["x.1.0"] - 0.03
+          and v["x.0.5"] >= v["x.1.0"] - 0.02 and v["x.0.75"] >= v["x.1.0"] - 0.02),
+    Claim("flip_sweep_at_4_layers",
+          "At 4 hidden layers, flipped ∇θ learns up to p = 0.45 (above 92 %) and nothing at 0.5 (below 60 %); "
+          "flipping both holds at p = 0.4 (above 74 %) and not at 0.45 (below 72 %); moderate flips of ∇x "
+          "(p = 0.2) beat the exact gradient by at least 2 points.",
+          lambda m: {"grad.0.45": m["flip_sweep"]["grad"]["0.45"]["median"],
+                     "grad.0.5": m["flip_sweep"]["grad"]["0.5"]["median"],
+                     "both.0.4": m["flip_sweep"]["both"]["0.4"]["median"],
+                     "both.0.45": m["flip_sweep"]["both"]["0.45"]["median"],
+                     "x.0.2": m["flip_sweep"]["x"]["0.2"]["median"], "x.0.0": m["flip_sweep"]["x"]["0.0"]["median"]},
+          lambda v: v["grad.0.45"] > 0.92 and v["grad.0.5"] < 0.6 and v["both.0.4"] > 0.74 and v["both.0.45"] < 0.72
+          and v["x.0.2"] >= v["x.0.0"] + 0.02),
+]
