@@ -59,6 +59,15 @@ def _scientific(value, digits: int = 2) -> str:
     return (f"{mantissa} \\times " if mantissa != "1" else "") + f"10^{{{int(exponent)}}}"
 
 
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _scientific(value, digits: int = 2) -> str:
+    """Powers of ten for small or large numbers: ``3.7 × 10⁻⁴``."""
+    mantissa, exponent = f"{_median(value):.{digits - 1}e}".split("e")
+    return f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPT)}"
+
+
 FORMATS: dict[str, Callable] = {
     "pct": _percent,  # 0.927 -> 92.7 %  (:0 for no decimals)
     "pct_ci": _interval,  # a spread -> 84.5 % [80.1–88.0]
@@ -96,7 +105,7 @@ class ClaimNumbers(Preprocessor):
                 try:
                     return self.number(*m.groups())
                 except (KeyError, ValueError, TypeError) as e:
-                    problem = f"no measurement at {e}" if isinstance(e, KeyError) else str(e)
+                    problem = f"no measurement at {e.args[0]}" if isinstance(e, KeyError) else str(e)
                     log.warning(f"{page}:{n}: {m.group(0)}: {problem}")
                     return f'<span class="jb-error jb-claim-error">{html.escape(m.group(0))}: {html.escape(problem)}</span>'
             out.append(PLACEHOLDER.sub(replace, line))

@@ -267,3 +267,29 @@ def test_the_package_builds_an_sdist_and_a_wheel_with_complete_metadata(tmp_path
         members = tar.getnames()
     assert any(m.endswith("/pyproject.toml") for m in members)
     assert any(m.endswith("/jacobiator/figures/gradient_field.py") for m in members)
+
+
+def test_the_lock_pins_every_declared_requirement_with_hashes():
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = [Requirement(r) for r in project["dependencies"] + sum(project["optional-dependencies"].values(), [])]
+    lock = (ROOT / "requirements.lock").read_text()
+    pins = dict(re.findall(r"^([a-z0-9][a-z0-9._-]*)==(\S+) \\\n\s+--hash=sha256:[0-9a-f]{64}", lock, re.M))
+    assert len(pins) == len(re.findall(r"^\S+==", lock, re.M))  # every pin carries hashes
+    for req in declared:
+        name = re.sub(r"[-_.]+", "-", req.name).lower()
+        assert name in pins, f"{req} is not in requirements.lock: run make lock"
+        assert req.specifier.contains(pins[name], prereleases=True), f"{name}=={pins[name]} breaks {req}: run make lock"
+
+
+@pytest.mark.parametrize("placeholder, message", [
+    ("{{ destroy.no_such_measurement | pct }}", "no measurement at no_such_measurement"),
+    ("{{ no_such_chapter.x | pct }}", "unknown chapter 'no_such_chapter'"),
+    ("{{ destroy.best_cut | no_such_format }}", "unknown format 'no_such_format'"),
+])
+def test_a_bad_claim_number_fails_the_strict_build_naming_page_and_line(tmp_path, placeholder, message):
+    lines = HEAD + [f"The cut gets {placeholder} of the points."]
+    assert_fails_at(*build_copy(tmp_path, lines), fence_line=len(HEAD) + 1, message=re.escape(message))
