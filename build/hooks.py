@@ -52,7 +52,7 @@ def _deferred(path: str) -> ExtraScriptValue:
 def on_pre_build(config: MkDocsConfig):
     # `mkdocs serve` rebuilds in one process: drop the imported core so the
     # static figures are drawn by the code now on disk.
-    for name in [m for m in sys.modules if m == "jacobiator" or m.startswith("jacobiator.")]:
+    for name in [m for m in sys.modules if m.split(".")[0] in ("jacobiator", "claims")]:
         del sys.modules[name]
     jacobiator_fence.core["digest"] = figure_cache.core_digest()  # static figures are cached by it
     try:
@@ -96,5 +96,6 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_serve(server, config, builder):
     server.watch(str(ROOT / "jacobiator"))
+    server.watch(str(ROOT / "claims"))
     server.watch(str(ROOT / "build"))
     return server

@@ -24,7 +24,6 @@ slice s has its own seed and its own :class:`Distortion`, so a sweep over p
 trains every p and every seed at once.
 """
 
-import functools
 from dataclasses import dataclass, fields, replace
 from typing import Callable
 
@@ -207,24 +206,6 @@ def evaluate(run: Run) -> dict[str, Array]:
             out[f"{name}_loss"] = training.logistic(logit, t)[0]
             out[f"{name}_accuracy"] = training.accuracy(logit, t)
     return out
-
-
-@functools.cache
-def best_cut_accuracy(samples: int = 20_000, seed: int = 0, directions: int = 360) -> float:
-    """The best accuracy of one straight cut (a half-plane, either side class 1) on the clean XOR
-    cloud, searched over ``directions`` directions and, per direction, every threshold: about 63 %.
-    A network that does no better has not used its hidden layers."""
-    x = np.random.default_rng(seed).normal(size=(samples, 2))
-    label = training.xor_labels(x)[:, 0]
-    best = 0.0
-    for angle in np.linspace(0.0, np.pi, directions, endpoint=False):
-        order = np.argsort(x @ np.array([np.cos(angle), np.sin(angle)]))
-        # Cutting after the first i points: class 0 below, class 1 above.
-        below_zeros = np.concatenate([[0], np.cumsum(1 - label[order])])
-        above_ones = label.sum() - np.concatenate([[0], np.cumsum(label[order])])
-        right = (below_zeros + above_ones) / samples
-        best = max(best, right.max(), 1 - right.min())  # or the other way round
-    return float(best)
 
 
 def alignment(setup: Setup, distortion: Distortion, seeds: list[int], hidden_only: bool = False) -> Array:

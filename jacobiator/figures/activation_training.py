@@ -201,13 +201,6 @@ def metric_traces(run: training.Run, metrics: dict[str, np.ndarray]) -> list[dic
     ]
 
 
-def fail_level(run: training.Run) -> float:
-    """The metric at which a seed counts as failed (see :func:`jacobiator.training.failed`)."""
-    if run.config.dataset == training.XOR:
-        return training.XOR_FAIL_ACCURACY
-    return training.SURFACE_FAIL_SHARE * float(np.var(run.data.t_test))
-
-
 def fail_line(run: training.Run, level: float) -> dict:
     """A dashed line at the failure threshold across the metric panel (a trace: data
     coordinates on a log axis too)."""
@@ -254,7 +247,7 @@ def frame(state: dict) -> dict:
     at = f" at step {measured_at}" if measured_at != config.steps else ""
     right = (f"test accuracy{at}; dashed: best line" if xor
              else f"test MSE{at}; dashed: failure")
-    level = fail_level(run)
+    level = training.fail_level(run.config, run.data)
     labels = [SHORT.get(k, ACTIVATIONS[k].label) for k in config.activations]
     layout = {
         "xaxis": {"title": {"text": "Adam step"}, "domain": [0, 0.56], "range": [0, max(config.steps - 1, 1)],

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import destroy
+from ..datasets import best_cut_accuracy
 from .activation_training import CLASS_COLOURS, hex_rgba
 from .plot import json_grid, json_list, significant, title
 from .schema import Animation, Bool, Choice, Figure, Float, Int, Schema, restart_unless_only
@@ -299,7 +300,7 @@ def sweep_frame(state: SweepState) -> dict:
     text = (f"final test accuracy, {over} · {where}{setup.steps} steps{capped}"
             if sr.finished else f"training: {sr.steps_done} of {sr.total_steps} steps "
                                 f"(batch {sr.current + 1} of {len(sr.jobs)}) · unfinished points move")
-    cut = destroy.best_cut_accuracy()
+    cut = best_cut_accuracy()
     traces.append({"type": "scatter", "mode": "lines", "name": f"best straight cut ({100 * cut:.0f} %)",
                    "x": [x[0], x[-1]], "y": [round(cut, 4)] * 2, "showlegend": True, "hoverinfo": "skip",
                    "line": {"color": "#868e96", "width": 1.2, "dash": "dash"}, "meta": {"role": "reference"}})
