@@ -47,7 +47,7 @@ def _significant(value, digits: int = 2) -> str:
     return f"{_median(value):#.{digits}g}".rstrip(".")
 
 
-def _scientific(value, digits: int = 2) -> str:
+def _scientific_tex(value, digits: int = 2) -> str:
     r"""For inside ``\( ... \)``: ``2.4 \times 10^{-5}`` (:N significant digits); a lone mantissa
     of 1 is left out (``10^{4}``), and 0 stays ``0``."""
     v = _median(value)
@@ -76,7 +76,8 @@ FORMATS: dict[str, Callable] = {
     "int": lambda v: f"{round(_median(v)):d}",
     "times": lambda v, digits=2: _significant(v, digits) + "×",  # a ratio
     "deg": lambda v, digits=0: f"{_median(v):.{digits}f}°",
-    "sci": _scientific,  # in math: 2.4e-05 -> 2.4 \times 10^{-5}  (:N significant digits, default 2)
+    "sci": _scientific,  # in text: 3.7e-04 -> 3.7 × 10⁻⁴  (:N significant digits, default 2)
+    "sci_tex": _scientific_tex,  # in \( math \): 2.4e-05 -> 2.4 \times 10^{-5}, 1e4 -> 10^{4}, 0 -> 0
 }
 
 
