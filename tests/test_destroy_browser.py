@@ -9,6 +9,8 @@ import pytest
 
 from widgets import click, pause_and_resume, set_control, shot, title_js, wait_live
 
+from jacobiator.figures import render
+
 pytestmark = pytest.mark.browser
 
 PAGE = "destroy-the-jacobian/"
@@ -179,6 +181,11 @@ def test_destroy_sweep_reruns_live_with_progress(watched, site_url, screenshots)
 
     means = page.evaluate(means_js(sweep))
     assert len(means) == batches, json.dumps(means)
-    for trace in means:
-        assert trace["y"] and all(isinstance(v, (int, float)) and math.isfinite(v) for v in trace["y"]), trace
-        assert all(0.0 <= v <= 1.0 for v in trace["y"]), trace
+    # The run in the browser (Pyodide) ends where CPython's render of the same settings does.
+    # Flip sweeps are driven by their random flips, not by rounding: measured equal to the digit.
+    params = page.evaluate(f"{widget}.params")
+    expected = [t for t in render("destroy_sweep", **params)["data"] if t["meta"]["role"] == "mean"]
+    assert [t["name"] for t in means] == [t["name"] for t in expected]
+    for trace, want in zip(means, expected):
+        assert all(isinstance(v, (int, float)) and math.isfinite(v) for v in trace["y"]), trace
+        assert trace["y"] == pytest.approx(want["y"], abs=0.01), (trace, want)
