@@ -66,12 +66,3 @@ def test_turning_the_view_keeps_the_run_and_other_changes_restart_it():
 def test_a_diverging_run_stays_drawable():
     fig = render("sculpt", activation="square", lr=0.1, depth=4, width=32, steps=200)
     json.dumps(fig, allow_nan=False)
-
-
-def test_the_square_activation_fits_the_surface_worst_as_the_opening_says():
-    def test_mse(activation):
-        run = sculpt.draw(sculpt.SCHEMA.resolve({"activation": activation}))
-        return float(run["layout"]["annotations"][0]["text"].rsplit("test MSE ", 1)[1])
-
-    others = [test_mse(a) for a in ("relu", "tanh", "gelu", "sin")]
-    assert test_mse("square") > 5 * max(others)

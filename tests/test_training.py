@@ -1,5 +1,7 @@
-"""Training comparisons: the batched networks against nn.py, the single XOR neuron,
-and the measured statements the activation chapter quotes (fixed seeds, stated margins)."""
+"""Training comparisons: the batched networks against nn.py, the single XOR neuron, the figures.
+
+The activation chapter's measured statements (many seeds, margins wider than the
+spread between kernels) are claims: claims/activations.py, checked by tests/test_claims.py."""
 
 import json
 
@@ -123,75 +125,6 @@ def test_on_a_cloud_around_the_corners_oscillating_neurons_still_separate():
     for activation, best in [("zcosz", 1.0), ("sin", 1.0), ("tanh", 0.75), ("relu", 0.75)]:
         acc = training.final_metrics(training.train_neuron(activation, 200, 0.1, 8, data))[activation]
         assert acc.max() == pytest.approx(best, abs=1 / 60 + 1e-12), activation
-
-
-# Measured statements of the chapter (fixed seeds, stated margins) ----------------
-
-
-@pytest.fixture(scope="module")
-def xor_table():
-    return training.activation_table("xor")
-
-
-@pytest.fixture(scope="module")
-def surface_table():
-    return training.activation_table(training.SURFACE)
-
-
-def test_on_noisy_xor_oscillating_activations_fit_the_training_set_fastest(xor_table):
-    # measured: z cos z 0.027, sin 0.031; the best of the others tanh 0.118
-    by_loss = sorted(xor_table, key=lambda k: xor_table[k].median_loss)
-    assert set(by_loss[:2]) == {"sin", "zcosz"}
-    others = min(xor_table[k].median_loss for k in by_loss[2:])
-    assert max(xor_table["sin"].median_loss, xor_table["zcosz"].median_loss) * 3 < others
-
-
-def test_on_noisy_xor_oscillating_activations_generalise_worst(xor_table):
-    # measured test accuracy: leaky ReLU 0.963, ReLU 0.958 ... sin 0.880, z cos z 0.831
-    ranking = training.ranking(Config(), xor_table)
-    assert set(ranking[-2:]) == {"sin", "zcosz"}
-    best = xor_table[ranking[0]].median
-    assert xor_table["sin"].median <= best - 0.05 and xor_table["zcosz"].median <= best - 0.1
-    assert xor_table["relu"].median >= 0.95
-    assert all(s.fail_share == 0 for s in xor_table.values())
-
-
-def test_on_the_surface_sigmoid_softplus_and_square_fit_worst(surface_table):
-    # measured test MSE: GELU 0.0038 (best) ... ELU 0.0058; x² 0.022, sigmoid 0.041, softplus 0.053
-    config = Config(dataset=training.SURFACE)
-    ranking = training.ranking(config, surface_table)
-    assert set(ranking[-3:]) == {"square", "sigmoid", "softplus"}
-    best = surface_table[ranking[0]].median
-    assert all(surface_table[k].median >= 4 * best for k in ranking[-3:])
-    assert all(surface_table[k].median <= 2 * best for k in ranking[:-3])
-
-
-@pytest.fixture(scope="module")
-def depth_table():
-    return training.depth_instability(Config(activations=training.DEEP_ACTIVATIONS, seeds=8), depths=(1, 8))
-
-
-def test_one_hidden_layer_trains_smoothly(depth_table):
-    for activation, by_depth in depth_table.items():
-        assert by_depth[1].relapse.max() <= 1.05, activation
-        assert by_depth[1].fail_share == 0, activation
-
-
-def test_eight_hidden_layers_relapse_and_spread(depth_table):
-    # measured median relapse at depth 8: ReLU 5.2, GELU 6.6, tanh 2.3 (1.00 at depth 1);
-    # worst/best final loss over seeds: ReLU 1.06 -> 19.8, GELU 1.13 -> 17.9
-    assert np.median(depth_table["relu"][8].relapse) >= 3
-    assert np.median(depth_table["gelu"][8].relapse) >= 3
-    assert np.median(depth_table["tanh"][8].relapse) >= 1.5
-    for activation in ("relu", "gelu"):
-        assert depth_table[activation][8].loss_ratio >= 5 * depth_table[activation][1].loss_ratio
-
-
-def test_eight_sigmoid_layers_fail_to_train(depth_table):
-    # measured: all 8 seeds end below 75 % (median 0.672), training loss 0.58 near log 2 = 0.69
-    assert depth_table["sigmoid"][1].fail_share == 0
-    assert depth_table["sigmoid"][8].fail_share >= 0.75
-    assert depth_table["sigmoid"][8].median_loss >= 0.5
 
 
 # The figures ------------------------------------------------------------------------
