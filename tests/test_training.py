@@ -201,22 +201,22 @@ def test_the_animation_ends_on_the_static_figure():
     params = figure.SCHEMA.resolve({"steps": 100, "seeds": 2, "group": "bounded", "width": 6})
     animation = figure.ANIMATION
     state = animation.start(params)
-    first = animation.frame(state)
+    first = animation.frame(state, params)
     assert "step 0 of 100" in first["layout"]["annotations"][0]["text"]
     frames = 0
-    while not animation.done(state):
-        state = animation.step(state, 1)
+    while not animation.done(state, params):
+        state = animation.step(state, 1, params)
         frames += 1
         if frames in (1, 2):  # the first frames, with one or two points per curve, are valid figures too
-            middle = animation.frame(state)
+            middle = animation.frame(state, params)
             json.dumps(middle, allow_nan=False)
             go.Figure(middle)
     json.dumps(first, allow_nan=False)
     go.Figure(first)
     assert frames == -(-100 // state["chunk"]) and frames > 1
-    final = animation.frame(state)
+    final = animation.frame(state, params)
     assert "step 100 of 100" in final["layout"]["annotations"][0]["text"]
-    assert final == figure.draw(params)
+    assert final == render("activation_training", **params)
 
 
 def test_a_budget_too_large_for_a_static_render_is_capped_and_says_so():
@@ -225,7 +225,7 @@ def test_a_budget_too_large_for_a_static_render_is_capped_and_says_so():
     assert figure.capped_steps(config) < 100
     assert figure.seconds_per_step(config) * figure.capped_steps(config) <= figure.MAX_SECONDS
     state = figure.start(params)
-    assert "capped from 2000" in figure.frame(state)["layout"]["annotations"][0]["text"]
+    assert "capped from 2000" in figure.frame(state, params)["layout"]["annotations"][0]["text"]
 
 
 def test_the_default_figure_trains_its_whole_budget():

@@ -113,23 +113,16 @@ def chunk_steps(config: training.Config) -> int:
 def start(params: dict) -> dict:
     asked = config_of(params)
     config = config_of(params, capped_steps(asked))
-    return {"run": training.start(config), "asked": asked.steps, "chunk": chunk_steps(config),
-            "metrics": None, "metrics_at": -1}
+    return {"run": training.start(config), "chunk": chunk_steps(config), "metrics": None, "metrics_at": -1}
 
 
-def step(state: dict, n: int) -> dict:
+def step(state: dict, n: int, params: dict) -> dict:
     training.step(state["run"], n * state["chunk"])
     return state
 
 
-def done(state: dict) -> bool:
+def done(state: dict, params: dict) -> bool:
     return state["run"].finished
-
-
-def draw(params: dict) -> dict:
-    state = start(params)
-    training.step(state["run"], state["run"].config.steps)
-    return frame(state)
 
 
 # Drawing ----------------------------------------------------------------------
@@ -236,11 +229,11 @@ def current_metrics(state: dict) -> tuple[dict[str, np.ndarray], int]:
     return state["metrics"], state["metrics_at"]
 
 
-def frame(state: dict) -> dict:
+def frame(state: dict, params: dict) -> dict:
     run = state["run"]
     config = run.config
     metrics, measured_at = current_metrics(state)
-    capped = f" (capped from {state['asked']} at this size)" if config.steps < state["asked"] else ""
+    capped = f" (capped from {params['steps']} at this size)" if config.steps < params["steps"] else ""
     left = f"training loss, median and min–max of {config.seeds} seeds · step {run.done} of {config.steps}{capped}"
     xor = config.dataset == training.XOR
     # Short enough for the article's column, step included.
@@ -267,7 +260,7 @@ def frame(state: dict) -> dict:
     return {"data": curve_traces(run) + metric_traces(run, metrics) + [fail_line(run, level)], "layout": layout}
 
 
-ANIMATION = Animation(active=lambda params: True, start=start, step=step, frame=frame, done=done, training=True)
+ANIMATION = Animation(start=start, step=step, frame=frame, done=done, training=True)
 
 
 # One neuron on XOR ------------------------------------------------------------
@@ -380,6 +373,6 @@ def draw_neuron(params: dict) -> dict:
 
 
 FIGURES = [
-    Figure("activation_training", "The same network trained with each activation", SCHEMA, draw, ANIMATION),
+    Figure("activation_training", "The same network trained with each activation", SCHEMA, animation=ANIMATION),
     Figure("single_neuron_xor", "One neuron on XOR", NEURON_SCHEMA, draw_neuron),
 ]
