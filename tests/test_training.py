@@ -8,12 +8,13 @@ import plotly.graph_objects as go
 import pytest
 
 from jacobiator import nn, training
+from jacobiator.activations import ACTIVATIONS
 from jacobiator.figures import activation_training as figure
 from jacobiator.figures import render
 from jacobiator.training import Config
 
-MONOTONE = ("relu", "leaky_relu", "softplus", "sigmoid", "tanh", "elu")
-NON_MONOTONE = ("zcosz", "sin", "square", "gelu", "silu")
+MONOTONE = [k for k, a in ACTIVATIONS.items() if a.monotone]
+NON_MONOTONE = [k for k, a in ACTIVATIONS.items() if not a.monotone]
 
 
 # The batched networks are nn.py's networks, one per seed ----------------------
@@ -102,6 +103,15 @@ def test_the_constructed_zcosz_neuron_separates_xor():
 def test_a_trained_zcosz_neuron_separates_xor_from_every_seed():
     acc = training.neuron_accuracies("zcosz", steps=200, lr=0.1, seeds=8)
     np.testing.assert_array_equal(acc, 1.0)
+
+
+def test_the_registry_says_which_activations_are_monotone():
+    # Checked on a fine grid: sigma' never changes sign for a monotone entry, and does for the others.
+    x = np.linspace(-20, 20, 400_001)
+    for key, a in ACTIVATIONS.items():
+        with np.errstate(over="ignore"):
+            slope = np.diff(a.fn(x))
+        assert a.monotone == ((slope >= 0).all() or (slope <= 0).all()), key
 
 
 @pytest.mark.parametrize("activation", MONOTONE)
