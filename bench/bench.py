@@ -180,12 +180,12 @@ from jacobiator.figures import advance, handle, sculpt
 
 def sculpt_probe(repeats, steps):
     params = sculpt.SCHEMA.defaults()
-    sculpt.train(sculpt.start(params), 50, params["steps"])  # warm-up
+    sculpt.train(sculpt.start(params), 50)  # warm-up
     train = []
     for _ in range(repeats):
         run = sculpt.start(params)
         t0 = time.perf_counter()
-        sculpt.train(run, steps, steps)
+        sculpt.train(run, steps)
         train.append(time.perf_counter() - t0)
         assert run.step == steps
     frames = []
