@@ -1,7 +1,8 @@
 # Two commands for a newcomer: `make serve` and `make test`. Each does its own
 # set-up: the virtual environment, the project, the pinned browser runtime.
 PYTHON ?= python3
-# Material 9.8 prints an end-of-life notice at every build; it is known (see DESIGN.md).
+# Material 9.8 prints an end-of-life notice at every build: known, and the site can move to
+# Zensical (the figures are a Markdown extension, the runtime a build step).
 export NO_MKDOCS_2_WARNING := 1
 VENV := .venv
 BIN := $(VENV)/bin

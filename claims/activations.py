@@ -220,8 +220,8 @@ def opening_surface() -> dict:
     for act in SCULPT_ACTIVATIONS:
         mse[act] = []
         for seed in SCULPT_SEEDS:
-            run = sculpt.start(sculpt.SCHEMA.resolve({"activation": act, "seed": seed}))
-            sculpt.train(run, run.params["steps"])
+            params = sculpt.SCHEMA.resolve({"activation": act, "seed": seed})
+            run = sculpt.train(sculpt.start(params), params["steps"], params["steps"])
             mse[act].append(float(run.test_loss[-1][1]))
     square = finite(mse["square"])
     others = finite([mse[a] for a in SCULPT_ACTIVATIONS if a != "square"])

@@ -23,6 +23,13 @@ class Activation:
     formula: str  # LaTeX
     fn: Callable[[Array], Array]
     grad: Callable[[Array], Array]
+    monotone: bool  # then one neuron sigma(w.x + b) cuts the plane along a line, and cannot do XOR
+    colour: str  # its colour in every figure: a mid-tone (Open Color 6-8) that reads on white and on slate
+    short: str = ""  # a tick label short enough for twelve side by side (default: the label)
+
+    @property
+    def tick(self) -> str:
+        return self.short or self.label
 
 
 # The coefficients of erfc's Chebyshev fit (Numerical Recipes, erfcc): its
@@ -168,19 +175,21 @@ def zcosz_grad(x):
 ACTIVATIONS: dict[str, Activation] = {
     a.key: a
     for a in [
-        Activation("relu", "ReLU", r"\max(0, x)", relu, relu_grad),
-        Activation("leaky_relu", "Leaky ReLU", r"\max(x, 0.01x)", leaky_relu, leaky_relu_grad),
-        Activation("softplus", "Softplus", r"\log(1 + e^x)", softplus, sigmoid),
-        Activation("sigmoid", "sigmoid", r"\frac{1}{1 + e^{-x}}", sigmoid, sigmoid_grad),
-        Activation("tanh", "tanh", r"\tanh x", np.tanh, tanh_grad),
-        Activation("elu", "ELU", r"x \text{ if } x > 0 \text{ else } e^x - 1", elu, elu_grad),
-        Activation("gelu", "GELU", r"x\,\Phi(x)", gelu, gelu_grad),
+        Activation("relu", "ReLU", r"\max(0, x)", relu, relu_grad, True, "#e8590c"),
+        Activation("leaky_relu", "Leaky ReLU", r"\max(x, 0.01x)", leaky_relu, leaky_relu_grad, True, "#f59f00",
+                   "leaky"),
+        Activation("softplus", "Softplus", r"\log(1 + e^x)", softplus, sigmoid, True, "#ae3ec9"),
+        Activation("sigmoid", "sigmoid", r"\frac{1}{1 + e^{-x}}", sigmoid, sigmoid_grad, True, "#7950f2"),
+        Activation("tanh", "tanh", r"\tanh x", np.tanh, tanh_grad, True, "#4c6ef5"),
+        Activation("elu", "ELU", r"x \text{ if } x > 0 \text{ else } e^x - 1", elu, elu_grad, True, "#1c7ed6"),
+        Activation("gelu", "GELU", r"x\,\Phi(x)", gelu, gelu_grad, False, "#1098ad"),
         Activation("gelu_tanh", "GELU (tanh approx.)",
-                   r"\tfrac{x}{2}\bigl(1 + \tanh(\sqrt{2/\pi}(x + 0.044715x^3))\bigr)", gelu_tanh, gelu_tanh_grad),
-        Activation("silu", "SiLU", r"x\,\sigma(x)", silu, silu_grad),
-        Activation("sin", "sin", r"\sin x", np.sin, np.cos),
-        Activation("square", "x² (polynomial)", r"x^2", square, square_grad),
-        Activation("zcosz", "z cos z", r"z \cos z", zcosz, zcosz_grad),
+                   r"\tfrac{x}{2}\bigl(1 + \tanh(\sqrt{2/\pi}(x + 0.044715x^3))\bigr)", gelu_tanh, gelu_tanh_grad,
+                   False, "#74b816", "GELU~"),
+        Activation("silu", "SiLU", r"x\,\sigma(x)", silu, silu_grad, False, "#37b24d"),
+        Activation("sin", "sin", r"\sin x", np.sin, np.cos, False, "#d6336c"),
+        Activation("square", "x² (polynomial)", r"x^2", square, square_grad, False, "#868e96", "x²"),
+        Activation("zcosz", "z cos z", r"z \cos z", zcosz, zcosz_grad, False, "#0ca678"),
     ]
 }
 

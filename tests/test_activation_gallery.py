@@ -113,7 +113,11 @@ EXPECTED = {  # key: (bounded, saturation)
 }
 
 
-@pytest.mark.parametrize("key", sorted(set(EXPECTED) & set(ACTIVATIONS)))
+def test_every_activation_has_its_expected_properties_listed():
+    assert set(EXPECTED) == set(ACTIVATIONS)
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED))
 def test_boundedness_and_saturation_of_known_activations(key):
     a = ACTIVATIONS[key]
     assert (is_bounded(a), saturation(a)) == EXPECTED[key]

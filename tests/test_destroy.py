@@ -144,9 +144,9 @@ def test_a_changed_speed_keeps_the_run_and_another_change_restarts_it():
     params = fig.TRAINING_SCHEMA.defaults()
     live = fig.train(fig.start_training(params), 30)
     update = fig.TRAINING.update
-    assert update(live, params | {"speed": 20}).run.done == 30
-    assert update(live, params | {"speed": 20, "x_flip": 0.1}).run.done == 0
-    assert update(live, live.params).run.done == 0  # the same parameters asked again: Restart
+    assert update(live, params, params | {"speed": 20}).run.done == 30
+    assert update(live, params, params | {"speed": 20, "x_flip": 0.1}).run.done == 0
+    assert update(live, params, params).run.done == 0  # the same parameters asked again: Restart
 
 
 def test_a_large_sweep_is_capped_and_says_so(monkeypatch):

@@ -9,23 +9,26 @@ from jacobiator.figures.gradient_field import ANIMATION, SCHEMA
 
 
 def swarm(**overrides):
-    return ANIMATION.start(SCHEMA.resolve({"display": "particles", "seed": 3, **overrides}))[1]
+    params = SCHEMA.resolve({"display": "particles", "seed": 3, **overrides})
+    return ANIMATION.start(params)[1], params
 
 
 def test_same_seed_same_frames_and_another_seed_differs():
     params = SCHEMA.resolve({"display": "particles", "seed": 3})
     one, two = ANIMATION.start(params), ANIMATION.start(params)
-    assert ANIMATION.frame(ANIMATION.step(one, 5)) == ANIMATION.frame(ANIMATION.step(two, 5))
-    other = ANIMATION.start(SCHEMA.resolve({"display": "particles", "seed": 4}))
-    assert ANIMATION.frame(other) != ANIMATION.frame(ANIMATION.start(params))
+    assert ANIMATION.frame(ANIMATION.step(one, 5, params), params) == ANIMATION.frame(ANIMATION.step(two, 5, params),
+                                                                                       params)
+    other_params = SCHEMA.resolve({"display": "particles", "seed": 4})
+    assert ANIMATION.frame(ANIMATION.start(other_params), other_params) != ANIMATION.frame(ANIMATION.start(params),
+                                                                                           params)
 
 
 def test_particles_flow_down_the_mse_field_towards_the_target():
-    s = swarm(particles=400, noise=0.0)
+    s, params = swarm(particles=400, noise=0.0)
     target = np.array([0.6, 0.4])  # the default dragged point
     # Follow the particles that live through 20 steps (none respawned).
     before, age = s.p.copy(), s.age.copy()
-    s = ANIMATION.step((None, s), 20)[1]
+    s = ANIMATION.step((None, s), 20, params)[1]
     kept = s.age == age + 20
     assert kept.sum() > 100
     d0 = np.linalg.norm(before[kept] - target, axis=1)
@@ -34,15 +37,16 @@ def test_particles_flow_down_the_mse_field_towards_the_target():
 
 
 def test_particles_stay_on_the_plane_even_where_the_gradient_blows_up():
-    s = swarm(loss="cos", log=True, speed=4.0, noise=2.0)
-    s = ANIMATION.step((None, s), 60)[1]
+    s, params = swarm(loss="cos", log=True, speed=4.0, noise=2.0)
+    s = ANIMATION.step((None, s), 60, params)[1]
     assert np.isfinite(s.p).all() and (np.abs(s.p) <= 2.0).all()
 
 
 def test_a_frame_is_a_few_line_traces_whatever_the_particle_count():
     for n in (50, 2000):
-        traces = [t for t in ANIMATION.frame(ANIMATION.start(SCHEMA.resolve(
-            {"display": "particles", "particles": n})))["data"] if t["meta"]["role"] == "particles"]
+        params = SCHEMA.resolve({"display": "particles", "particles": n})
+        traces = [t for t in ANIMATION.frame(ANIMATION.start(params), params)["data"]
+                  if t["meta"]["role"] == "particles"]
         assert 0 < len(traces) <= 24 and all(t["mode"] == "lines" for t in traces)
 
 

@@ -136,7 +136,20 @@ def test_constructed_weights_represent_both_gradients_exactly(dims):
 
 
 def test_both_models_learn_from_the_same_samples_only():
-    race = lg.train(lg.Config(samples=6400, seed=1))
+    race = lg.start(lg.Config(samples=6400, seed=1))
+    seen = {key: [] for key in lg.MODELS}
+    for key, model in race.models.items():
+        def step(u, d_alpha, t, model_step=model.step, log=seen[key]):
+            log.append((u.copy(), d_alpha.copy(), t.copy()))
+            return model_step(u, d_alpha, t)
+        model.step = step
+    lg.step(race, race.config.steps)
+    fc, lle = seen.values()
+    assert len(fc) == len(lle) == 6400 // race.config.batch  # one batch each per step, nothing else
+    for a, b in zip(fc, lle):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)
+    assert not np.array_equal(fc[0][0], fc[1][0])  # and a new batch every step
     for key in lg.MODELS:
         h = race.history[key]
         assert h["rel_error"][-1] < h["rel_error"][0]

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from jacobiator.figures import advance, handle, render, running, stop
 from jacobiator.figures import sculpt
@@ -23,20 +24,21 @@ def test_a_view_is_a_rotation_and_the_far_side_is_deeper():
 
 
 def test_training_lowers_the_test_error():
-    run = sculpt.start(sculpt.SCHEMA.defaults())
-    sculpt.train(run, 20)
+    params = sculpt.SCHEMA.defaults()
+    run = sculpt.start(params)
+    sculpt.train(run, 20, params["steps"])
     early = run.test_loss[-1][1]
-    sculpt.train(run, 580)
-    assert sculpt.done(run) and run.step == 600
+    sculpt.train(run, 580, params["steps"])
+    assert sculpt.done(run, params) and run.step == 600
     assert run.test_loss[-1][1] < 0.2 * early
 
 
 def test_the_budget_is_never_overrun():
     params = sculpt.SCHEMA.resolve({"steps": 50, "speed": 30})
-    run = sculpt.step(sculpt.start(params), 1)
-    assert run.step == 30 and not sculpt.done(run)
-    run = sculpt.step(run, 1)
-    assert run.step == 50 and sculpt.done(run)
+    run = sculpt.step(sculpt.start(params), 1, params)
+    assert run.step == 30 and not sculpt.done(run, params)
+    run = sculpt.step(run, 1, params)
+    assert run.step == 50 and sculpt.done(run, params)
 
 
 def test_the_static_figure_is_the_end_of_the_live_run():
@@ -64,5 +66,22 @@ def test_turning_the_view_keeps_the_run_and_other_changes_restart_it():
 
 
 def test_a_diverging_run_stays_drawable():
-    fig = render("sculpt", activation="square", lr=0.1, depth=4, width=32, steps=200)
-    json.dumps(fig, allow_nan=False)
+    params = sculpt.SCHEMA.resolve({"steps": 50})
+    run = sculpt.train(sculpt.start(params), 20, params["steps"])
+    run.net.weights[0][0, 0] = np.nan  # diverged: every output from here on is NaN
+    run = sculpt.train(run, 30, params["steps"])
+    assert not np.isfinite(run.train_loss[-1])
+    fig = sculpt.frame(run, params)
+    json.dumps(fig, allow_nan=False)  # no NaN reaches the page
+    train = next(t for t in fig["data"] if t["name"] == "train")
+    assert train["y"][:20] == pytest.approx(run.train_loss[:20], abs=1e-6)
+    assert all(v is None for v in train["y"][20:])  # the diverged steps are gaps on the log axis
+    # The surface is still drawn (the diverged net's output shown as 0), not left out.
+    surface = [v for t in fig["data"] if t["name"].startswith("surface") for v in t["y"]]
+    assert surface and all(v is None or np.isfinite(v) for v in surface)
+    assert sum(v is not None for v in surface) > 0.6 * len(surface)
+
+
+def test_loss_values_a_log_axis_cannot_show_become_gaps():
+    assert sculpt.finite_curve([1.0, np.inf, 0.0, np.nan, -1.0, 2.0]) == [1.0, None, None, None, None, 2.0]
+

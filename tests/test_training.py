@@ -10,12 +10,13 @@ import plotly.graph_objects as go
 import pytest
 
 from jacobiator import nn, training
+from jacobiator.activations import ACTIVATIONS
 from jacobiator.figures import activation_training as figure
 from jacobiator.figures import render
 from jacobiator.training import Config
 
-MONOTONE = ("relu", "leaky_relu", "softplus", "sigmoid", "tanh", "elu")
-NON_MONOTONE = ("zcosz", "sin", "square", "gelu", "silu")
+MONOTONE = [k for k, a in ACTIVATIONS.items() if a.monotone]
+NON_MONOTONE = [k for k, a in ACTIVATIONS.items() if not a.monotone]
 
 
 # The batched networks are nn.py's networks, one per seed ----------------------
@@ -106,6 +107,15 @@ def test_a_trained_zcosz_neuron_separates_xor_from_every_seed():
     np.testing.assert_array_equal(acc, 1.0)
 
 
+def test_the_registry_says_which_activations_are_monotone():
+    # Checked on a fine grid: sigma' never changes sign for a monotone entry, and does for the others.
+    x = np.linspace(-20, 20, 400_001)
+    for key, a in ACTIVATIONS.items():
+        with np.errstate(over="ignore"):
+            slope = np.diff(a.fn(x))
+        assert a.monotone == ((slope >= 0).all() or (slope <= 0).all()), key
+
+
 @pytest.mark.parametrize("activation", MONOTONE)
 def test_a_monotone_neuron_never_gets_more_than_three_of_the_four_points(activation):
     # 20000 random neurons: 3 of 4 is reached (the search does find the best
@@ -134,22 +144,22 @@ def test_the_animation_ends_on_the_static_figure():
     params = figure.SCHEMA.resolve({"steps": 100, "seeds": 2, "group": "bounded", "width": 6})
     animation = figure.ANIMATION
     state = animation.start(params)
-    first = animation.frame(state)
+    first = animation.frame(state, params)
     assert "step 0 of 100" in first["layout"]["annotations"][0]["text"]
     frames = 0
-    while not animation.done(state):
-        state = animation.step(state, 1)
+    while not animation.done(state, params):
+        state = animation.step(state, 1, params)
         frames += 1
         if frames in (1, 2):  # the first frames, with one or two points per curve, are valid figures too
-            middle = animation.frame(state)
+            middle = animation.frame(state, params)
             json.dumps(middle, allow_nan=False)
             go.Figure(middle)
     json.dumps(first, allow_nan=False)
     go.Figure(first)
     assert frames == -(-100 // state["chunk"]) and frames > 1
-    final = animation.frame(state)
+    final = animation.frame(state, params)
     assert "step 100 of 100" in final["layout"]["annotations"][0]["text"]
-    assert final == figure.draw(params)
+    assert final == render("activation_training", **params)
 
 
 def test_a_budget_too_large_for_a_static_render_is_capped_and_says_so():
@@ -158,7 +168,7 @@ def test_a_budget_too_large_for_a_static_render_is_capped_and_says_so():
     assert figure.capped_steps(config) < 100
     assert figure.seconds_per_step(config) * figure.capped_steps(config) <= figure.MAX_SECONDS
     state = figure.start(params)
-    assert "capped from 2000" in figure.frame(state)["layout"]["annotations"][0]["text"]
+    assert "capped from 2000" in figure.frame(state, params)["layout"]["annotations"][0]["text"]
 
 
 def test_the_default_figure_trains_its_whole_budget():

@@ -7,9 +7,10 @@ worker calls ``handle`` with a JSON request and gets JSON back.
 
 import importlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from .schema import Figure
+from .schema import Animation, Figure
 
 
 # One module per figure family; each exposes FIGURES, a list of Figure.
@@ -37,8 +38,17 @@ def render(key: str, /, **overrides: Any) -> dict:
     return get_figure(key)(**overrides)
 
 
+@dataclass
+class Running:
+    """An animation running in the worker's slot, with the parameters it runs with."""
+
+    animation: Animation
+    state: Any
+    params: dict
+
+
 # Animations running in the worker, by slot (one slot per widget on the page).
-_running: dict[str, tuple] = {}
+_running: dict[str, Running] = {}
 
 
 def _reply(figure: dict, animating: bool = False, canvas_only: bool = False) -> str:
@@ -66,13 +76,13 @@ def handle(request: str) -> str:
     previous = _running.pop(slot, None)
     animation = figure.animation
     if animation and animation.active(params):
-        if previous and previous[0] is animation and animation.update:
-            state = animation.update(previous[1], params)
+        if previous and previous.animation is animation and animation.update:
+            state = animation.update(previous.state, previous.params, params)
         else:
             state = animation.start(params)
         if slot is not None:
-            _running[slot] = (animation, state)
-        return _reply(animation.frame(state), animating=slot is not None)
+            _running[slot] = Running(animation, state, params)
+        return _reply(animation.frame(state, params), animating=slot is not None)
     return _reply(figure.draw(params))
 
 
@@ -80,14 +90,13 @@ def advance(slot: str, n: int = 1) -> str:
     """The next frame of the animation in ``slot``, n steps on, as ``handle`` replies it."""
     if slot not in _running:
         return json.dumps({"error": "nothing is running here"})
-    animation, state = _running[slot]
-    state = animation.step(state, n)
-    finished = animation.done is not None and animation.done(state)
+    run = _running[slot]
+    run.state = run.animation.step(run.state, n, run.params)
+    finished = run.animation.done is not None and run.animation.done(run.state, run.params)
     if finished:
         del _running[slot]
-    else:
-        _running[slot] = (animation, state)
-    return _reply(animation.frame(state), animating=not finished, canvas_only=animation.canvas_frames)
+    return _reply(run.animation.frame(run.state, run.params), animating=not finished,
+                  canvas_only=run.animation.canvas_frames)
 
 
 def running(slot: str) -> bool:

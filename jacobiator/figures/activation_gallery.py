@@ -139,6 +139,12 @@ def normal_cells() -> tuple[np.ndarray, np.ndarray]:
     return midpoints, probability
 
 
+def exact_share(share: float) -> str:
+    """A share in percent to 3 digits; below 10⁻⁹ (a tail where tanh rounds to ±1, at a
+    threshold that differs between numpy builds) as "< 10⁻⁷ %"."""
+    return "< 10⁻⁷ %" if 0 < share < 1e-9 else f"{100 * share:.3g} %"
+
+
 def zero_share(act: Activation, h: float = 0.0) -> float:
     r""":math:`P(\sigma'_h(x) = 0)` for :math:`x \sim N(0, 1)`, from the normal CDF:
     the total probability of the cells whose midpoint has a (blurred, if h > 0)
@@ -304,7 +310,7 @@ def bound_cell(r: Row) -> tuple[str, float, str]:
 
 def zero_cell(r: Row) -> tuple[str, float, str]:
     return (percent(r.zero_share), min(1.0, r.zero_share / 0.5),
-            f"σ′(x) = 0 exactly (in float64) for {100 * r.zero_share:.3g} % of x ~ N(0, 1)")
+            f"σ′(x) = 0 exactly (in float64) for {exact_share(r.zero_share)} of x ~ N(0, 1)")
 
 
 def saturation_cell(r: Row) -> tuple[str, float, str]:

@@ -22,15 +22,6 @@ from ..datasets import SURFACES
 from .plot import json_grid, json_list, significant, title
 from .schema import Animation, Choice, Figure, Float, Int, Schema
 
-# Colours per activation: mid-tone shades (Open Color, 6-8) that read on white and on slate.
-COLOURS = {
-    "relu": "#e8590c", "leaky_relu": "#f59f00", "softplus": "#ae3ec9", "sigmoid": "#7950f2",
-    "tanh": "#4c6ef5", "elu": "#1c7ed6", "gelu": "#1098ad", "gelu_tanh": "#74b816",
-    "silu": "#37b24d", "sin": "#d6336c", "square": "#868e96", "zcosz": "#0ca678",
-}
-# Tick labels under the bars: short enough for twelve side by side.
-SHORT = {"leaky_relu": "leaky", "gelu_tanh": "GELU~", "square": "x²"}
-OTHER_COLOUR = "#868e96"
 
 GROUPS = {
     "oscillating": ("ReLU, tanh against sin, z cos z", ("relu", "tanh", "sin", "zcosz")),
@@ -38,7 +29,7 @@ GROUPS = {
     "relu_family": ("ReLU family", ("relu", "leaky_relu", "elu", "gelu", "silu", "softplus")),
     "smooth": ("smooth", ("softplus", "tanh", "gelu", "silu", "sin")),
     "bounded": ("bounded", ("sigmoid", "tanh", "sin")),
-    "all": ("all twelve", tuple(ACTIVATIONS)),
+    "all": (f"all {len(ACTIVATIONS)}", tuple(ACTIVATIONS)),
 }
 
 DATASETS = (("xor", "noisy XOR cloud (logistic loss)"),
@@ -113,23 +104,16 @@ def chunk_steps(config: training.Config) -> int:
 def start(params: dict) -> dict:
     asked = config_of(params)
     config = config_of(params, capped_steps(asked))
-    return {"run": training.start(config), "asked": asked.steps, "chunk": chunk_steps(config),
-            "metrics": None, "metrics_at": -1}
+    return {"run": training.start(config), "chunk": chunk_steps(config), "metrics": None, "metrics_at": -1}
 
 
-def step(state: dict, n: int) -> dict:
+def step(state: dict, n: int, params: dict) -> dict:
     training.step(state["run"], n * state["chunk"])
     return state
 
 
-def done(state: dict) -> bool:
+def done(state: dict, params: dict) -> bool:
     return state["run"].finished
-
-
-def draw(params: dict) -> dict:
-    state = start(params)
-    training.step(state["run"], state["run"].config.steps)
-    return frame(state)
 
 
 # Drawing ----------------------------------------------------------------------
@@ -159,7 +143,7 @@ def curve_traces(run: training.Run) -> list[dict]:
     ks = sampled_steps(run.done) if run.done else np.zeros(0, dtype=int)
     x = json_list(ks)
     for key, losses in training.curves(run).items():
-        colour, label = COLOURS.get(key, OTHER_COLOUR), ACTIVATIONS[key].label
+        colour, label = ACTIVATIONS[key].colour, ACTIVATIONS[key].label
         median, low, high = seed_band(losses[:, ks]) if run.done else (np.zeros(0),) * 3
         common = {"type": "scatter", "mode": "lines", "x": x, "legendgroup": key, "hoverinfo": "skip",
                   "meta": {"role": "loss-band", "activation": key}}
@@ -183,7 +167,7 @@ def jitter(n: int) -> np.ndarray:
 def metric_traces(run: training.Run, metrics: dict[str, np.ndarray]) -> list[dict]:
     """A bar at the median test metric of each activation and a dot per seed."""
     keys = list(metrics)
-    colours = [COLOURS.get(k, OTHER_COLOUR) for k in keys]
+    colours = [ACTIVATIONS[k].colour for k in keys]
     median = np.array([np.median(metrics[k]) for k in keys])
     dots_x = np.concatenate([i + jitter(len(metrics[k])) for i, k in enumerate(keys)])
     dots_y = np.concatenate([metrics[k] for k in keys])
@@ -236,11 +220,11 @@ def current_metrics(state: dict) -> tuple[dict[str, np.ndarray], int]:
     return state["metrics"], state["metrics_at"]
 
 
-def frame(state: dict) -> dict:
+def frame(state: dict, params: dict) -> dict:
     run = state["run"]
     config = run.config
     metrics, measured_at = current_metrics(state)
-    capped = f" (capped from {state['asked']} at this size)" if config.steps < state["asked"] else ""
+    capped = f" (capped from {params['steps']} at this size)" if config.steps < params["steps"] else ""
     left = f"training loss, median and min–max of {config.seeds} seeds · step {run.done} of {config.steps}{capped}"
     xor = config.dataset == training.XOR
     # Short enough for the article's column, step included.
@@ -248,7 +232,7 @@ def frame(state: dict) -> dict:
     right = (f"test accuracy{at}; dashed: best line" if xor
              else f"test MSE{at}; dashed: failure")
     level = training.fail_level(run.config, run.data)
-    labels = [SHORT.get(k, ACTIVATIONS[k].label) for k in config.activations]
+    labels = [ACTIVATIONS[k].tick for k in config.activations]
     layout = {
         "xaxis": {"title": {"text": "Adam step"}, "domain": [0, 0.56], "range": [0, max(config.steps - 1, 1)],
                   "zeroline": False, "fixedrange": True},
@@ -267,7 +251,7 @@ def frame(state: dict) -> dict:
     return {"data": curve_traces(run) + metric_traces(run, metrics) + [fail_line(run, level)], "layout": layout}
 
 
-ANIMATION = Animation(active=lambda params: True, start=start, step=step, frame=frame, done=done, training=True)
+ANIMATION = Animation(start=start, step=step, frame=frame, done=done, training=True)
 
 
 # One neuron on XOR ------------------------------------------------------------
@@ -380,6 +364,6 @@ def draw_neuron(params: dict) -> dict:
 
 
 FIGURES = [
-    Figure("activation_training", "The same network trained with each activation", SCHEMA, draw, ANIMATION),
+    Figure("activation_training", "The same network trained with each activation", SCHEMA, animation=ANIMATION),
     Figure("single_neuron_xor", "One neuron on XOR", NEURON_SCHEMA, draw_neuron),
 ]

@@ -87,7 +87,6 @@ SPEED = ("speed",)  # changing the speed keeps the run going
 
 @dataclass
 class Live:
-    params: dict
     run: destroy.Run
     history: list  # (step, {train_loss, test_loss, train_accuracy, test_accuracy})
 
@@ -98,7 +97,7 @@ def record(live: Live) -> None:
 
 def start_training(params: dict) -> Live:
     run = destroy.start(setup_of(params), [distortion_of(params)], [params["seed"]])
-    live = Live(params, run, [])
+    live = Live(run, [])
     record(live)
     return live
 
@@ -166,8 +165,8 @@ def distortion_summary(params: dict) -> str:
     return ", ".join(parts) if parts else "exact backprop"
 
 
-def training_frame(live: Live) -> dict:
-    run, p = live.run, live.params
+def training_frame(live: Live, p: dict) -> dict:
+    run = live.run
     last = live.history[-1][1]
     status = (f"step {run.done} of {run.setup.steps} · {distortion_summary(p)} · "
               f"test accuracy {100 * last['test_accuracy']:.1f} %")
@@ -194,14 +193,9 @@ def training_frame(live: Live) -> dict:
     return {"data": regions_traces(live) + history_traces(live), "layout": layout}
 
 
-def draw_training(params: dict) -> dict:
-    """The net after the whole budget (the static figure)."""
-    return training_frame(train(start_training(params), params["steps"]))
-
-
-TRAINING = Animation(active=lambda params: True, start=start_training,
-                     step=lambda live, n: train(live, n * live.params["speed"]), frame=training_frame,
-                     update=restart_unless_only(SPEED, start_training), done=lambda live: live.run.finished, training=True)
+TRAINING = Animation(start=start_training, step=lambda live, n, params: train(live, n * params["speed"]),
+                     frame=training_frame, update=restart_unless_only(SPEED, start_training),
+                     done=lambda live, params: live.run.finished, training=True)
 
 
 # The sweeps --------------------------------------------------------------------
@@ -237,25 +231,18 @@ def capped_setup(params: dict) -> destroy.Setup:
     return destroy.Setup(**{**setup.__dict__, "steps": max(50, min(setup.steps, affordable))})
 
 
-@dataclass
-class SweepState:
-    params: dict
-    sr: destroy.SweepRun
-
-
-def start_sweep(params: dict) -> SweepState:
+def start_sweep(params: dict) -> destroy.SweepRun:
     seeds = list(range(1, params["seeds"] + 1))
-    return SweepState(params, destroy.start_sweep(params["sweep"], capped_setup(params), seeds))
+    return destroy.start_sweep(params["sweep"], capped_setup(params), seeds)
 
 
-def step_sweep(state: SweepState, frames: int) -> SweepState:
-    sr = state.sr
+def step_sweep(sr: destroy.SweepRun, frames: int, params: dict) -> destroy.SweepRun:
     for _ in range(frames):
         if sr.finished:
             break
         chunk = max(1, round(FRAME_SECONDS / step_seconds(sr.jobs[sr.current])))
         destroy.step_sweep(sr, chunk)
-    return state
+    return sr
 
 
 def band_traces(x: list, values: np.ndarray, key: str, label: str, axes: tuple[str, str], legend: bool) -> list[dict]:
@@ -280,8 +267,7 @@ def band_traces(x: list, values: np.ndarray, key: str, label: str, axes: tuple[s
     ]
 
 
-def sweep_frame(state: SweepState) -> dict:
-    sr = state.sr
+def sweep_frame(sr: destroy.SweepRun, params: dict) -> dict:
     sweep = sr.sweep
     accuracy = sr.accuracy.copy()
     if not sr.finished:  # the batch in training shows where it is now
@@ -292,7 +278,7 @@ def sweep_frame(state: SweepState) -> dict:
     for c, curve in enumerate(sweep.curves):
         traces += band_traces(x, accuracy[c], curve.key, curve.label, ("x", "y"), True)
     setup = sr.jobs[0].setup
-    asked = state.params["steps"]
+    asked = params["steps"]
     capped = f", capped from {asked}" if setup.steps < asked else ""
     seeds = len(sr.jobs[0].seeds)
     where = "" if sweep.over_depth else f"{setup.depth} hidden layers, "
@@ -328,19 +314,10 @@ def sweep_frame(state: SweepState) -> dict:
     return {"data": traces, "layout": layout}
 
 
-def draw_sweep(params: dict) -> dict:
-    state = start_sweep(params)
-    setup = state.sr.jobs[0].setup
-    while not state.sr.finished:
-        destroy.step_sweep(state.sr, setup.steps)
-    return sweep_frame(state)
-
-
-SWEEP = Animation(active=lambda params: True, start=start_sweep, step=step_sweep, frame=sweep_frame,
-                  done=lambda state: state.sr.finished, training=True)
+SWEEP = Animation(start=start_sweep, step=step_sweep, frame=sweep_frame, done=lambda sr, params: sr.finished,
+                  training=True)
 
 FIGURES = [
-    Figure("destroy_training", "Training while the backward pass is distorted", TRAINING_SCHEMA, draw_training,
-           TRAINING),
-    Figure("destroy_sweep", "Final test accuracy against the distortion", SWEEP_SCHEMA, draw_sweep, SWEEP),
+    Figure("destroy_training", "Training while the backward pass is distorted", TRAINING_SCHEMA, animation=TRAINING),
+    Figure("destroy_sweep", "Final test accuracy against the distortion", SWEEP_SCHEMA, animation=SWEEP),
 ]

@@ -127,32 +127,33 @@ def start_particles(params: dict) -> tuple:
     return f, particles.start(params, f.minus_grad, f.value, under)
 
 
-def update_particles(state: tuple, params: dict) -> tuple:
+def update_particles(state: tuple, old: dict, params: dict) -> tuple:
     """New parameters for a running swarm: the particles stay where they are
     unless their number, trail length or seed changed."""
     _, swarm = state
     kept = ("particles", "trail", "seed")
-    if any(swarm.params[k] != params[k] for k in kept):
+    if any(old[k] != params[k] for k in kept):
         return start_particles(params)
     f = field_of(params)
     under = [loss_heatmap(f, params)] if "heatmap" in params["display"] else []
-    return f, particles.retarget(swarm, params, f.minus_grad, f.value, under)
+    return f, particles.retarget(swarm, f.minus_grad, f.value, under)
 
 
-def step_particles(state: tuple, n: int) -> tuple:
+def step_particles(state: tuple, n: int, params: dict) -> tuple:
     f, swarm = state
-    return f, particles.step(swarm, n)
+    return f, particles.step(swarm, n, params)
 
 
-def particles_frame(state: tuple) -> dict:
+def particles_frame(state: tuple, params: dict) -> dict:
     f, swarm = state
     wrt = f.names[0]
-    return figure(f, particles.frame(swarm), f"particles flowing down −∇{wrt}{label_of(f)}")
+    return figure(f, particles.frame(swarm, params), f"particles flowing down −∇{wrt}{label_of(f)}")
 
 
 def draw(params: dict) -> dict:
+    """The arrows or heatmap; for particles, their first frame (the flow never ends)."""
     if ANIMATION.active(params):
-        return particles_frame(start_particles(params))
+        return particles_frame(start_particles(params), params)
     return draw_field(params)
 
 

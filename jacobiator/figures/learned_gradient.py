@@ -61,23 +61,16 @@ RACE_SCHEMA = Schema(
 )
 
 
-@dataclass
-class Live:
-    params: dict
-    race: lg.Race
+def start_race(params: dict) -> lg.Race:
+    return lg.start(config_of(params))
 
 
-def start_race(params: dict) -> Live:
-    return Live(params, lg.start(config_of(params)))
+def step_race(race: lg.Race, frames: int, params: dict) -> lg.Race:
+    lg.step(race, frames * params["speed"])
+    return race
 
 
-def step_race(live: Live, frames: int) -> Live:
-    lg.step(live.race, frames * live.params["speed"])
-    return live
-
-
-def race_frame(live: Live) -> dict:
-    race = live.race
+def race_frame(race: lg.Race, params: dict) -> dict:
     c = race.config
     data = []
     for key in lg.MODELS:
@@ -105,14 +98,8 @@ def race_frame(live: Live) -> dict:
     return {"data": data, "layout": layout}
 
 
-def draw_race(params: dict) -> dict:
-    live = start_race(params)
-    lg.step(live.race, live.race.config.steps)
-    return race_frame(live)
-
-
-RACE = Animation(active=lambda params: True, start=start_race, step=step_race, frame=race_frame, update=restart_unless_only(SPEED, start_race),
-                 done=lambda live: live.race.finished, training=True)
+RACE = Animation(start=start_race, step=step_race, frame=race_frame, update=restart_unless_only(SPEED, start_race),
+                 done=lambda race, params: race.finished, training=True)
 
 
 # Fitting a linear model with each ----------------------------------------------------
@@ -130,22 +117,21 @@ FIT_SCHEMA = Schema(
 
 @dataclass
 class Fit:
-    params: dict
-    live: Live
+    race: lg.Race
     curves: dict | None = None
 
 
 def start_fit(params: dict) -> Fit:
-    return Fit(params, start_race(params))
+    return Fit(start_race(params))
 
 
-def step_fit(state: Fit, frames: int) -> Fit:
+def step_fit(state: Fit, frames: int, params: dict) -> Fit:
     """Train both models (several batches per frame), then fit with each."""
-    race = state.live.race
+    race = state.race
     if not race.finished:
         lg.step(race, frames * 5)
     elif state.curves is None:
-        state.curves = fits(state.params, race)
+        state.curves = fits(params, race)
     return state
 
 
@@ -157,8 +143,8 @@ def fits(params: dict, race: lg.Race) -> dict:
     return out
 
 
-def fit_frame(state: Fit) -> dict:
-    race = state.live.race
+def fit_frame(state: Fit, params: dict) -> dict:
+    race = state.race
     c = race.config
     if state.curves is None:
         data = [curve([0], [None], key, ("x", "y"), True, "loss") for key in (*lg.MODELS, "true")]
@@ -168,19 +154,13 @@ def fit_frame(state: Fit) -> dict:
                 for key, v in state.curves.items()]
         ends = ", ".join(f"{k if k == 'true' else k.upper()} {v[-1]:.3g}" for k, v in state.curves.items())
         status = f"fitting A of f(x, A) = Ax ({c.dim_o}×{c.dim_i}, {c.samples} samples each) · final loss: {ends}"
-    xaxis = {"title": {"text": "gradient-descent step of the fit"}, "range": [0, state.params["fit_steps"]]}
+    xaxis = {"title": {"text": "gradient-descent step of the fit"}, "range": [0, params["fit_steps"]]}
     layout = single_panel(xaxis, "mean squared error of the fit", status)
     return {"data": data, "layout": layout}
 
 
-def draw_fit(params: dict) -> dict:
-    state = start_fit(params)
-    lg.step(state.live.race, state.live.race.config.steps)
-    return fit_frame(step_fit(state, 1))
-
-
-FIT = Animation(active=lambda params: True, start=start_fit, step=step_fit, frame=fit_frame,
-                done=lambda state: state.curves is not None, training=True)
+FIT = Animation(start=start_fit, step=step_fit, frame=fit_frame, done=lambda state, params: state.curves is not None,
+                training=True)
 
 
 # Across sizes -----------------------------------------------------------------------
@@ -192,23 +172,16 @@ DIMS_SCHEMA = Schema(params=model_params(samples=60_000, samples_max=60_000, dep
 DIMS_BATCHES_PER_FRAME = 5  # like the race's default speed: tens of ms per frame in the browser
 
 
-@dataclass
-class Dims:
-    params: dict
-    sweep: lg.DimsSweep
+def start_dims(params: dict) -> lg.DimsSweep:
+    return lg.start_dims(config_of(params))
 
 
-def start_dims(params: dict) -> Dims:
-    return Dims(params, lg.start_dims(config_of(params)))
+def step_dims(sweep: lg.DimsSweep, frames: int, params: dict) -> lg.DimsSweep:
+    lg.step_dims(sweep, frames * DIMS_BATCHES_PER_FRAME)
+    return sweep
 
 
-def step_dims(state: Dims, frames: int) -> Dims:
-    lg.step_dims(state.sweep, frames * DIMS_BATCHES_PER_FRAME)
-    return state
-
-
-def dims_frame(state: Dims) -> dict:
-    sweep = state.sweep
+def dims_frame(sweep: lg.DimsSweep, params: dict) -> dict:
     dims = list(sweep.dims)
     pad = [None] * (len(dims) - sweep.done)
     data = []
@@ -218,7 +191,7 @@ def dims_frame(state: Dims) -> dict:
                      "name": LABELS[key], "line": {"color": COLOURS[key], "width": 2}, "meta": {"role": "rel_error"},
                      "hovertemplate": f"{LABELS[key]}: %{{y:.3g}} at %{{x}}×%{{x}}<extra></extra>"})
     if sweep.finished:
-        status = f"held-out relative error after {state.params['samples']} directional samples each"
+        status = f"held-out relative error after {params['samples']} directional samples each"
     else:
         race = sweep.race
         status = (f"measuring: {sweep.done} of {len(dims)} sizes done; {dims[sweep.done]}×{dims[sweep.done]} at "
@@ -228,19 +201,12 @@ def dims_frame(state: Dims) -> dict:
     return {"data": data, "layout": layout}
 
 
-def draw_dims(params: dict) -> dict:
-    state = start_dims(params)
-    while not state.sweep.finished:
-        lg.step_dims(state.sweep, state.sweep.race.config.steps)
-    return dims_frame(state)
-
-
-DIMS = Animation(active=lambda params: True, start=start_dims, step=step_dims, frame=dims_frame,
-                 done=lambda state: state.sweep.finished, training=True)
+DIMS = Animation(start=start_dims, step=step_dims, frame=dims_frame, done=lambda sweep, params: sweep.finished,
+                 training=True)
 
 FIGURES = [
     Figure("gradient_race", "A deep FC net against a Log-Lin-Exp net, learning ∇ of f(x, A) = Ax", RACE_SCHEMA,
-           draw_race, RACE),
-    Figure("gradient_fit", "Fitting a linear model with learned gradients", FIT_SCHEMA, draw_fit, FIT),
-    Figure("gradient_dims", "Learned gradients across sizes", DIMS_SCHEMA, draw_dims, DIMS),
+           animation=RACE),
+    Figure("gradient_fit", "Fitting a linear model with learned gradients", FIT_SCHEMA, animation=FIT),
+    Figure("gradient_dims", "Learned gradients across sizes", DIMS_SCHEMA, animation=DIMS),
 ]

@@ -45,6 +45,14 @@ def fmt(v: float, digits: int = 3) -> str:
     return f"{v:.{digits}g}".replace("-", "−")
 
 
+ROUNDING = 1e-12  # an error below this is float64 rounding, whose digits differ from machine to machine
+
+
+def fmt_error(v: float) -> str:
+    """An error as the titles print it; rounding noise as "< 10⁻¹²", the same in CPython and Pyodide."""
+    return "< 10⁻¹²" if abs(v) < ROUNDING else fmt(v)
+
+
 # XOR: the linear model and the ReLU net --------------------------------------------
 
 XOR_VIEW = (-0.5, 1.5)
@@ -278,7 +286,7 @@ def draw_relu_hinges(params: dict) -> dict:
                    "title": {"text": "error"}},
         "annotations": [
             panel_title(f"{len(knots)} hinges, {mode}: slope changes a = ({slope_text}), c₀ = {fmt(offset + 0.0)}", 0.5),
-            panel_title(f"RMS error on [{fmt(L.HINGE_DOMAIN[0])}, {fmt(L.HINGE_DOMAIN[1])}]: {fmt(L.rms(f - y))}",
+            panel_title(f"RMS error on [{fmt(L.HINGE_DOMAIN[0])}, {fmt(L.HINGE_DOMAIN[1])}]: {fmt_error(L.rms(f - y))}",
                         0.5, 0.25)],
         "height": 440, "margin": {"l": 55, "r": 10, "t": 70, "b": 40}, "dragmode": False, "showlegend": True,
         "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": 1.1, "yanchor": "bottom",

@@ -30,7 +30,6 @@ class Swarm:
     minus_grad: object  # p -> -grad L at p, shape (P, 2)
     value: object  # p -> L at p, shape (P,)
     v_ref: float
-    params: dict
     rng: np.random.Generator
     p: np.ndarray  # (P, 2) positions
     trail: np.ndarray  # (K, P, 2) last K positions, oldest first
@@ -49,15 +48,15 @@ def velocity_scale(minus_grad) -> float:
     return float(np.percentile(m, 90)) if m.size else 1.0
 
 
-def noise(s: Swarm, p: np.ndarray) -> np.ndarray:
+def noise(s: Swarm, p: np.ndarray, params: dict) -> np.ndarray:
     """A smooth field of travelling waves: frequency in space and in time from the params."""
     directions, phases = s.waves
-    f_space, f_time = s.params["noise_space"], s.params["noise_time"]
+    f_space, f_time = params["noise_space"], params["noise_time"]
     out = np.zeros_like(p)
     for k in range(len(phases)):
         arg = f_space * np.einsum("pi,ji->pj", p, directions[k]) + f_time * s.t + phases[k]
         out += np.sin(arg)
-    return s.params["noise"] * out / np.sqrt(len(phases))
+    return params["noise"] * out / np.sqrt(len(phases))
 
 
 def respawn(s: Swarm, which: np.ndarray) -> None:
@@ -73,27 +72,27 @@ def start(params: dict, minus_grad, value, extra=()) -> Swarm:
     n, k = params["particles"], params["trail"]
     angles = rng.uniform(0, 2 * np.pi, (NOISE_WAVES, 2))
     directions = np.stack([np.cos(angles), np.sin(angles)], axis=-1)  # (waves, component, dim)
-    s = Swarm(minus_grad, value, velocity_scale(minus_grad), params, rng,
+    s = Swarm(minus_grad, value, velocity_scale(minus_grad), rng,
               p=np.zeros((n, 2)), trail=np.zeros((k, n, 2)), age=np.zeros(n, int), life=np.zeros(n, int),
               waves=(directions, rng.uniform(0, 2 * np.pi, (NOISE_WAVES, 2))), extra=list(extra))
     respawn(s, np.ones(n, bool))
     s.age[:] = rng.integers(0, LIFE[0], n)  # staggered, so they do not all respawn together
-    return step(s, k)  # warm up: the first frame already shows trails
+    return step(s, k, params)  # warm up: the first frame already shows trails
 
 
-def retarget(s: Swarm, params: dict, minus_grad, value, extra=()) -> Swarm:
+def retarget(s: Swarm, minus_grad, value, extra=()) -> Swarm:
     """The same particles, now flowing down another field (the target moved)."""
-    s.minus_grad, s.value, s.params, s.extra = minus_grad, value, params, list(extra)
+    s.minus_grad, s.value, s.extra = minus_grad, value, list(extra)
     s.v_ref = velocity_scale(minus_grad)
     return s
 
 
-def step(s: Swarm, n: int) -> Swarm:
+def step(s: Swarm, n: int, params: dict) -> Swarm:
     """Advance the swarm by n frames (Euler steps of the flow)."""
-    speed = s.params["speed"] * DT
+    speed = params["speed"] * DT
     for _ in range(n):
         with np.errstate(all="ignore"):
-            v = s.minus_grad(s.p) / s.v_ref + noise(s, s.p)
+            v = s.minus_grad(s.p) / s.v_ref + noise(s, s.p, params)
             norm = np.linalg.norm(v, axis=1, keepdims=True)
             v = np.where(norm > V_CAP, v * V_CAP / norm, v)
         s.p = s.p + speed * v
@@ -106,7 +105,7 @@ def step(s: Swarm, n: int) -> Swarm:
     return s
 
 
-def frame(s: Swarm) -> list:
+def frame(s: Swarm, params: dict) -> list:
     """The traces of one frame: what lies under the particles, then the trails.
 
     A trail is a polyline; trails are grouped by the phase colour of their
@@ -116,7 +115,7 @@ def frame(s: Swarm) -> list:
     """
     k, n, _ = s.trail.shape
     with np.errstate(all="ignore"):
-        phase = np.mod(np.abs(s.value(s.p)) * s.params["colour_speed"], 1.0)
+        phase = np.mod(np.abs(s.value(s.p)) * params["colour_speed"], 1.0)
     hue = np.minimum((np.nan_to_num(phase) * len(PHASE_COLOURS)).astype(int), len(PHASE_COLOURS) - 1)
     edges = np.linspace(0, k - 1, min(TRAIL_BUCKETS, k - 1) + 1).round().astype(int)
     traces = list(s.extra)

@@ -59,7 +59,6 @@ SPEED = ("speed",)
 
 @dataclass
 class Live:
-    params: dict
     run: restore.Run
     forward: restore.ForwardCurve  # the baseline, measured as far as the run has come
 
@@ -70,7 +69,7 @@ def start_live(params: dict) -> Live:
     run = restore.start(config)
     every = restore.record_every(config)
     steps = sorted({*range(0, config.steps, every), config.steps})
-    return Live(params, run, restore.ForwardCurve(run.theta, [max(1, s * config.batch) for s in steps]))
+    return Live(run, restore.ForwardCurve(run.theta, [max(1, s * config.batch) for s in steps]))
 
 
 def heatmap(J: np.ndarray, span: float, axes: tuple[str, str], name: str) -> dict:
@@ -86,7 +85,7 @@ def line(x, y, name: str, colour: str, axes: tuple[str, str], dash: str = "solid
             "hovertemplate": f"{name} %{{y:.3g}} at epoch %{{x:.3g}}<extra></extra>"}
 
 
-def live_frame(live: Live) -> dict:
+def live_frame(live: Live, params: dict) -> dict:
     run, config = live.run, live.run.config
     h = run.history
     per_epoch = config.samples_per_epoch / config.batch  # steps per epoch
@@ -112,7 +111,7 @@ def live_frame(live: Live) -> dict:
     total = config.epochs
     status = (f"epoch {h['step'][-1] / per_epoch:.1f} of {total:g} ({run.done} steps of {config.batch} samples) · "
               f"|Ĵ − J|/|J| = {last['rel_error']:.3g} · signs {100 * last['signs']:.0f} %")
-    if config.dim_sample < live.params["dim_sample"]:
+    if config.dim_sample < params["dim_sample"]:
         status += f" · dim_sample taken as dim_i = {config.dim_i}"
     layout = {
         "xaxis": matrix_axis | {"domain": [0.0, 0.44], "anchor": "y"},
@@ -135,19 +134,13 @@ def live_frame(live: Live) -> dict:
     return {"data": data, "layout": layout}
 
 
-def draw_live(params: dict) -> dict:
-    live = start_live(params)
-    restore.step(live.run, live.run.config.steps)
-    return live_frame(live)
-
-
-def step_live(live: Live, frames: int) -> Live:
-    restore.step(live.run, frames * live.params["speed"])
+def step_live(live: Live, frames: int, params: dict) -> Live:
+    restore.step(live.run, frames * params["speed"])
     return live
 
 
-LIVE = Animation(active=lambda params: True, start=start_live, step=step_live, frame=live_frame, update=restart_unless_only(SPEED, start_live),
-                 done=lambda live: live.run.finished, training=True)
+LIVE = Animation(start=start_live, step=step_live, frame=live_frame, update=restart_unless_only(SPEED, start_live),
+                 done=lambda live, params: live.run.finished, training=True)
 
 
 # Across sizes ----------------------------------------------------------------------
@@ -165,28 +158,21 @@ SIZES_SCHEMA = Schema(
 SIZES_STEPS_PER_FRAME = 10  # steps of every seed's run: a few ms each at 32 x 32
 
 
-@dataclass
-class Sizes:
-    params: dict
-    sweep: restore.SizeSweep
-
-
-def start_sizes(params: dict) -> Sizes:
+def start_sizes(params: dict) -> restore.SizeSweep:
     seeds = list(range(1, params["seeds"] + 1))
-    return Sizes(params, restore.start_size_sweep(config_of(params), float(params["proportion"]), seeds))
+    return restore.start_size_sweep(config_of(params), float(params["proportion"]), seeds)
 
 
-def step_sizes(state: Sizes, frames: int) -> Sizes:
-    restore.step_size_sweep(state.sweep, frames * SIZES_STEPS_PER_FRAME)
-    return state
+def step_sizes(sweep: restore.SizeSweep, frames: int, params: dict) -> restore.SizeSweep:
+    restore.step_size_sweep(sweep, frames * SIZES_STEPS_PER_FRAME)
+    return sweep
 
 
 def plural(n: float, word: str) -> str:
     return f"{n:g} {word}" if n == 1 else f"{n:g} {word}s"
 
 
-def sizes_frame(state: Sizes) -> dict:
-    sweep = state.sweep
+def sizes_frame(sweep: restore.SizeSweep, params: dict) -> dict:
     sizes = list(sweep.sizes)
     n = sweep.done
     learned = np.array(sweep.result["learned"]) if n else np.zeros((0, len(sweep.seeds)))
@@ -208,7 +194,7 @@ def sizes_frame(state: Sizes) -> dict:
                        "hovertemplate": "dim %{x}: %{y:.3g}<extra></extra>"})
     c = sweep.config
     if sweep.finished:
-        status = (f"after {plural(c.epochs, 'epoch')}, dim_sample = {state.params['proportion']} × dim, "
+        status = (f"after {plural(c.epochs, 'epoch')}, dim_sample = {params['proportion']} × dim, "
                   f"{plural(len(sweep.seeds), 'seed')}")
     else:
         run = sweep.runs[0]
@@ -219,17 +205,11 @@ def sizes_frame(state: Sizes) -> dict:
     return {"data": traces, "layout": layout}
 
 
-def draw_sizes(params: dict) -> dict:
-    state = start_sizes(params)
-    while not state.sweep.finished:
-        restore.step_size_sweep(state.sweep, state.sweep.runs[0].config.steps)
-    return sizes_frame(state)
-
-
-SIZES = Animation(active=lambda params: True, start=start_sizes, step=step_sizes, frame=sizes_frame,
-                  done=lambda state: state.sweep.finished, training=True)
+SIZES = Animation(start=start_sizes, step=step_sizes, frame=sizes_frame, done=lambda sweep, params: sweep.finished,
+                  training=True)
 
 FIGURES = [
-    Figure("restore_jacobian", "Learning the Jacobian from directional samples", LIVE_SCHEMA, draw_live, LIVE),
-    Figure("restore_sizes", "The same proportion of sampled dimensions at every size", SIZES_SCHEMA, draw_sizes, SIZES),
+    Figure("restore_jacobian", "Learning the Jacobian from directional samples", LIVE_SCHEMA, animation=LIVE),
+    Figure("restore_sizes", "The same proportion of sampled dimensions at every size", SIZES_SCHEMA,
+           animation=SIZES),
 ]

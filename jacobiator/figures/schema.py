@@ -133,38 +133,57 @@ class Schema:
         return {"params": [p.to_json() for p in self.params], "drag": drag}
 
 
+def always(params: dict) -> bool:
+    return True
+
+
+# A very large number of frames: stepping by it runs an animation to its end.
+TO_THE_END = 1 << 40
+
+
 @dataclass(frozen=True)
 class Animation:
-    """A steppable figure: ``start(params) -> state``, ``step(state, n) -> state``,
-    ``frame(state) -> figure dict``; ``active(params)`` says when it runs, and
-    ``update(state, params) -> state`` carries a running state over to new
-    parameters (a dragged target), so the animation goes on instead of restarting.
+    """A steppable figure: ``start(params) -> state``, ``step(state, n, params) -> state``
+    (n frames on), ``frame(state, params) -> figure dict``. The worker keeps the
+    parameters beside the state (:func:`jacobiator.figures.handle`), so a state holds
+    only what the run computed. ``active(params)`` says when it runs (always, by
+    default), and ``update(state, old, new) -> state`` carries a running state over to
+    new parameters (a dragged target, a new speed), so the animation goes on instead
+    of restarting.
 
-    ``done(state)`` ends a finite run (a training budget spent). ``training``
-    gives the widget Pause/Resume and Train-again buttons. ``canvas_frames``
-    says that frames change only canvas-drawn traces (particle trails), so the
-    page skips Plotly for them. One ``step(state, 1)`` is one frame: keep it to
-    tens of milliseconds in the browser (several times CPython's time)."""
+    ``done(state, params)`` ends a finite run (a training budget spent); the static
+    figure of such an animation is its last frame (:meth:`last_frame`), so the live run
+    ends on it by construction. ``training`` gives the widget Pause/Resume and
+    Train-again buttons. ``canvas_frames`` says that frames change only canvas-drawn
+    traces (particle trails), so the page skips Plotly for them. One ``step(state, 1,
+    params)`` is one frame: keep it to tens of milliseconds in the browser (several
+    times CPython's time)."""
 
-    active: Callable[[dict], bool]
     start: Callable[[dict], Any]
-    step: Callable[[Any, int], Any]
-    frame: Callable[[Any], dict]
-    update: Callable[[Any, dict], Any] | None = None
-    done: Callable[[Any], bool] | None = None
+    step: Callable[[Any, int, dict], Any]
+    frame: Callable[[Any, dict], dict]
+    active: Callable[[dict], bool] = always
+    update: Callable[[Any, dict, dict], Any] | None = None
+    done: Callable[[Any, dict], bool] | None = None
     training: bool = False
     canvas_frames: bool = False
 
+    def last_frame(self, params: dict) -> dict:
+        """The frame after the whole run: the static figure of a finite animation."""
+        state = self.start(params)
+        while not self.done(state, params):
+            state = self.step(state, TO_THE_END, params)
+        return self.frame(state, params)
 
-def restart_unless_only(kept: tuple[str, ...], start: Callable[[dict], Any]) -> Callable[[Any, dict], Any]:
-    """An :attr:`Animation.update` for a state with a ``params`` attribute: a change of the
-    parameters ``kept`` only (a speed, a view) carries the run over; any other change, or the
-    same parameters asked again (Train, Restart), starts it again."""
 
-    def update(state, params: dict):
-        if params == state.params or any(params[k] != state.params[k] for k in params if k not in kept):
-            return start(params)
-        state.params = params
+def restart_unless_only(kept: tuple[str, ...], start: Callable[[dict], Any]) -> Callable[[Any, dict, dict], Any]:
+    """An :attr:`Animation.update`: a change of the parameters ``kept`` only (a speed, a view)
+    carries the run over; any other change, or the same parameters asked again (Train,
+    Restart), starts it again."""
+
+    def update(state, old: dict, new: dict):
+        if new == old or any(new[k] != old[k] for k in new if k not in kept):
+            return start(new)
         return state
 
     return update
@@ -172,13 +191,20 @@ def restart_unless_only(kept: tuple[str, ...], start: Callable[[dict], Any]) -> 
 
 @dataclass(frozen=True)
 class Figure:
-    """A registered figure: its parameters and a pure function drawing it."""
+    """A registered figure: its parameters and a pure function drawing it (for a figure
+    that trains, the last frame of its animation unless ``draw`` says otherwise)."""
 
     key: str
     title: str
     schema: Schema
-    draw: Callable[[dict], dict]
+    draw: Callable[[dict], dict] | None = None  # default: the animation's last frame
     animation: Animation | None = None
+
+    def __post_init__(self):
+        if self.draw is None:
+            if self.animation is None or self.animation.done is None:
+                raise ValueError(f"figure {self.key!r} needs a draw function or a finite animation")
+            object.__setattr__(self, "draw", self.animation.last_frame)
 
     def __call__(self, /, **overrides: Any) -> dict:
         return self.draw(self.schema.resolve(overrides))

@@ -45,7 +45,6 @@ SCHEMA = Schema(
 
 @dataclass
 class Run:
-    params: dict
     net: nn.MLP
     opt: nn.Adam
     x: np.ndarray
@@ -65,25 +64,26 @@ def start(params: dict) -> Run:
     x_test, t_test = surface_cloud(params["surface"], TEST_POINTS, 0.0, params["seed"] + 1000)
     rng = np.random.default_rng(params["seed"])
     net = nn.init_mlp([2, *[params["width"]] * params["depth"], 1], params["activation"], rng)
-    return Run(params, net, nn.Adam(params["lr"]), x, t, x_test, t_test, [], [])
+    return Run(net, nn.Adam(params["lr"]), x, t, x_test, t_test, [], [])
 
 
-def train(run: Run, steps: int) -> Run:
-    steps = min(steps, run.params["steps"] - run.step)
+def train(run: Run, steps: int, budget: int) -> Run:
+    """``steps`` more Adam steps, never past ``budget``."""
+    steps = min(steps, budget - run.step)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverging run shows as a rising curve
         for _ in range(steps):
             run.train_loss.append(nn.train_step(run.net, run.opt, run.x, run.t))
-            if run.step % TEST_EVERY == 0 or run.step == run.params["steps"]:
+            if run.step % TEST_EVERY == 0 or run.step == budget:
                 run.test_loss.append((run.step, nn.mse(nn.predict(run.net, run.x_test), run.t_test)[0]))
     return run
 
 
-def step(run: Run, frames: int) -> Run:
-    return train(run, frames * run.params["speed"])
+def step(run: Run, frames: int, params: dict) -> Run:
+    return train(run, frames * params["speed"], params["steps"])
 
 
-def done(run: Run) -> bool:
-    return run.step >= run.params["steps"]
+def done(run: Run, params: dict) -> bool:
+    return run.step >= params["steps"]
 
 
 def finite_curve(values: list) -> list:
@@ -92,8 +92,7 @@ def finite_curve(values: list) -> list:
     return json_list(np.where(np.isfinite(v) & (v > 0), v, np.nan), 6)
 
 
-def frame(run: Run) -> dict:
-    p = run.params
+def frame(run: Run, p: dict) -> dict:
     grid = np.linspace(-1.0, 1.0, MESH)
     g1, g2 = np.meshgrid(grid, grid)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -144,12 +143,7 @@ def frame(run: Run) -> dict:
     return {"data": data, "layout": layout}
 
 
-def draw(params: dict) -> dict:
-    """The surface after the whole training budget (the static figure)."""
-    return frame(train(start(params), params["steps"]))
-
-
-ANIMATION = Animation(active=lambda params: True, start=start, step=step, frame=frame, update=restart_unless_only(VIEW_PARAMS, start), done=done,
+ANIMATION = Animation(start=start, step=step, frame=frame, update=restart_unless_only(VIEW_PARAMS, start), done=done,
                       training=True)
 
-FIGURES = [Figure("sculpt", "A network sculpting a surface", SCHEMA, draw, ANIMATION)]
+FIGURES = [Figure("sculpt", "A network sculpting a surface", SCHEMA, animation=ANIMATION)]
