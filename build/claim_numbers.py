@@ -15,6 +15,7 @@ figure captions may hold numbers too. Named in mkdocs.yml as ``claim_numbers``.
 import html
 import importlib
 import logging
+import math
 import re
 from typing import Callable
 
@@ -44,7 +45,11 @@ def _interval(value, digits: int = 1) -> str:
 
 
 def _significant(value, digits: int = 2) -> str:
-    return f"{_median(value):#.{digits}g}".rstrip(".")
+    """``digits`` significant digits, trailing zeros kept (0.10); no exponent for large numbers."""
+    v = _median(value)
+    if v != 0 and abs(v) >= 10**digits:  # where "#g" would switch to 1.4e+02
+        return f"{round(v, digits - 1 - math.floor(math.log10(abs(v)))):.0f}"
+    return f"{v:#.{digits}g}".rstrip(".")
 
 
 def _scientific_tex(value, digits: int = 2) -> str:

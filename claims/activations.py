@@ -9,11 +9,13 @@ changes), so every one of them is a statistic over many seeds trained as one bat
 the median with its bootstrap 90 % interval, and shares of seeds.
 """
 
+from dataclasses import replace
+
 import numpy as np
 
 from jacobiator import activation_costs, lecture, nn, training
 from jacobiator import polyapprox as pa
-from jacobiator.activations import normal_cdf
+from jacobiator.activations import ACTIVATIONS, normal_cdf
 from jacobiator.datasets import best_cut_accuracy, xor_labels
 from jacobiator.figures import activation_gallery as gallery
 from jacobiator.figures import poly_approx
@@ -29,6 +31,8 @@ NEURON_SEEDS = 16
 PREACTIVATION_SEEDS = list(range(16))
 SCULPT_SEEDS = list(range(16))
 SCULPT_ACTIVATIONS = ("square", "relu", "tanh", "gelu", "sin")
+SURFACE = "bumps"  # the sculpting cloud the chapter compares on
+DEEP_ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu")
 OSCILLATING = ("sin", "zcosz")
 CLASSIC = ("relu", "leaky_relu", "elu", "softplus", "sigmoid", "tanh", "gelu", "gelu_tanh", "silu")
 BEHIND = ("square", "sigmoid", "softplus")  # on the surface
@@ -68,7 +72,7 @@ def ranked(summaries: dict, lower_is_better: bool) -> list[str]:
 
 def xor_table() -> dict:
     """All activations on noisy XOR: 2 x 16 hidden units, 300 full-batch Adam steps at 0.01."""
-    config = Config(activations=training.ALL_ACTIVATIONS, seeds=SEEDS)
+    config = Config(activations=tuple(ACTIVATIONS), seeds=SEEDS)
     by = {k: summary(s) for k, s in training.compare(config).items()}
     others = [k for k in by if k not in OSCILLATING]
     data = training.make_data(config)
@@ -84,7 +88,7 @@ def xor_table() -> dict:
 
 def surface_table() -> dict:
     """All activations on the bumpy surface, same network and budget."""
-    config = Config(dataset=training.SURFACE, activations=training.ALL_ACTIVATIONS, seeds=SEEDS)
+    config = Config(dataset=SURFACE, activations=tuple(ACTIVATIONS), seeds=SEEDS)
     by = {k: summary(s) for k, s in training.compare(config).items()}
     order = ranked(by, lower_is_better=True)
     best = by[order[0]]["test"]["median"]
@@ -95,11 +99,13 @@ def surface_table() -> dict:
             "behind_at_least": min(over_best[k] for k in BEHIND)}
 
 
-def depth_table() -> dict:
-    """ReLU, tanh, sigmoid and GELU at 1 and 8 hidden layers of 16 units, same budget."""
-    table = training.depth_instability(Config(activations=training.DEEP_ACTIVATIONS, seeds=DEPTH_SEEDS),
-                                       depths=(1, 8))
-    return {k: {str(depth): summary(s) for depth, s in by_depth.items()} for k, by_depth in table.items()}
+def depth_table(depths: tuple[int, ...] = (1, 8)) -> dict:
+    """ReLU, tanh, sigmoid and GELU at 1 and 8 hidden layers of 16 units, same budget. A deeper plain
+    net's loss curve relapses (:func:`jacobiator.training.relapse`), its seeds end further apart, and
+    with sigmoid it barely learns."""
+    config = Config(activations=DEEP_ACTIVATIONS, seeds=DEPTH_SEEDS)
+    by_depth = {depth: training.compare(replace(config, depth=depth)) for depth in depths}
+    return {k: {str(depth): summary(by_depth[depth][k]) for depth in depths} for k in DEEP_ACTIVATIONS}
 
 
 # One neuron on XOR ------------------------------------------------------------
@@ -195,13 +201,24 @@ PREACTIVATION_CONFIGS = (("xor", "tanh"), ("xor", "relu"), ("xor", "softplus"), 
 PREACTIVATION_KEYS = tuple(f"{task}_{act}" for task, act in PREACTIVATION_CONFIGS)
 
 
+def preactivation_percentiles(task: str, activation: str, steps: int, lr: float, seed: int, q: float = 99.0,
+                              R: float = 4.0) -> dict:
+    r"""Per hidden layer: the ``q``-th percentile of :math:`|z|` and the share with :math:`|z| \le R`,
+    at initialization and after training, and the loss before and after."""
+    run = poly_approx.trained_preactivations(task, activation, steps, lr, seed)
+    return {"p_before": [float(np.percentile(np.abs(z), q)) for z in run["before"]],
+            "p_after": [float(np.percentile(np.abs(z), q)) for z in run["after"]],
+            "inside_after": [poly_approx.share_inside(z, R) for z in run["after"]],
+            "loss_before": run["loss_before"], "loss_after": run["loss_after"]}
+
+
 def preactivations(steps: int = 150, lr: float = 0.03) -> dict:
     """The histogram figure's 2-16-16-1 nets (150 Adam steps at 0.03), one per seed and configuration:
     the 99th percentile of |z| per hidden layer at initialisation and after training."""
     rows = {key: [] for key in PREACTIVATION_KEYS}
     for seed in PREACTIVATION_SEEDS:
-        for r in poly_approx.preactivation_percentiles(PREACTIVATION_CONFIGS, steps, lr, seed):
-            rows[f"{r['task']}_{r['activation']}"].append(r)
+        for task, activation in PREACTIVATION_CONFIGS:
+            rows[f"{task}_{activation}"].append(preactivation_percentiles(task, activation, steps, lr, seed))
     out = {"seeds": len(PREACTIVATION_SEEDS),
            "before_max": max(max(r["p_before"]) for rs in rows.values() for r in rs),
            "trained_lower_loss": share([r["loss_after"] < r["loss_before"] for rs in rows.values() for r in rs])}

@@ -390,12 +390,6 @@ class Summary:
         return float(np.median(self.final_loss))
 
     @property
-    def loss_ratio(self) -> float:
-        """Worst over best final training loss among the seeds (1: every seed ends alike)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return float(np.max(self.final_loss) / np.min(self.final_loss))
-
-    @property
     def fail_share(self) -> float:
         return float(np.mean(self.failed))
 
@@ -427,30 +421,6 @@ def ranking(config: Config, summaries: dict[str, Summary]) -> list[str]:
     """Activations from best to worst median test metric."""
     sign = -1.0 if higher_is_better(config) else 1.0
     return sorted(summaries, key=lambda k: sign * summaries[k].median)
-
-
-ALL_ACTIVATIONS = tuple(ACTIVATIONS)
-SURFACE = "bumps"  # the sculpting cloud the article compares on
-DEEP_ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu")
-
-
-def activation_table(dataset: str = XOR, **overrides) -> dict[str, Summary]:
-    """Every registered activation trained at the default budget (``Config`` defaults:
-    2 x 16 hidden units, 300 full-batch Adam steps at 0.01, 5 seeds) on ``dataset``."""
-    return compare(Config(dataset=dataset, activations=ALL_ACTIVATIONS, **overrides))
-
-
-def depth_instability(config: Config, depths: tuple[int, ...] = (1, 8)) -> dict[str, dict[int, Summary]]:
-    """Per activation and depth, the summary of ``config`` trained at that depth.
-
-    The activation chapter measures ``Config(activations=DEEP_ACTIVATIONS, seeds=32)``
-    (claims/activations.py). A deeper plain net's loss curve relapses (see
-    :func:`relapse`), its seeds end further apart, and with sigmoid it barely learns."""
-    out: dict[str, dict[int, Summary]] = {a: {} for a in config.activations}
-    for depth in depths:
-        for key, summary in compare(replace(config, depth=depth)).items():
-            out[key][depth] = summary
-    return out
 
 
 # One neuron on XOR (Noel et al. 2021) ----------------------------------------

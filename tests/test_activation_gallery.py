@@ -134,7 +134,7 @@ def test_sup_of_the_derivative_matches_closed_forms():
 
 
 def test_growth_exponent_reads_the_power_law():
-    cube = Activation("cube", "x³", "x^3", lambda x: x**3, lambda x: 3 * x**2)
+    cube = Activation("cube", "x³", "x^3", lambda x: x**3, lambda x: 3 * x**2, True, "#000000")
     assert growth_exponent(cube) == pytest.approx(2.0, abs=0.01) and not is_bounded(cube)
     assert growth_exponent(ACTIVATIONS["square"]) == pytest.approx(1.0, abs=0.01)
     assert growth_exponent(ACTIVATIONS["zcosz"]) == pytest.approx(1.0, abs=0.05)
@@ -142,7 +142,7 @@ def test_growth_exponent_reads_the_power_law():
 
 
 def test_a_mirrored_softplus_saturates_on_the_right():
-    mirrored = Activation("mirror", "−softplus(−x)", "", lambda x: -softplus(-x), lambda x: sigmoid(-x))
+    mirrored = Activation("mirror", "−softplus(−x)", "", lambda x: -softplus(-x), lambda x: sigmoid(-x), True, "#000000")
     assert saturation(mirrored) == "right" and is_bounded(mirrored)
 
 

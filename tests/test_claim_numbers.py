@@ -36,6 +36,10 @@ def convert(text: str) -> str:
     ("{{ destroy.steps | int }}", "140"),
     ("{{ destroy.curve.1 | fixed:1 }}", "0.2"),
     ("{{destroy.best_cut|pct}}", "63.4 %"),
+    ("{{ destroy.steps | num }}", "140"),  # no exponent for a large number
+    ("{{ destroy.steps | times:1 }}", "100×"),
+    ("{{ destroy.tiny | sci }}", "3.5 × 10⁻¹³"),
+    ("{{ destroy.tiny | sci_tex }}", "3.5 \\times 10^{-13}"),
 ])
 def test_a_placeholder_becomes_the_measured_number(placeholder, shown):
     assert convert(f"The cut gets {placeholder}.") == f"<p>The cut gets {shown}.</p>"

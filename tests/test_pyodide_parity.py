@@ -47,18 +47,10 @@ CHAOTIC: dict[str, float] = {
     "activation_training": 2e-4,
 }
 
-# Deterministic figures whose visible text differs although its numbers are within
-# DETERMINISTIC_TOL: each prints a quantity at float rounding level, so the live
-# render replaces the static text. Real findings for jacobiator/, not test noise;
-# measured on AVX-512 CPUs (numpy 2.4), so not strict: another CPU may agree.
-KNOWN_TEXT_DIFFERENCES = {
-    # hover of GELU (tanh approx.), zero share: "3.24e-11 %" (CPython) vs "3.01e-11 %"
-    # (Pyodide): numpy's AVX-512 tanh is exactly -1 from -18.99 on, wasm's from -19.06,
-    # so 562 vs 560 cells of x ~ N(0, 1) have sigma' == 0.
-    "activation_table": "the zero share of GELU (tanh) hangs on tanh's last ulp",
-    # annotation "RMS error on [−1, 7]: 5.88e−16" vs "2.51e−16": rounding noise printed.
-    "relu_hinges": "the RMS error annotation prints float rounding noise",
-}
+# Deterministic figures whose visible text may differ although its numbers are within
+# DETERMINISTIC_TOL (a quantity printed at float rounding level): none since the
+# figures print rounding noise as a bound ("< 10⁻¹²"). Key -> why, if one comes back.
+KNOWN_TEXT_DIFFERENCES: dict[str, str] = {}
 
 # For the whole Pyodide run; it took 60 to 150 s on 2 cores.
 PYODIDE_TIMEOUT = 900

@@ -274,24 +274,6 @@ def draw_histogram(params: dict) -> dict:
     return {"data": data, "layout": layout}
 
 
-def preactivation_percentiles(configs=(("xor", "tanh"), ("xor", "relu"), ("xor", "softplus"), ("ripple", "tanh"),
-                                       ("ripple", "softplus")),
-                              steps: int = 150, lr: float = 0.03, seed: int = 0, q: float = 99.0,
-                              R: float = 4.0) -> list[dict]:
-    r"""Per configuration (task, activation) and hidden layer: the ``q``-th percentile of
-    :math:`|z|` and the share with :math:`|z| \le R`, at initialization and after training."""
-    rows = []
-    for task, activation in configs:
-        run = trained_preactivations(task, activation, steps, lr, seed)
-        rows.append({"task": task, "activation": activation,
-                     "p_before": [float(np.percentile(np.abs(z), q)) for z in run["before"]],
-                     "p_after": [float(np.percentile(np.abs(z), q)) for z in run["after"]],
-                     "inside_before": [share_inside(z, R) for z in run["before"]],
-                     "inside_after": [share_inside(z, R) for z in run["after"]],
-                     "loss_before": run["loss_before"], "loss_after": run["loss_after"]})
-    return rows
-
-
 FIGURES = [
     Figure("poly_approx", "Polynomial approximations of an activation", APPROX_SCHEMA, draw_approx),
     Figure("preactivation_histogram", "What range do pre-activations cover?", HISTOGRAM_SCHEMA, draw_histogram),
