@@ -18,7 +18,8 @@ against the built site served on 127.0.0.1:
     they train, and the latency of a key press meanwhile;
   - `mkdocs build` time.
 Run with `make bench`; `bench/bench.py --only restore` (or any of PARTS, repeatable) runs only those
-measurements, on one untimed build unless `build` is among them.
+measurements, on one untimed build unless `build` is among them; `--only cold` only the cold loads.
+To compare built sites (before and after a change), `bench/cold_live.py SITE...` alternates cold loads.
 """
 
 import argparse
@@ -62,7 +63,7 @@ RESTORE_STEPS = 1000  # restore.train_step calls per timed run (16 samples each 
 # The progress in each live figure's title: frames after the run's first one train.
 RESTORE_PROGRESS = r"^epoch ([\d.]+) of "
 RACE_PROGRESS = r" · (\d+) of \d+ samples · "
-PARTS = ("build", "pages", "sculpt", "destroy", "restore")  # what --only can pick
+PARTS = ("build", "cold", "pages", "sculpt", "destroy", "restore")  # what --only can pick ("pages" holds "cold")
 
 
 def pct(values, q):
@@ -180,12 +181,12 @@ from jacobiator.figures import advance, handle, sculpt
 
 def sculpt_probe(repeats, steps):
     params = sculpt.SCHEMA.defaults()
-    sculpt.train(sculpt.start(params), 50)  # warm-up
+    sculpt.train(sculpt.start(params), 50, params["steps"])  # warm-up
     train = []
     for _ in range(repeats):
         run = sculpt.start(params)
         t0 = time.perf_counter()
-        sculpt.train(run, steps)
+        sculpt.train(run, steps, steps)
         train.append(time.perf_counter() - t0)
         assert run.step == steps
     frames = []
@@ -208,8 +209,9 @@ PYODIDE_PROBE_JS = r"""async ([code, call]) => {
       const settings = await (await fetch(new URL('runtime.json', data.base))).json();
       const indexURL = new URL(settings.indexURL, data.base).href;
       const {loadPyodide} = await import(indexURL + 'pyodide.mjs');
-      const pyodide = await loadPyodide({indexURL, packages: settings.packages});
-      pyodide.unpackArchive(await (await fetch(new URL(settings.wheel, data.base))).arrayBuffer(), 'wheel');
+      const lockFileURL = new URL(settings.lockFile, data.base).href;  // as the page's worker loads them
+      const packages = settings.packages.map((n) => settings.wheels[n] ? new URL(settings.wheels[n], data.base).href : n);
+      const pyodide = await loadPyodide({indexURL, lockFileURL, packages});
       pyodide.runPython(data.code);
       self.postMessage({result: pyodide.runPython(data.call)});
     } catch (err) { self.postMessage({error: String(err)}); }
@@ -491,6 +493,8 @@ def main(argv=None):
         with serve(site, port) as url, chromium() as browser:
             if "pages" in parts:
                 pages(browser, url, result)
+            elif "cold" in parts:
+                cold_loads(browser, url, result)
             if "sculpt" in parts:
                 sculpt = widget_training(browser, url, SCULPT, SCULPT_PROBE, SCULPT_CALL)
             if "destroy" in parts:
@@ -526,16 +530,27 @@ def main(argv=None):
     print(json.dumps(result, indent=1))
 
 
+def cold_summary(loads) -> dict:
+    """Medians of cold loads (cold_load's marks)."""
+    return {
+        "cold_first_static_ms": round(statistics.median(m["static"] for m in loads)),
+        "cold_live_ms": round(statistics.median(m["live"] for m in loads)),
+        # Inside the worker: from its start to Pyodide with its packages (numpy and jacobiator,
+        # loaded together), and to jacobiator imported.
+        "cold_worker_ms": {
+            "pyodide_and_packages": round(statistics.median(m["worker"]["stages"]["pyodide"] for m in loads)),
+            "ready": round(statistics.median(m["worker"]["bootMs"] for m in loads))},
+        "cold_loads": len(loads)}
+
+
+def cold_loads(browser, url, result: dict) -> None:
+    """Cold loads of the gradient-fields chapter: first static figure, live, and the worker's stages."""
+    result.update(cold_summary([cold_load(browser, url) for _ in range(COLD_LOADS)]))
+
+
 def pages(browser, url, result: dict) -> None:
     """The gradient-fields chapter: cold loads, redraws, drags, instant navigation, particles."""
-    loads = [cold_load(browser, url) for _ in range(COLD_LOADS)]
-    result["cold_first_static_ms"] = round(statistics.median(m["static"] for m in loads))
-    result["cold_live_ms"] = round(statistics.median(m["live"] for m in loads))
-    # Inside the worker: from its start to Pyodide with numpy, and to jacobiator imported.
-    result["cold_worker_ms"] = {
-        "pyodide_and_numpy": round(statistics.median(m["worker"]["stages"]["pyodide"] for m in loads)),
-        "ready": round(statistics.median(m["worker"]["bootMs"] for m in loads))}
-
+    cold_loads(browser, url, result)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(url + PAGE)
     page.wait_for_selector(f'{FIRST} .jb-status[data-state="live"]', timeout=120_000)

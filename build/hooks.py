@@ -1,10 +1,14 @@
 """MkDocs hooks: stage the runtime and the wheel into the site, watch the core.
 
-Set ``extra.jacobiator_runtime: cdn`` in mkdocs.yml to load Pyodide (the same
-pinned version) from its official CDN instead of serving it from the site.
+The site serves Pyodide precompiled (build/runtime.py), with the jacobiator
+wheel compiled too and added to its lock file. Set
+``extra.jacobiator_runtime: cdn`` in mkdocs.yml to load Pyodide (the same pinned
+version, as .py) from its official CDN instead of serving it from the site.
 """
 
 import json
+import logging
+import posixpath
 import shutil
 import sys
 import tempfile
@@ -24,7 +28,10 @@ from wheel import ROOT, build_wheel  # noqa: E402
 
 MODES = ("self-hosted", "cdn")
 WHEEL_DIRS = ROOT / ".cache" / "wheel"
+LOCK = "pyodide-lock.json"
+log = logging.getLogger("mkdocs.hooks.jacobiator")
 _staged: dict[str, Path] = {}
+_build: dict = {}  # this build's folder, wheel and Pyodide folder
 
 
 def _mode(config: MkDocsConfig) -> str:
@@ -55,38 +62,68 @@ def on_pre_build(config: MkDocsConfig):
     for name in [m for m in sys.modules if m.split(".")[0] in ("jacobiator", "claims")]:
         del sys.modules[name]
     jacobiator_fence.core["digest"] = figure_cache.core_digest()  # static figures are cached by it
-    try:
-        _staged.clear()
-        _staged.update(runtime.stage_all(cdn=_mode(config) == "cdn"))
-    except runtime.StagingError as e:
-        raise PluginError(str(e)) from None
+    cdn = _mode(config) == "cdn"
     # A folder of its own per build, so builds running side by side never share one.
     WHEEL_DIRS.mkdir(parents=True, exist_ok=True)
-    wheel = build_wheel(Path(tempfile.mkdtemp(dir=WHEEL_DIRS)))
-    _staged["jacobiator/" + wheel.name] = wheel
+    folder = Path(tempfile.mkdtemp(dir=WHEEL_DIRS))
+    _staged.clear()
+    _build.clear()
+    _build["folder"] = folder
+    try:
+        staged = runtime.stage_all(cdn=cdn)
+        if staged.note:
+            log.info(staged.note)
+        _staged.update(staged.files)
+        wheel = build_wheel(folder)
+        if staged.compiled:
+            try:
+                wheel = runtime.compile_wheel(wheel)
+            except runtime.CompilerUnavailable as e:  # the runtime was compiled here before
+                log.info(f"runtime: the jacobiator wheel is served as .py, not precompiled: {e.reason}")
+        # The hash in the path makes every changed wheel a new URL: never a stale cache
+        # (Pyodide checks the wheel against the lock, so a stale one would not load).
+        served = f"jacobiator/{runtime.sha256_of(wheel)[:16]}/{wheel.name}"
+        _staged[served] = wheel
+        _build.update(wheel=served, pyodide_dir=staged.pyodide_dir)
+        if not cdn:
+            # The lock lists jacobiator beside numpy, so loadPyodide fetches both at once.
+            lock = staged.pyodide_dir + LOCK
+            _staged[lock] = runtime.lock_with_wheel(
+                _staged[lock], wheel, posixpath.relpath(served, staged.pyodide_dir), folder / LOCK)
+    except runtime.StagingError as e:
+        raise PluginError(str(e)) from None
 
 
 def on_files(files: Files, config: MkDocsConfig):
     for path, source in _staged.items():
         files.append(File.generated(config, "runtime/" + path, abs_src_path=str(source)))
-    wheel = next(p for p in _staged if p.startswith("jacobiator/"))
-    index_url = runtime.PYODIDE_CDN if _mode(config) == "cdn" else runtime.PYODIDE_DIR
+    wheel, pyodide_dir = _build["wheel"], _build["pyodide_dir"]
+    if pyodide_dir is None:  # Pyodide from its CDN, as npm ships it: its own lock, without jacobiator
+        index_url, lock_file, integrity = runtime.PYODIDE_CDN, runtime.PYODIDE_CDN + LOCK, runtime.integrity()
+        wheels = {"jacobiator": wheel}  # fetched by URL (loadPyodide takes wheel URLs among its packages)
+    else:
+        lock = runtime.sha256_of(_staged[pyodide_dir + LOCK])
+        # The lock changes with the wheel: the hash in its URL keeps a cached copy from being used.
+        index_url, lock_file, wheels = pyodide_dir, f"{pyodide_dir}{LOCK}?sha256={lock[:16]}", {}
+        integrity = runtime.integrity() | {LOCK: runtime.sri(lock)}
     settings = {
         "pyodideVersion": runtime.PYODIDE_VERSION,
-        "indexURL": index_url,  # relative to runtime/runtime.json
-        "packages": ["numpy"],
-        "integrity": runtime.integrity(),
-        # The hash in the URL makes every changed wheel a new URL: never a stale cache.
-        "wheel": f"{wheel}?sha256={runtime.sha256_of(_staged[wheel])[:16]}",
+        "precompiled": pyodide_dir == runtime.PYC_DIR,
+        # URLs relative to runtime/runtime.json.
+        "indexURL": index_url,
+        "lockFile": lock_file,
+        "packages": ["numpy", "jacobiator"],
+        "wheels": wheels,
+        "integrity": integrity,
+        "wheel": wheel,
     }
     files.append(File.generated(config, "runtime/runtime.json", content=json.dumps(settings, indent=1)))
     return files
 
 
 def on_post_build(config: MkDocsConfig):
-    for path, source in _staged.items():
-        if path.startswith("jacobiator/"):
-            shutil.rmtree(source.parent, ignore_errors=True)
+    if "folder" in _build:
+        shutil.rmtree(_build["folder"], ignore_errors=True)
 
 
 def on_page_markdown(markdown, page, config, files):

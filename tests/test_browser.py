@@ -117,6 +117,35 @@ def test_a_runtime_that_cannot_load_leaves_static_figures_and_says_so(browser, s
     context.close()
 
 
+def tampered(route):
+    """The file as the site serves it, one byte changed (a HEAD request has no body: it passes)."""
+    if route.request.method == "HEAD":
+        return route.continue_()
+    response = route.fetch()
+    body = bytearray(response.body())
+    body[len(body) // 2] ^= 0xFF
+    route.fulfill(response=response, body=bytes(body))
+
+
+@pytest.mark.parametrize("pattern, why", [
+    ("**/numpy-*.whl", "numpy did not load: its wheel could not be fetched, or did not match its sha256"),
+    ("**/jacobiator-*.whl", "jacobiator did not load: its wheel could not be fetched, or did not match its sha256"),
+    ("**/python_stdlib.zip", "Error: "),  # Python's own words: bytecode that does not load
+])
+def test_a_compiled_runtime_that_does_not_load_leaves_static_figures_and_says_why(browser, site_url, pattern, why):
+    context = browser.new_context()
+    context.route(pattern, tampered)
+    page = context.new_page()
+    page.goto(site_url + PAGE)
+    page.wait_for_selector(f'{FIRST} .jb-status[data-state="error"]', timeout=BOOT_TIMEOUT)
+    status = page.inner_text(f"{FIRST} .jb-status")
+    assert "Python could not start" in status and why in status, status
+    assert 'File "' not in status  # the cause, not a traceback
+    assert len(arrows(page)["shafts"]) == 15 * 15  # the static figure is still there
+    assert page.is_disabled(f'{FIRST} [name="grid"]')
+    context.close()
+
+
 def test_instant_navigation_remounts_widgets_on_one_worker(watched, site_url):
     page = watched.page
     workers = []

@@ -78,13 +78,39 @@ def test_page_embeds_figure_specs(site):
 
 def test_site_serves_the_pinned_runtime_and_the_wheel(site):
     served = site / "runtime"
-    for path in ["runtime.json", runtime.PYODIDE_DIR + "pyodide.asm.wasm", runtime.PYODIDE_DIR + runtime.NUMPY_WHEEL]:
-        assert (served / path).is_file(), path
-    assert list((served / "jacobiator").glob("jacobiator-*.whl"))
-
     settings = json.loads((served / "runtime.json").read_text())
-    assert (served / settings["wheel"].split("?")[0]).is_file()
-    assert (served / settings["indexURL"] / "pyodide.mjs").is_file()
+    for path in ["pyodide.mjs", "pyodide.asm.wasm", runtime.NUMPY_WHEEL]:
+        assert (served / settings["indexURL"] / path).is_file(), path
+    assert list((served / "jacobiator").rglob("jacobiator-*.whl"))
+    assert (served / settings["wheel"]).is_file()
+
+
+def test_the_site_serves_pyodide_precompiled_with_jacobiator_in_its_lock(site):
+    served = site / "runtime"
+    settings = json.loads((served / "runtime.json").read_text())
+    assert settings["precompiled"] and settings["indexURL"] == runtime.PYC_DIR
+    pyodide = served / settings["indexURL"]
+    for pin in runtime.COMPILED:
+        assert sha256(served / pin.path) == pin.sha256, pin.path
+    for archive in (pyodide / "python_stdlib.zip", pyodide / runtime.NUMPY_WHEEL, served / settings["wheel"]):
+        with zipfile.ZipFile(archive) as zf:
+            names = zf.namelist()
+            assert not [n for n in names if n.endswith(".py")], archive.name
+            # Python 3.12's bytecode (magic number 3531), which Pyodide 0.27.7 loads.
+            assert {zf.read(n)[:4] for n in names if n.endswith(".pyc")} == {b"\xcb\r\r\n"}, archive.name
+    assert "jacobiator/figures/gradient_field.pyc" in zipfile.ZipFile(served / settings["wheel"]).namelist()
+
+    lock_bytes = (served / settings["lockFile"].split("?")[0]).read_bytes()
+    assert settings["integrity"]["pyodide-lock.json"] == runtime.sri(hashlib.sha256(lock_bytes).hexdigest())
+    lock = json.loads(lock_bytes)
+    assert lock["info"]["version"] == runtime.PYODIDE_VERSION  # Pyodide refuses a lock without it
+    assert settings["packages"] == ["numpy", "jacobiator"] and settings["wheels"] == {}
+    for name in settings["packages"]:
+        entry = lock["packages"][name]
+        assert sha256(pyodide / entry["file_name"]) == entry["sha256"], name  # what Pyodide checks
+    entry = lock["packages"]["jacobiator"]
+    assert (pyodide / entry["file_name"]).resolve() == (served / settings["wheel"]).resolve()
+    assert entry["file_name"].endswith("-cp312-none-any.whl") and entry["depends"] == ["numpy"]
 
 
 def test_no_page_loads_a_script_or_stylesheet_from_another_host(site):
@@ -223,14 +249,75 @@ def test_a_corrupted_cached_file_is_fetched_again(tmp_path, cache):
     assert staged.read_bytes() == DATA
 
 
+# The compiled runtime ----------------------------------------------------
+
+
+@pytest.fixture
+def own_cache(tmp_path, monkeypatch) -> Path:
+    """A cache of its own, holding the verified runtime files as downloaded (none compiled)."""
+    cache = tmp_path / "cache"
+    for pin in runtime.PYODIDE + runtime.PLOTLY + runtime.KATEX:
+        (cache / pin.path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(runtime.stage(pin), cache / pin.path)
+    monkeypatch.setenv("JACOBIATOR_CACHE", str(cache))
+    return cache
+
+
+def tiny_archive(tmp_path: Path) -> runtime.Pin:
+    path = tmp_path / "tiny.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo("tiny/__init__.py", (2020, 2, 2, 0, 0, 0)), "WORDS = {'a', 'b', 'c'}\n")
+        zf.writestr(zipfile.ZipInfo("tiny/__init__.pyc", (2020, 2, 2, 0, 0, 0)), b"stale bytecode")
+        zf.writestr(zipfile.ZipInfo("tiny/words.txt", (2020, 2, 2, 0, 0, 0)), "a b c\n")
+    return runtime.Pin("tiny.zip", sha256(path), (runtime.Url(path.as_uri()),))
+
+
+def test_a_compiled_file_that_fails_its_pin_stops_the_build_naming_it_and_both_hashes(tmp_path, own_cache):
+    wrong = runtime.Compiled(runtime.PYC_DIR + "tiny.zip", "0" * 64, tiny_archive(tmp_path))
+    with pytest.raises(runtime.StagingError) as e:
+        runtime.compile_pins([wrong])
+    message = str(e.value)
+    assert wrong.path in message and wrong.sha256 in message
+    got = re.search(r"has sha256 ([0-9a-f]{64})", message).group(1)
+    assert not list((own_cache / runtime.PYC_DIR).iterdir())  # nothing kept
+
+    # Compiled again, it gives the same bytes: pinned to them, it is staged.
+    right = runtime.Compiled(wrong.path, got, wrong.source)
+    staged = runtime.compile_pins([right])[right.path]
+    assert sha256(staged) == got
+    with zipfile.ZipFile(staged) as zf:
+        assert zf.namelist() == ["tiny/__init__.pyc", "tiny/words.txt"]  # the stale .pyc dropped
+        assert zf.read("tiny/__init__.pyc")[:4] == b"\xcb\r\r\n"  # Python 3.12's magic number
+
+
+def test_without_node_the_runtime_is_served_as_py_and_the_build_says_so_in_one_line(tmp_path, own_cache, monkeypatch):
+    monkeypatch.setenv("JACOBIATOR_NODE", str(tmp_path / "no-node-here"))
+    site = tmp_path / "site"
+    done = build_site(site, write_config(tmp_path / "mkdocs.yml"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    said = [line for line in (done.stdout + done.stderr).splitlines() if "not precompiled" in line]
+    assert len(said) == 1 and "Node.js is not installed" in said[0], said
+    settings = json.loads((site / "runtime" / "runtime.json").read_text())
+    assert not settings["precompiled"] and settings["indexURL"] == runtime.PYODIDE_DIR
+    pyodide = site / "runtime" / runtime.PYODIDE_DIR
+    assert sha256(pyodide / runtime.NUMPY_WHEEL) == runtime.original(runtime.NUMPY_WHEEL).sha256
+    entry = json.loads((pyodide / "pyodide-lock.json").read_text())["packages"]["jacobiator"]
+    assert entry["file_name"].endswith("-py3-none-any.whl")
+    assert sha256(pyodide / entry["file_name"]) == entry["sha256"]
+
+
 def test_cdn_option_serves_no_pyodide_and_points_at_the_pinned_cdn(tmp_path):
     site = tmp_path / "site"
     done = build_site(site, write_config(tmp_path / "mkdocs.yml", runtime="cdn"))
     assert done.returncode == 0, done.stdout + done.stderr
     settings = json.loads((site / "runtime" / "runtime.json").read_text())
     assert settings["indexURL"] == f"https://cdn.jsdelivr.net/pyodide/v{runtime.PYODIDE_VERSION}/full/"
+    assert settings["lockFile"] == settings["indexURL"] + "pyodide-lock.json"
+    assert settings["integrity"] == runtime.integrity()  # the pins of the files as npm ships them
     assert not (site / "runtime" / "pyodide").exists()
-    assert (site / "runtime" / settings["wheel"].split("?")[0]).is_file()
+    # The CDN's lock does not list jacobiator: the worker fetches its wheel by URL.
+    assert settings["wheels"] == {"jacobiator": settings["wheel"]}
+    assert (site / "runtime" / settings["wheel"]).is_file()
 
 
 def test_controls_option_shows_only_the_named_controls(tmp_path):

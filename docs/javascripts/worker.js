@@ -1,5 +1,6 @@
 // The Python runtime of a page: a module web worker that boots Pyodide, loads
-// numpy and the jacobiator wheel, then answers render requests.
+// numpy and the jacobiator wheel (both at once, both checked against their
+// sha256 in the verified lock file), then answers render requests.
 //
 // Messages in:  {id, slot, figure, params}        render (slot: the widget asking)
 //               {type: "ack", slot, run}          the widget takes the next frame of the run it shows
@@ -42,12 +43,12 @@ function timeout(ms) {
     setTimeout(() => reject(new Error(`Python did not start within ${ms / 1000} s`)), ms));
 }
 
-/** A blob URL holding ``name`` from ``indexURL``, once the browser has checked it
- * against its pinned hash (from the site or a CDN alike). */
-async function verified(indexURL, name, integrity, type) {
+/** A blob URL holding the file ``name`` fetched from ``url``, once the browser has
+ * checked it against its pinned hash (from the site or a CDN alike). */
+async function verified(url, name, integrity, type) {
   let response;
   try {
-    response = await fetch(indexURL + name, { integrity: integrity[name] });
+    response = await fetch(url, { integrity: integrity[name] });
   } catch {
     throw new Error(`${name} could not be fetched, or did not match its pinned sha256`);
   }
@@ -55,28 +56,51 @@ async function verified(indexURL, name, integrity, type) {
   return URL.createObjectURL(new Blob([await response.arrayBuffer()], { type }));
 }
 
+/** Why the packages that Pyodide was asked for are not all loaded, or null. Pyodide
+ * only reports a package that fails (a wheel that does not match its sha256, say). */
+function notLoaded(pyodide, names, said) {
+  const missing = names.filter((name) => !(name in pyodide.loadedPackages));
+  if (!missing.length) return null;
+  let reason = said.map((line) => line.trim()).filter(Boolean).slice(-1)[0];
+  // The browser's words for a download that failed, or did not match its integrity hash.
+  if (reason === "Failed to fetch") reason = "its wheel could not be fetched, or did not match its sha256 in the lock file";
+  return `${missing.join(" and ")} did not load${reason ? `: ${reason}` : ""}`;
+}
+
+/** One line for the status of a failed boot: an error's first line, and for a
+ * Python traceback the first exception in it (the cause: bad bytecode, say). */
+function oneLine(err) {
+  const lines = String(err && err.message ? err.message : err).split("\n").map((l) => l.trim()).filter(Boolean);
+  const cause = lines.slice(1).find((line) => /^[A-Za-z_][\w.]*(Error|Exception|Exit):/.test(line));
+  if (!cause) return lines[0] || "unknown error";
+  return lines[0].startsWith("Traceback") ? cause : `${lines[0]}: ${cause}`;
+}
+
 async function boot() {
   const response = await fetch(new URL("runtime.json", runtimeBase), { cache: "no-cache" });
   if (!response.ok) throw new Error(`runtime/runtime.json: HTTP ${response.status}`);
   const settings = await response.json();
   const indexURL = new URL(settings.indexURL, runtimeBase).href;
-  // Fetch the wheel while Pyodide boots; it is small and independent.
-  const wheel = fetch(new URL(settings.wheel, runtimeBase)).then((r) => {
-    if (!r.ok) throw new Error(`the jacobiator wheel: HTTP ${r.status}`);
-    return r.arrayBuffer();
-  });
   say("Loading Python…");
   const { integrity } = settings;
-  const { loadPyodide } = await import(await verified(indexURL, "pyodide.mjs", integrity, "text/javascript"));
-  const lockFileURL = await verified(indexURL, "pyodide-lock.json", integrity, "application/json");
+  const [{ loadPyodide }, lockFileURL] = await Promise.all([
+    verified(indexURL + "pyodide.mjs", "pyodide.mjs", integrity, "text/javascript").then((url) => import(url)),
+    verified(new URL(settings.lockFile, runtimeBase), "pyodide-lock.json", integrity, "application/json"),
+  ]);
+  // A package that the lock file does not list (jacobiator, with the CDN's lock) is fetched by URL.
+  const packages = settings.packages.map((name) =>
+    settings.wheels[name] ? new URL(settings.wheels[name], runtimeBase).href : name);
+  const said = []; // Python's stderr while booting: why a package failed, if one does
   const pyodide = await Promise.race([
-    loadPyodide({ indexURL, lockFileURL, packages: settings.packages }),
+    loadPyodide({ indexURL, lockFileURL, packages, stderr: (line) => { said.push(line); console.warn(line); } }),
     unreachable(indexURL),
     timeout(BOOT_LIMIT_MS),
   ]);
+  pyodide.setStderr(); // Pyodide's default from now on
+  const failed = notLoaded(pyodide, settings.packages, said);
+  if (failed) throw new Error(failed);
   stages.pyodide = Math.round(performance.now() - started);
   say("Loading jacobiator…");
-  pyodide.unpackArchive(await wheel, "wheel");
   // One proxy per function for the page's lifetime: never destroyed, never leaked per call.
   const figures = pyodide.pyimport("jacobiator.figures");
   return { handle: figures.handle, advance: figures.advance, running: figures.running, stop: figures.stop };
@@ -88,7 +112,7 @@ const python = boot().then(
     return h;
   },
   (err) => {
-    self.postMessage({ type: "boot-error", message: String(err && err.message ? err.message : err) });
+    self.postMessage({ type: "boot-error", message: oneLine(err) });
     throw err;
   },
 );
