@@ -22,15 +22,17 @@ serve: runtime
 build: runtime
 	$(BIN)/mkdocs build --strict --site-dir site
 
-test: runtime browser
+# The test tools first: Node also compiles the runtime.
+test: browser runtime
 	$(BIN)/python -m pytest
 
-bench: runtime browser
+bench: browser runtime
 	$(BIN)/python bench/bench.py
 
 # Every claim of the article measured afresh under three OpenBLAS kernels and in
-# Pyodide under Node (claims/platforms.py); not part of `make test` (about N min).
-claims: runtime
+# Pyodide under Node (claims/platforms.py); not part of `make test`: it takes tens
+# of minutes on two cores, Pyodide most of them.
+claims: browser runtime
 	$(BIN)/python -m claims.platforms
 
 # Pyodide, numpy for it, Plotly.js and KaTeX: pinned, verified, cached in ~/.cache/jacobiator.

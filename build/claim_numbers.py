@@ -45,11 +45,12 @@ def _interval(value, digits: int = 1) -> str:
 
 
 def _significant(value, digits: int = 2) -> str:
-    """``digits`` significant digits, trailing zeros kept (0.10); no exponent for large numbers."""
+    """``digits`` significant digits, trailing zeros kept (0.10, 140), never an exponent."""
     v = _median(value)
-    if v != 0 and abs(v) >= 10**digits:  # where "#g" would switch to 1.4e+02
-        return f"{round(v, digits - 1 - math.floor(math.log10(abs(v)))):.0f}"
-    return f"{v:#.{digits}g}".rstrip(".")
+    if v == 0:
+        return "0"
+    v = float(f"{v:.{digits - 1}e}")  # rounded first: 99.7 becomes 100 before its digits are counted
+    return f"{v:.{max(0, digits - 1 - math.floor(math.log10(abs(v))))}f}"
 
 
 def _scientific_tex(value, digits: int = 2) -> str:
@@ -91,12 +92,18 @@ class ClaimNumbers(Preprocessor):
         super().__init__(md)
         self.measured: dict[str, dict] = {}
 
-    def number(self, chapter: str, path: str, fmt: str | None, digits: str | None) -> str:
+    def measurements(self, chapter: str) -> dict:
+        """The chapter's measurements, once per page. An unknown chapter is the author's slip
+        (ValueError); anything failing inside a measurement is a bug, and stops the build."""
         claims = importlib.import_module("claims")  # the one on disk now: `mkdocs serve` reloads it
+        claims.chapter(chapter)
         if chapter not in self.measured:
             log.info(f"measuring the claims of chapter {chapter!r} (once; cached in .cache/claims)")
             self.measured[chapter] = claims.measure(chapter)
-        value = claims.lookup(self.measured[chapter], path)
+        return self.measured[chapter]
+
+    def number(self, measured: dict, path: str, fmt: str | None, digits: str | None) -> str:
+        value = importlib.import_module("claims").lookup(measured, path)
         if fmt is None:
             return str(value)
         if fmt not in FORMATS:
@@ -108,14 +115,24 @@ class ClaimNumbers(Preprocessor):
         out = []
         for n, line in enumerate(lines, start=1):
             def replace(m: re.Match) -> str:
+                chapter, path, fmt, digits = m.groups()
                 try:
-                    return self.number(*m.groups())
+                    measured = self.measurements(chapter)
+                except ValueError as e:  # no such chapter
+                    return self.error(page, n, m.group(0), str(e))
+                try:
+                    return self.number(measured, path, fmt, digits)
                 except (KeyError, ValueError, TypeError) as e:
                     problem = f"no measurement at {e.args[0]}" if isinstance(e, KeyError) else str(e)
-                    log.warning(f"{page}:{n}: {m.group(0)}: {problem}")
-                    return f'<span class="jb-error jb-claim-error">{html.escape(m.group(0))}: {html.escape(problem)}</span>'
+                    return self.error(page, n, m.group(0), problem)
             out.append(PLACEHOLDER.sub(replace, line))
         return out
+
+    @staticmethod
+    def error(page: str, line: int, placeholder: str, problem: str) -> str:
+        """Logged (``mkdocs build --strict`` fails on it) and shown in the page."""
+        log.warning(f"{page}:{line}: {placeholder}: {problem}")
+        return f'<span class="jb-error jb-claim-error">{html.escape(placeholder)}: {html.escape(problem)}</span>'
 
 
 class ClaimNumbersExtension(Extension):

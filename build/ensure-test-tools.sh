@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The browser tests drive Debian's chromium (Playwright's own browser download
-# does not work offline), and the print test reads PDFs with poppler-utils.
+# does not work offline), the print test reads PDFs with poppler-utils, and the
+# Pyodide parity test (and the precompiled runtime) run Pyodide under Node.
 # Install what is missing when we may; otherwise say how.
 set -euo pipefail
 browser="${JACOBIATOR_CHROMIUM:-/usr/bin/chromium}"
 missing=()
 [[ -x "$browser" ]] || missing+=(chromium fonts-liberation)
 command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null || missing+=(poppler-utils)
+command -v "${JACOBIATOR_NODE:-node}" >/dev/null || missing+=(nodejs)
 ((${#missing[@]})) || exit 0
 if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
   echo "Installing for the tests: ${missing[*]}"

@@ -1,8 +1,9 @@
 """Run Python code in Pyodide 0.27.7 under Node, from the pinned cached runtime.
 
 The browser runs the figures in Pyodide; this runs them there without a
-browser, from the very files the site serves (``build/runtime.py`` stages and
-verifies them), so CPython and Pyodide results can be compared in a test::
+browser, from the pinned Pyodide files (``build/runtime.py`` stages and verifies
+them; the site serves the same runtime precompiled to .pyc, which computes the
+same numbers), so CPython and Pyodide results can be compared in a test::
 
     from pyodide_node import run
     out = run("import jacobiator; print(jacobiator.__name__)", [ROOT / "jacobiator"])

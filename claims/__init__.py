@@ -3,7 +3,7 @@
 One module per chapter. Each defines ``measure() -> dict`` (plain JSON: floats,
 ints, lists, dicts; statistics over seeds come from :mod:`claims.stats`) and
 ``CLAIMS``, the chapter's statements as :class:`Claim`. The Markdown never types
-a measured number: it writes ``{{ destroy.sign_only.deep.x_sign.median | pct }}``
+a measured number: it writes ``{{ destroy.sign_only.deep.x_sign.test | pct_ci }}``
 and the build inserts the value (``build/claim_numbers.py``), so text and
 measurement cannot drift apart. The tests check every claim
 (``tests/test_claims.py``); ``make claims`` checks them on several floating-point

@@ -32,6 +32,7 @@ PREACTIVATION_SEEDS = list(range(16))
 SCULPT_SEEDS = list(range(16))
 SCULPT_ACTIVATIONS = ("square", "relu", "tanh", "gelu", "sin")
 SURFACE = "bumps"  # the sculpting cloud the chapter compares on
+RANDOM_NEURONS = 20_000  # random single neurons searched for the best one on the four XOR points
 DEEP_ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu")
 OSCILLATING = ("sin", "zcosz")
 CLASSIC = ("relu", "leaky_relu", "elu", "softplus", "sigmoid", "tanh", "gelu", "gelu_tanh", "silu")
@@ -83,7 +84,8 @@ def xor_table() -> dict:
             # how many times lower the oscillating ones' median training loss is than the lowest other's
             "oscillating_loss_factor": min(by[k]["loss"]["median"] for k in others)
             / max(by[k]["loss"]["median"] for k in OSCILLATING),
-            "failed_runs": float(np.mean([s["failed"] for s in by.values()]))}
+            "failed_runs": float(np.mean([s["failed"] for s in by.values()])),
+            "worst_failed": max(s["failed"] for s in by.values())}  # the share of the activation failing most
 
 
 def surface_table() -> dict:
@@ -117,8 +119,9 @@ def single_neuron() -> dict:
     return {"constructed_margin": float(np.abs(out).min()),
             "constructed_right": share((out > 0) == (training.XOR_TARGETS > 0.5)),
             "trained_seeds": NEURON_SEEDS, "trained_all_right": share(trained == 1.0),
-            "random_samples": 20000,
-            "best_random": {k: training.best_random_neuron_accuracy(k) for k in MONOTONE_NEURONS + DIPPED_NEURONS}}
+            "random_samples": RANDOM_NEURONS,
+            "best_random": {k: training.best_random_neuron_accuracy(k, RANDOM_NEURONS)
+                            for k in MONOTONE_NEURONS + DIPPED_NEURONS}}
 
 
 # The constructions --------------------------------------------------------------
@@ -338,9 +341,10 @@ CLAIMS: list[Claim] = [
           lambda m: {"lo": m["xor"]["classic_lo"], "hi": m["xor"]["classic_hi"]},
           lambda v: 0.92 <= v["lo"] and v["hi"] <= 0.97),
     Claim("xor_everyone_learns",
-          "On noisy XOR at most a few runs of all activations end at or below the best straight cut.",
-          lambda m: {"failed_runs": m["xor"]["failed_runs"]},
-          lambda v: v["failed_runs"] <= 0.05),
+          "On noisy XOR every activation learns the rule: no activation has more than one seed in ten at or "
+          "below the best straight cut, and at most a few runs of all do.",
+          lambda m: {"failed_runs": m["xor"]["failed_runs"], "worst_failed": m["xor"]["worst_failed"]},
+          lambda v: v["failed_runs"] <= 0.05 and v["worst_failed"] <= 0.1),
     Claim("xor_oscillating_fit_the_flipped_labels",
           "sin and z cos z reach the two lowest median training losses, over 2.5 times below anyone else's.",
           lambda m: {"sin": med(m["xor"]["by"]["sin"]["loss"]), "zcosz": med(m["xor"]["by"]["zcosz"]["loss"]),
@@ -373,8 +377,8 @@ CLAIMS: list[Claim] = [
           lambda m: {"square_worst": m["opening"]["square_worst"], "over_others": m["opening"]["square_over_others"]},
           lambda v: v["square_worst"] >= 0.9 and v["over_others"] >= 4.0),
     Claim("one_hidden_layer_trains_smoothly",
-          "With one hidden layer the loss only goes down (median setback at most 1.05, almost no seed above 2) "
-          "and no seed fails, for ReLU, tanh, sigmoid and GELU.",
+          "With one hidden layer the loss barely rises again (median setback at most 1.05, at most one seed in "
+          "ten above 2) and at most one seed in twenty fails, for ReLU, tanh, sigmoid and GELU.",
           lambda m: {k: {"setback": med(at_depth(m, k, 1)["setback"]), "over_2": at_depth(m, k, 1)["setback_over_2"],
                          "failed": at_depth(m, k, 1)["failed"]} for k in m["depth"]},
           lambda v: all(s["setback"] <= 1.05 and s["over_2"] <= 0.1 and s["failed"] <= 0.05 for s in v.values())),

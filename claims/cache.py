@@ -1,6 +1,7 @@
 """A disk cache of the chapters' measurements, shared by the build and the tests.
 
-The key is a hash of the code that measures (``jacobiator/`` and ``claims/``) and
+The key is a hash of the code that measures (``jacobiator/``, the chapter's module
+of ``claims/`` and the modules it shares) and
 of the floating-point platform that ran it (numpy's version, the CPU architecture,
 the OpenBLAS kernel asked for), so a cached number is always this code's number on
 this platform. Entries live in ``.cache/claims`` (git-ignored);
@@ -21,7 +22,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = ROOT / ".cache" / "claims"
-SOURCES = (ROOT / "jacobiator", ROOT / "claims")
 
 
 @functools.cache
@@ -35,11 +35,17 @@ def environment() -> dict:
             "system": sys.platform, "machine": platform.machine()}
 
 
-def digest() -> str:
+def sources(key: str) -> list[Path]:
+    """The code a chapter's measurements depend on: the core, the claims' shared modules and
+    the chapter's own (an edit of another chapter's claims measures nothing again)."""
+    shared = [ROOT / "claims" / name for name in ("__init__.py", "stats.py", "cache.py", f"{key}.py")]
+    return sorted((ROOT / "jacobiator").rglob("*.py")) + shared
+
+
+def digest(key: str) -> str:
     h = hashlib.sha256(json.dumps(environment(), sort_keys=True).encode())
-    for root in SOURCES:
-        for path in sorted(root.rglob("*.py")):
-            h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in sources(key):
+        h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()[:32]
 
 
@@ -51,7 +57,7 @@ def plain(measured: dict) -> dict:
 def read_or_measure(key: str, measure: Callable[[], dict]) -> dict:
     if os.environ.get("JACOBIATOR_CLAIMS_CACHE", "1") == "0":
         return plain(measure())
-    path = CACHE_DIR / f"{key}-{digest()}.json"
+    path = CACHE_DIR / f"{key}-{digest(key)}.json"
     try:
         return json.loads(path.read_text())
     except (OSError, ValueError):

@@ -9,9 +9,10 @@ its values on each platform and whether it holds on all of them.
 
     python -m claims.platforms [chapter ...] [--json]
 
-A platform that cannot run (OpenBLAS refuses the kernel, no Node, no staged
-runtime) is reported as skipped, with the reason; the others still run. The exit
-status is 1 when a claim fails on any platform that ran.
+A platform that cannot run here (OpenBLAS refuses the kernel, no Node, no staged
+runtime) is reported as skipped, with the reason; the others still run. A
+measurement that crashes is a failure, not a skip. The exit status is 0 only when
+some platform ran, none failed, and every claim holds on every platform that ran.
 """
 
 import argparse
@@ -66,7 +67,7 @@ def on_kernel(kernel: str, chapters: list[str]) -> dict:
     native = _child("import claims.platforms as p; print(p.openblas_core())", None).stdout.strip()
     done = _child(_measure_code(chapters), kernel)
     if done.returncode != 0:
-        return {"skipped": f"the measurement failed: {done.stderr.strip().splitlines()[-1:]}"}
+        return {"failed": f"the measurement crashed: {' '.join(done.stderr.strip().splitlines()[-1:])}"}
     result = json.loads(done.stdout.strip().splitlines()[-1])
     if result["core"] == native and kernel.lower() != native.lower():
         return {"skipped": f"OpenBLAS refused the kernel {kernel} on this CPU and ran its own ({native})"}
@@ -82,16 +83,16 @@ def in_pyodide(chapters: list[str]) -> dict:
     except pyodide_node.PyodideUnavailable as e:
         return {"skipped": e.reason}
     except (RuntimeError, TimeoutError) as e:
-        return {"skipped": f"the measurement failed in Pyodide: {str(e).strip().splitlines()[-1]}"}
+        return {"failed": f"the measurement crashed in Pyodide: {str(e).strip().splitlines()[-1]}"}
     return {"core": "wasm (no OpenBLAS)", "measured": json.loads(out.strip().splitlines()[-1])}
 
 
 def compare(chapters: list[str]) -> dict:
     """Per platform its measurements (or why it was skipped); per claim its values and verdicts."""
     with ThreadPoolExecutor(max_workers=2) as pool:  # two cores: two platforms at a time
-        jobs = {k: pool.submit(on_kernel, k, chapters) for k in KERNELS}
-        jobs[PYODIDE] = pool.submit(in_pyodide, chapters)
-        platforms = {name: job.result() for name, job in jobs.items()}
+        jobs = {PYODIDE: pool.submit(in_pyodide, chapters)}  # the slowest first
+        jobs |= {k: pool.submit(on_kernel, k, chapters) for k in KERNELS}
+        platforms = {name: jobs[name].result() for name in (*KERNELS, PYODIDE)}
     ran = {name: p for name, p in platforms.items() if "measured" in p}
     verdicts = {}
     for chapter in chapters:
@@ -112,9 +113,9 @@ def _short(values: dict) -> str:
 
 def table(result: dict) -> str:
     """The comparison as a Markdown table, one row per claim."""
-    names = [n for n, p in result["platforms"].items() if "skipped" not in p]
-    lines = [f"- {n}: " + (f"skipped: {p['skipped']}" if "skipped" in p else f"ran (kernel {p['core']})")
-             for n, p in result["platforms"].items()]
+    names = [n for n, p in result["platforms"].items() if "core" in p]
+    lines = [f"- {n}: " + (f"skipped: {p['skipped']}" if "skipped" in p else f"FAILED: {p['failed']}"
+                           if "failed" in p else f"ran (kernel {p['core']})") for n, p in result["platforms"].items()]
     lines += ["", "| claim | " + " | ".join(names) + " | holds on all |", "|---" * (len(names) + 2) + "|"]
     for key, c in result["claims"].items():
         cells = [("✓ " if c["holds"][n] else "✗ ") + _short(c["values"][n]) for n in names]
@@ -134,7 +135,14 @@ def main(argv: list[str]) -> int:
             parser.error(str(e))
     result = compare(args.chapters)
     print(json.dumps(result, indent=1, ensure_ascii=False) if args.json else table(result))
-    return 0 if all(c["holds_everywhere"] for c in result["claims"].values()) else 1
+    return 0 if passed(result) else 1
+
+
+def passed(result: dict) -> bool:
+    """Some platform ran, none crashed, and every claim held on every one that ran."""
+    ran = [p for p in result["platforms"].values() if "core" in p]
+    crashed = [p for p in result["platforms"].values() if "failed" in p]
+    return bool(ran) and not crashed and all(c["holds_everywhere"] for c in result["claims"].values())
 
 
 if __name__ == "__main__":

@@ -10,12 +10,16 @@ import claims
 
 MEASURED = {"best_cut": 0.6336, "setback": 15.41, "accuracy": {"median": 0.8045, "lo": 0.751, "hi": 0.84},
             "sweep": {"0.45": {"median": 0.952}, "0.5": {"median": 0.5}}, "angle": 72.57, "steps": 140.0,
-            "tiny": 3.5e-13, "curve": [0.1, 0.2]}
+            "tiny": 3.5e-13, "curve": [0.1, 0.2], "near_100": 99.7,
+            "near_10": 9.96}
 
 
 @pytest.fixture(autouse=True)
 def measured(monkeypatch):
-    monkeypatch.setattr(claims, "measure", lambda chapter: MEASURED if chapter == "destroy" else claims.chapter(chapter))
+    def measure(chapter):
+        assert chapter == "destroy", "only the destroy chapter is faked"
+        return MEASURED
+    monkeypatch.setattr(claims, "measure", measure)
 
 
 def convert(text: str) -> str:
@@ -37,6 +41,9 @@ def convert(text: str) -> str:
     ("{{ destroy.curve.1 | fixed:1 }}", "0.2"),
     ("{{destroy.best_cut|pct}}", "63.4 %"),
     ("{{ destroy.steps | num }}", "140"),  # no exponent for a large number
+    ("{{ destroy.near_100 | num }}", "100"),
+    ("{{ destroy.near_10 | num:1 }}", "10"),
+    ("{{ destroy.tiny | num }}", "0.00000000000035"),
     ("{{ destroy.steps | times:1 }}", "100×"),
     ("{{ destroy.tiny | sci }}", "3.5 × 10⁻¹³"),
     ("{{ destroy.tiny | sci_tex }}", "3.5 \\times 10^{-13}"),

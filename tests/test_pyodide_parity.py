@@ -1,6 +1,6 @@
 """Every registered figure, drawn with its defaults, is the same in Pyodide as in CPython.
 
-Contract 7 of DESIGN.md: the live render of the defaults (Pyodide 0.27.7, numpy
+"Static first, live next" (ARCHITECTURE.md): the live render of the defaults (Pyodide 0.27.7, numpy
 2.0.2, wasm32) equals the static one embedded at build time (CPython). Pyodide
 runs under Node from the pinned runtime cache, all figures in one process.
 

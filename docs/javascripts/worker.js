@@ -1,6 +1,7 @@
 // The Python runtime of a page: a module web worker that boots Pyodide, loads
-// numpy and the jacobiator wheel (both at once, both checked against their
-// sha256 in the verified lock file), then answers render requests.
+// numpy and the jacobiator wheel (both at once; with the self-hosted runtime both
+// are checked against their sha256 in the verified lock file), then answers
+// render requests.
 //
 // Messages in:  {id, slot, figure, params}        render (slot: the widget asking)
 //               {type: "ack", slot, run}          the widget takes the next frame of the run it shows
