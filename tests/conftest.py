@@ -1,10 +1,31 @@
 """Fixtures for the browser tests: one strict build of the site, served on
 127.0.0.1, and a Chromium page that fails the test on console errors or on any
-request leaving 127.0.0.1."""
+request leaving 127.0.0.1; and the chapters' claims, measured once up front."""
+
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+import claims
+from claims import cache
 from harness import ROOT, build_site, chromium, free_port, guard_offsite, serve, write_config
+
+
+def pytest_sessionstart(session):
+    """Measure the chapters' claims before the first build needs them, two chapters at a
+    time (two cores): the builds and tests/test_claims.py then read them from the cache."""
+    missing = [c for c in claims.PAGES if not (cache.CACHE_DIR / f"{c}-{cache.digest(c)}.json").exists()]
+    if not missing or os.environ.get("JACOBIATOR_CLAIMS_CACHE", "1") == "0":
+        return
+    print(f"\nmeasuring the claims of {', '.join(missing)} (cached in .cache/claims)", flush=True)
+
+    def measure(chapter):  # a failure shows again, with its traceback, where the build measures
+        return subprocess.run([sys.executable, "-m", "claims", chapter], cwd=ROOT, capture_output=True)
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(measure, sorted(missing, key=lambda c: c != "destroy")))  # the longest first
 
 SCREENSHOTS = ROOT / "screenshots"
 
