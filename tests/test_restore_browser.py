@@ -126,11 +126,17 @@ def test_gradient_race_trains_live_to_finite_errors(watched, site_url, screensho
     # A few frames of the new run in, a screenshot while it trains.
     page.wait_for_function(f"""() => window.drawn.filter((d) => {{
       const r = ({RACE_OF_JS})(d.title); return r && r[1] === {LIGHT} && r[0] > 0; }}).length >= 2""", timeout=60_000)
+    # Held still for the screenshot (a loaded machine takes longer over it than the light run
+    # takes to finish), then let go on.
     shot_from = page.evaluate("performance.now()")
+    click(page, f"{RACE} .jb-train")
+    page.wait_for_function(f"() => document.querySelector('{RACE} .jb-train').innerText === 'Resume'",
+                           timeout=10_000)
+    after_pause = page.evaluate(f"[{widget_js(RACE)}.animating, {title_js(RACE)}]")
+    assert after_pause[0], f"the race ended before it could be paused: {after_pause[1]}"
     shot(page, RACE, screenshots / "race-live.png")
+    click(page, f"{RACE} .jb-train")
     shot_to = page.evaluate("performance.now()")
-    after_shot = page.evaluate(f"[{widget_js(RACE)}.animating, {title_js(RACE)}]")
-    assert after_shot[0], f"the race ended before its screenshot was taken: {after_shot[1]}"
     page.wait_for_function(f"""() => {{ const r = ({RACE_OF_JS})({title_js(RACE)});
       return r && r[0] === {LIGHT} && r[1] === {LIGHT} && !{widget_js(RACE)}.animating; }}""", timeout=120_000)
     assert page.inner_text(f"{RACE} .jb-train") == "Train"
