@@ -34,8 +34,11 @@ def _median(value) -> float:
     return value["median"] if isinstance(value, dict) else value
 
 
+NBSP = "\u00a0"  # a number and its unit never part at the end of a line
+
+
 def _percent(value, digits: int = 1) -> str:
-    return f"{100 * _median(value):.{digits}f} %"
+    return f"{100 * _median(value):.{digits}f}{NBSP}%"
 
 
 def _interval(value, digits: int = 1) -> str:

@@ -27,19 +27,19 @@ def convert(text: str) -> str:
 
 
 @pytest.mark.parametrize("placeholder, shown", [
-    ("{{ destroy.best_cut | pct }}", "63.4 %"),
-    ("{{ destroy.best_cut | pct:0 }}", "63 %"),
-    ("{{ destroy.accuracy | pct }}", "80.5 %"),  # a spread stands for its median
-    ("{{ destroy.accuracy | pct_ci }}", "80.5 % [75.1–84.0]"),
-    ("{{ destroy.accuracy.lo | pct }}", "75.1 %"),
-    ("{{ destroy.sweep.0.45 | pct }}", "95.2 %"),  # a key with a dot in it
+    ("{{ destroy.best_cut | pct }}", "63.4\u00a0%"),
+    ("{{ destroy.best_cut | pct:0 }}", "63\u00a0%"),
+    ("{{ destroy.accuracy | pct }}", "80.5\u00a0%"),  # a spread stands for its median
+    ("{{ destroy.accuracy | pct_ci }}", "80.5\u00a0% [75.1–84.0]"),
+    ("{{ destroy.accuracy.lo | pct }}", "75.1\u00a0%"),
+    ("{{ destroy.sweep.0.45 | pct }}", "95.2\u00a0%"),  # a key with a dot in it
     ("{{ destroy.sweep.0.5.median | fixed:1 }}", "0.5"),
     ("{{ destroy.setback | times }}", "15×"),
     ("{{ destroy.setback | num:3 }}", "15.4"),
     ("{{ destroy.angle | deg }}", "73°"),
     ("{{ destroy.steps | int }}", "140"),
     ("{{ destroy.curve.1 | fixed:1 }}", "0.2"),
-    ("{{destroy.best_cut|pct}}", "63.4 %"),
+    ("{{destroy.best_cut|pct}}", "63.4\u00a0%"),
     ("{{ destroy.steps | num }}", "140"),  # no exponent for a large number
     ("{{ destroy.near_100 | num }}", "100"),
     ("{{ destroy.near_10 | num:1 }}", "10"),
@@ -54,7 +54,7 @@ def test_a_placeholder_becomes_the_measured_number(placeholder, shown):
 
 def test_numbers_go_into_figure_captions_too():
     text = "```figure\nfigure: gradient_field\ncaption: about {{ destroy.best_cut | pct }}\n```"
-    assert claim_numbers.ClaimNumbers(markdown.Markdown()).run(text.splitlines())[2] == "caption: about 63.4 %"
+    assert claim_numbers.ClaimNumbers(markdown.Markdown()).run(text.splitlines())[2] == "caption: about 63.4\u00a0%"
 
 
 @pytest.mark.parametrize("placeholder, problem", [
