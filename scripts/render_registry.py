@@ -13,9 +13,10 @@ import json
 import pathlib
 import sys
 
-# Keys of a trace that carry its data, as opposed to its styling.
+# Keys of a trace that carry its data, as opposed to its styling (a trace's meta
+# names its role, which is styling).
 DATA_KEYS = {"x", "y", "z", "u", "v", "w", "text", "customdata", "values", "labels", "ids",
-             "i", "j", "k", "a", "b", "c", "meta"}
+             "i", "j", "k", "a", "b", "c"}
 
 
 def save(folder: pathlib.Path) -> None:
