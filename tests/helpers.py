@@ -20,11 +20,19 @@ def numeric_grad(f, array, h=1e-6):
     return grad
 
 
-def run_live(key: str, params: dict, frames: int = 100_000) -> dict:
-    """The figure's animation stepped frame by frame, as the worker steps it; the last frame."""
+def live_frames(key: str, params: dict, frames: int = 100_000):
+    """The figure's animation stepped frame by frame, as the worker steps it: every frame drawn."""
     reply = json.loads(handle(json.dumps({"figure": key, "params": params, "slot": "test"})))
+    yield reply["figure"]
     for _ in range(frames):
         if not reply["animating"]:
             break
         reply = json.loads(advance("test"))
-    return reply["figure"]
+        yield reply["figure"]
+
+
+def run_live(key: str, params: dict, frames: int = 100_000) -> dict:
+    """The last frame of the figure's animation, stepped as the worker steps it."""
+    for figure in live_frames(key, params, frames):
+        pass
+    return figure

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import live_frames
 from jacobiator.figures import FIGURES, handle, render
+from jacobiator.figures.plot import progress
 from jacobiator.figures.schema import Bool, Choice, Float, Int, Param
 
 KEYS = sorted(FIGURES)
@@ -121,6 +123,46 @@ def test_unknown_parameter_named_like_an_argument(name):
     # turn such a parameter into a TypeError: handle() answers only ValueErrors.
     reply = json.loads(handle(json.dumps({"figure": KEYS[0], "params": {name: 1}})))
     assert name in reply["error"]
+
+
+# Training figures say how far they are ---------------------------------------
+
+# Light settings of every figure that trains: a whole live run in a second or so.
+LIGHT = {
+    "sculpt": {"steps": 100, "speed": 25},
+    "activation_training": {"steps": 100, "seeds": 2, "group": "bounded", "width": 6},
+    "destroy_training": {"steps": 60, "speed": 7},
+    "destroy_sweep": {"sweep": "beta", "seeds": 1, "steps": 50, "depth": 1, "width": 4},
+    "restore_jacobian": {"dim_i": 4, "dim_o": 3, "epochs": 10, "speed": 3},
+    "restore_sizes": {"epochs": 1, "seeds": 1},
+    "gradient_race": {"samples": 5000, "speed": 7},
+    "gradient_fit": {"samples": 5000, "fit_steps": 20},
+    "gradient_dims": {"samples": 5000, "monomials": 8, "width": 8, "depth": 1},
+}
+
+
+def test_every_training_figure_has_light_settings():
+    assert set(LIGHT) == {k for k, f in FIGURES.items() if f.animation and f.animation.training}
+
+
+@pytest.mark.parametrize("key", sorted(LIGHT))
+def test_every_frame_of_a_training_figure_carries_its_progress(key):
+    """layout.meta, which the browser tests and the benchmark read: from step 0 up to ``of``, the
+    same keys in every frame, and the static figure carries the last frame's."""
+    metas = [figure["layout"]["meta"] for figure in live_frames(key, LIGHT[key])]
+    steps = [m["step"] for m in metas]
+    assert steps[0] == 0 and steps == sorted(steps) and steps[-1] == metas[-1]["of"] > 0, steps
+    assert len({m["of"] for m in metas}) == 1 and all(m.keys() == metas[0].keys() for m in metas)
+    assert render(key, **LIGHT[key])["layout"]["meta"] == metas[-1]
+
+
+def test_progress_is_plain_json():
+    meta = progress(np.int64(3), 10, batch=np.int64(1), loss=np.float64(0.123456), diverged=np.nan,
+                    rel_error={"fc": np.inf, "lle": 2.0}, phase="fit", fitted=False, none=None)
+    assert meta == {"step": 3, "of": 10, "batch": 1, "loss": 0.1235, "diverged": None,
+                    "rel_error": {"fc": None, "lle": 2.0}, "phase": "fit", "fitted": False, "none": None}
+    assert type(meta["step"]) is int and type(meta["batch"]) is int
+    json.dumps(meta, allow_nan=False)
 
 
 # The worker's entry point -------------------------------------------------

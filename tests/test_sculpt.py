@@ -44,7 +44,7 @@ def test_the_budget_is_never_overrun():
 def test_the_static_figure_is_the_end_of_the_live_run():
     params = {"steps": 100, "speed": 25}
     reply = json.loads(handle(json.dumps({"figure": "sculpt", "params": params, "slot": "s"})))
-    assert reply["animating"] and "step 0 of 100" in reply["figure"]["layout"]["annotations"][0]["text"]
+    assert reply["animating"] and reply["figure"]["layout"]["meta"]["step"] == 0
     for _ in range(4):
         reply = json.loads(advance("s"))
     assert not reply["animating"] and not running("s")
@@ -56,12 +56,12 @@ def test_turning_the_view_keeps_the_run_and_other_changes_restart_it():
     handle(json.dumps({"figure": "sculpt", "params": {"speed": 20}, "slot": slot}))
     advance(slot)
     turned = json.loads(handle(json.dumps({"figure": "sculpt", "params": {"speed": 20, "azimuth": 90}, "slot": slot})))
-    assert "step 20 of" in turned["figure"]["layout"]["annotations"][0]["text"]
+    assert turned["figure"]["layout"]["meta"]["step"] == 20
     changed = json.loads(handle(json.dumps({"figure": "sculpt", "params": {"speed": 20, "width": 8}, "slot": slot})))
-    assert "step 0 of" in changed["figure"]["layout"]["annotations"][0]["text"]
+    assert changed["figure"]["layout"]["meta"]["step"] == 0
     advance(slot)
     again = json.loads(handle(json.dumps({"figure": "sculpt", "params": {"speed": 20, "width": 8}, "slot": slot})))
-    assert "step 0 of" in again["figure"]["layout"]["annotations"][0]["text"]  # Restart
+    assert again["figure"]["layout"]["meta"]["step"] == 0  # Restart
     stop(slot)
 
 
@@ -73,6 +73,7 @@ def test_a_diverging_run_stays_drawable():
     assert not np.isfinite(run.train_loss[-1])
     fig = sculpt.frame(run, params)
     json.dumps(fig, allow_nan=False)  # no NaN reaches the page
+    assert fig["layout"]["meta"]["train_mse"] is None  # a diverged loss reported as no number
     train = next(t for t in fig["data"] if t["name"] == "train")
     assert train["y"][:20] == pytest.approx(run.train_loss[:20], abs=1e-6)
     assert all(v is None for v in train["y"][20:])  # the diverged steps are gaps on the log axis

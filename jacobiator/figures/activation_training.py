@@ -19,7 +19,7 @@ import numpy as np
 from .. import training
 from ..activations import ACTIVATIONS
 from ..datasets import SURFACES
-from .plot import json_grid, json_list, significant, title
+from .plot import json_grid, json_list, progress, significant, title
 from .schema import Animation, Choice, Figure, Float, Int, Schema
 
 
@@ -248,6 +248,7 @@ def frame(state: dict, params: dict) -> dict:
         "showlegend": True,
         "dragmode": False,
     }
+    layout["meta"] = progress(run.done, config.steps, measured_at=measured_at)
     return {"data": curve_traces(run) + metric_traces(run, metrics) + [fail_line(run, level)], "layout": layout}
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from .. import destroy
 from ..datasets import best_cut_accuracy
 from .activation_training import CLASS_COLOURS, hex_rgba
-from .plot import json_grid, json_list, significant, title
+from .plot import json_grid, json_list, progress, significant, title
 from .schema import Animation, Bool, Choice, Figure, Float, Int, Schema, restart_unless_only
 
 OPTIMIZERS = (("adam", "Adam"), ("sgd", "plain gradient descent"))
@@ -190,6 +190,7 @@ def training_frame(live: Live, p: dict) -> dict:
         "height": 480,
         "dragmode": False,
     }
+    layout["meta"] = progress(run.done, run.setup.steps, test_accuracy=last["test_accuracy"])
     return {"data": regions_traces(live) + history_traces(live), "layout": layout}
 
 
@@ -311,6 +312,8 @@ def sweep_frame(sr: destroy.SweepRun, params: dict) -> dict:
         setback = np.where(np.isfinite(sr.setback), sr.setback, np.nan)
         traces += band_traces(x, setback[0], "exact", "setback", ("x2", "y2"), False)
         layout["annotations"] = [title(text, 0.5)]
+    layout["meta"] = progress(sr.steps_done, sr.total_steps, batch=min(sr.current + 1, len(sr.jobs)),
+                              batches=len(sr.jobs), seeds=seeds)
     return {"data": traces, "layout": layout}
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import learned_gradient as lg
-from .plot import json_list, positive, significant, single_panel, title
+from .plot import json_list, positive, progress, significant, single_panel, title
 from .schema import Animation, Figure, Float, Int, Schema, restart_unless_only
 
 COLOURS = {"fc": "#1c7ed6", "lle": "#e8590c", "true": "#868e96"}
@@ -95,6 +95,8 @@ def race_frame(race: lg.Race, params: dict) -> dict:
         "height": 480,
         "dragmode": False,
     }
+    layout["meta"] = progress(race.done * c.batch, c.steps * c.batch,
+                              rel_error={k: race.history[k]["rel_error"][-1] for k in lg.MODELS})
     return {"data": data, "layout": layout}
 
 
@@ -156,6 +158,8 @@ def fit_frame(state: Fit, params: dict) -> dict:
         status = f"fitting A of f(x, A) = Ax ({c.dim_o}×{c.dim_i}, {c.samples} samples each) · final loss: {ends}"
     xaxis = {"title": {"text": "gradient-descent step of the fit"}, "range": [0, params["fit_steps"]]}
     layout = single_panel(xaxis, "mean squared error of the fit", status)
+    final = None if state.curves is None else {k: v[-1] for k, v in state.curves.items()}
+    layout["meta"] = progress(race.done * c.batch, c.steps * c.batch, final_loss=final)
     return {"data": data, "layout": layout}
 
 
@@ -198,6 +202,7 @@ def dims_frame(sweep: lg.DimsSweep, params: dict) -> dict:
                   f"{race.done * race.config.batch} of {race.config.steps * race.config.batch} samples")
     xaxis = {"tickvals": dims, "ticktext": [f"{d}×{d}" for d in dims], "title": {"text": "size of A"}}
     layout = single_panel(xaxis, "relative error of (∇x, ∇A)", status)
+    layout["meta"] = progress(sweep.done, len(dims))
     return {"data": data, "layout": layout}
 
 

@@ -1,5 +1,7 @@
 """Small builders for JSON-ready Plotly traces (plain lists, no NaN)."""
 
+import numbers
+
 import numpy as np
 
 # Arrow heads: two barbs at +-25 degrees, each 30 % of the shaft.
@@ -71,3 +73,22 @@ def single_panel(xaxis: dict, y_title: str, status: str, log_y: bool = True) -> 
         "height": 480,
         "dragmode": False,
     }
+
+
+def progress(step: int, of: int, **extra) -> dict:
+    """A training figure's ``layout.meta``: how far its run has come, ``step`` of ``of`` (in the
+    unit its title counts: steps, samples, sizes), and what else the title reports (the batch of a
+    sweep, the headline metric), as plain JSON. Tests and the benchmark read progress here, not in
+    the title's prose. Metrics are rounded like the data (:func:`significant`: a diverged run's
+    NaN is None); a dict of them (one per model, say) stays a dict."""
+
+    def plain(value):
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, (bool, str)) or value is None:
+            return value
+        if isinstance(value, numbers.Integral):
+            return int(value)
+        return significant([value])[0]
+
+    return {"step": int(step), "of": int(of)} | {key: plain(value) for key, value in extra.items()}

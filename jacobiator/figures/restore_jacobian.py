@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import restore
-from .plot import json_grid, json_list, positive, significant, single_panel, title
+from .plot import json_grid, json_list, positive, progress, significant, single_panel, title
 from .schema import Animation, Choice, Figure, Float, Int, Schema, restart_unless_only
 
 OPTIMIZERS = (("sgd", "gradient descent"), ("adam", "Adam"))
@@ -131,6 +131,9 @@ def live_frame(live: Live, params: dict) -> dict:
         "height": 560,
         "dragmode": False,
     }
+    layout["meta"] = progress(run.done, config.steps, epoch=h["step"][-1] / per_epoch, epochs=total,
+                              samples_per_step=config.batch, dim_sample=config.dim_sample,
+                              rel_error=last["rel_error"], signs=last["signs"])
     return {"data": data, "layout": layout}
 
 
@@ -202,6 +205,7 @@ def sizes_frame(sweep: restore.SizeSweep, params: dict) -> dict:
                   f"of {run.config.steps}")
     xaxis = {"type": "log", "tickvals": sizes, "ticktext": [f"{s}×{s}" for s in sizes], "title": {"text": "size of J"}}
     layout = single_panel(xaxis, "relative error of the gradient", status)
+    layout["meta"] = progress(n, len(sizes), epochs=c.epochs, seeds=len(sweep.seeds))
     return {"data": traces, "layout": layout}
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from .. import nn
 from ..activations import ACTIVATIONS
 from ..datasets import SURFACES, surface_cloud
-from .plot import json_list
+from .plot import json_list, progress
 from .projection import box_traces, project, surface_traces, view
 from .schema import Animation, Choice, Figure, Float, Int, Schema, restart_unless_only
 
@@ -140,6 +140,8 @@ def frame(run: Run, p: dict) -> dict:
         "margin": {"l": 10, "r": 10, "t": 30, "b": 50},
         "height": 440,
     }
+    layout["meta"] = progress(run.step, p["steps"], train_mse=run.train_loss[-1] if run.step else None,
+                              test_mse=run.test_loss[-1][1] if run.test_loss else None)
     return {"data": data, "layout": layout}
 
 
