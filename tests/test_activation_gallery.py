@@ -46,19 +46,22 @@ def test_blurred_derivative_tends_to_the_derivative_as_h_shrinks(key):
 
 
 @pytest.mark.parametrize("key", sorted(ACTIVATIONS))
-def test_h_zero_is_the_exact_derivative(key):
+def test_a_vanishing_width_gives_the_derivative_not_rounding_noise(key):
+    # A difference quotient over h carries a rounding error of about eps |sigma| / h: 1e-4 at
+    # h = 1e-12, a division by zero at h = 0. All the way down, sigma'_h stays on sigma'.
     a = ACTIVATIONS[key]
-    x = np.linspace(-5, 5, 101)
-    np.testing.assert_array_equal(blurred_derivative(a, x, 0.0), a.grad(x))
+    x = away_from_kinks(key, np.linspace(-5, 5, 101), 1e-3)
+    scale = 1 + np.abs(a.grad(x))
+    for h in (1e-5, 1e-8, 1e-11, 1e-14, 0.0):
+        error = np.abs(blurred_derivative(a, x, h) - a.grad(x)) / scale
+        assert error.max() < 1e-6, (h, x[error.argmax()], error.max())
 
 
 @pytest.mark.parametrize("key", sorted(ACTIVATIONS))
 @pytest.mark.parametrize("h", [0.1, 0.5, 2.0, 3.0])
-def test_blurred_derivative_is_the_centred_secant_and_the_mean_slope(key, h):
+def test_blurred_derivative_is_the_mean_slope(key, h):
     a = ACTIVATIONS[key]
     x = np.linspace(-5, 5, 41)
-    secant = (a.fn(x + h / 2) - a.fn(x - h / 2)) / h
-    np.testing.assert_allclose(blurred_derivative(a, x, h), secant, rtol=1e-12, atol=1e-12)
     # The mean of sigma' over [x - h/2, x + h/2] (trapezoids on sigma', not on sigma).
     t = x[:, None] + np.linspace(-h / 2, h / 2, 4001)[None, :]
     mean_slope = np.trapezoid(a.grad(t), t, axis=1) / h
@@ -165,17 +168,19 @@ def test_every_registered_activation_has_a_measured_cost():
                 f"{key} {part}: cost {cost!r}; run `.venv/bin/python scripts/activation_cost.py`")
 
 
-def test_cost_module_says_it_is_generated_and_where():
-    doc = activation_costs.__doc__
-    assert "GENERATED" in doc and "scripts/activation_cost.py" in doc
-    assert activation_costs.MEASURED_ON["numpy"] in doc and activation_costs.MEASURED_ON["cpu"] in doc
-
-
 def load_module(name: str, path: Path):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_cost_module_is_the_scripts_output_untouched():
+    """Not edited by hand, and written by the script as it is now (its header says so and where)."""
+    script = load_module("activation_cost", ROOT / "scripts" / "activation_cost.py")
+    c = activation_costs
+    assert Path(c.__file__).read_text() == script.module_text(c.COST_NS, c.MEASURED_ON, c.REPEATS, c.ELEMENTS), (
+        "jacobiator/activation_costs.py differs from what scripts/activation_cost.py writes: rerun the script")
 
 
 def test_cost_script_writes_a_module_that_reads_back(tmp_path):
