@@ -60,9 +60,6 @@ RACE = "#jb-gradient_race-1"  # the deep FC net against the Log-Lin-Exp net, liv
 RESTORE_REPEATS = 5  # timed runs of each, in CPython and in Pyodide
 RESTORE_MODEL_STEPS = 200  # mini-batches per timed run of a learned-gradient model (50 samples each)
 RESTORE_STEPS = 1000  # restore.train_step calls per timed run (16 samples each at the defaults)
-# The progress in each live figure's title: frames after the run's first one train.
-RESTORE_PROGRESS = r"^epoch ([\d.]+) of "
-RACE_PROGRESS = r" · (\d+) of \d+ samples · "
 PARTS = ("build", "cold", "pages", "sculpt", "destroy", "restore")  # what --only can pick ("pages" holds "cold")
 
 
@@ -172,12 +169,31 @@ def particle_frames(page):
     return [b - a for a, b in zip(draws, draws[1:])]
 
 
+# The worker's work per frame of a live figure, in the probes below: handle starts the run,
+# each advance trains a frame's worth and draws it.
+LIVE_FRAMES = """
+import json, time
+from jacobiator.figures import advance, handle
+
+def live_frames(figure, params, runs=2):  # seconds per frame over whole runs of the live figure
+    frames = []
+    for _ in range(runs):
+        handle(json.dumps({"figure": figure, "params": params, "slot": "bench"}))
+        animating = True
+        while animating:
+            t0 = time.perf_counter()
+            reply = advance("bench", 1)
+            frames.append(time.perf_counter() - t0)
+            animating = json.loads(reply)["animating"]
+    return frames
+"""
+
 # Timed the same way in CPython and in Pyodide (in a worker of its own, next to the page's):
 # pure training steps of the default network, and the worker's work per frame of the
-# live figure (handle starts the run; each advance trains `speed` steps and draws a frame).
-SCULPT_PROBE = """
+# live figure (each advance trains `speed` steps).
+SCULPT_PROBE = LIVE_FRAMES + """
 import json, statistics, time
-from jacobiator.figures import advance, handle, sculpt
+from jacobiator.figures import sculpt
 
 def sculpt_probe(repeats, steps):
     params = sculpt.SCHEMA.defaults()
@@ -189,15 +205,7 @@ def sculpt_probe(repeats, steps):
         sculpt.train(run, steps, steps)
         train.append(time.perf_counter() - t0)
         assert run.step == steps
-    frames = []
-    for _ in range(2):  # two whole runs of the live figure
-        handle(json.dumps({"figure": "sculpt", "params": params, "slot": "bench"}))
-        animating = True
-        while animating:
-            t0 = time.perf_counter()
-            reply = advance("bench", 1)
-            frames.append(time.perf_counter() - t0)
-            animating = json.loads(reply)["animating"]
+    frames = live_frames("sculpt", params)
     return json.dumps({"steps_per_s": steps / statistics.median(train), "speed": params["speed"],
                        "frame_ms": 1e3 * statistics.median(frames), "frames": len(frames)})
 """
@@ -228,15 +236,14 @@ PYODIDE_PROBE_JS = r"""async ([code, call]) => {
   return answer;
 }"""
 
-def draws_js(selector, progress=r"^step (\d+)"):
-    """Record every jb:drawn of a training widget (time, worker ms, and its progress: the number
-    that the regular expression ``progress`` finds in the title, a step say) in window.__train."""
+def draws_js(selector):
+    """Record every jb:drawn of a training widget (time, worker ms, and its progress: the step its
+    plot's layout.meta reports) in window.__train."""
     return f"""() => {{
-  const root = document.querySelector('{selector}'), progress = new RegExp({json.dumps(progress)});
+  const root = document.querySelector('{selector}'), plot = root.querySelector('.jb-plot');
   window.__train = [];
   root.addEventListener('jb:drawn', (event) => window.__train.push({{
-    t: performance.now(), renderMs: event.detail.renderMs,
-    step: parseFloat(root.jacobiator.figure.layout.annotations[0].text.match(progress)[1])}}));
+    t: performance.now(), renderMs: event.detail.renderMs, step: plot.layout.meta.step}}));
 }}"""
 
 
@@ -263,11 +270,11 @@ def pyodide_probe(page, code, call) -> dict:
     return json.loads(answer["result"])
 
 
-def training_frames(page, selector, warmup_ms=SCULPT_WARMUP_MS, counted_ms=SCULPT_FPS_MS, progress=r"^step (\d+)"):
+def training_frames(page, selector, warmup_ms=SCULPT_WARMUP_MS, counted_ms=SCULPT_FPS_MS):
     """Whole training runs started by Train, until counted_ms of frames after each run's first
-    warmup_ms are counted: the worker's ms per trained frame, and the intervals between frames.
-    ``progress`` finds the run's progress in the title (see draws_js): above 0, a frame trained."""
-    page.evaluate(draws_js(selector, progress))
+    warmup_ms are counted: the worker's ms per trained frame, and the intervals between frames
+    (a frame whose progress, see draws_js, is above 0 trained)."""
+    page.evaluate(draws_js(selector))
     intervals, renders, counted = [], [], 0.0
     for _ in range(6):
         page.evaluate("window.__train = []")
@@ -326,10 +333,9 @@ def widget_training(browser, url, selector, source, call) -> dict:
 # The destroy chapter's live training, timed the same way in CPython and in Pyodide: the figure's
 # training (destroy_jacobian.train: the steps plus an evaluation of both sets every 10 steps),
 # pure training steps (destroy.step), and the worker's work per frame of the live figure.
-DESTROY_PROBE = """
+DESTROY_PROBE = LIVE_FRAMES + """
 import json, statistics, time
 from jacobiator import destroy
-from jacobiator.figures import advance, handle
 from jacobiator.figures import destroy_jacobian as dj
 
 def destroy_probe(repeats, steps):
@@ -349,15 +355,7 @@ def destroy_probe(repeats, steps):
         destroy.step(live.run, steps)
         pure.append(time.perf_counter() - t0)
         assert live.run.done == steps
-    frames = []
-    for _ in range(2):  # two whole runs of the live figure
-        handle(json.dumps({"figure": "destroy_training", "params": params, "slot": "bench"}))
-        animating = True
-        while animating:
-            t0 = time.perf_counter()
-            reply = advance("bench", 1)
-            frames.append(time.perf_counter() - t0)
-            animating = json.loads(reply)["animating"]
+    frames = live_frames("destroy_training", params)
     return json.dumps({"steps_per_s": steps / statistics.median(train),
                        "pure_steps_per_s": steps / statistics.median(pure), "speed": params["speed"],
                        "frame_ms": 1e3 * statistics.median(frames), "frames": len(frames)})
@@ -413,12 +411,12 @@ def restore_probe(repeats, model_steps, steps):
 RESTORE_CALL = f"restore_probe({RESTORE_REPEATS}, {RESTORE_MODEL_STEPS}, {RESTORE_STEPS})"
 
 
-def live_training(page, selector, progress) -> dict:
+def live_training(page, selector) -> dict:
     """A live training widget of the page: frames while runs started by Train train (after each
     run's first second), then key presses while one trains; then waits for the run to end, so
     that the widget neither shares the worker with the next one nor pauses off screen."""
     page.locator(selector).scroll_into_view_if_needed()  # off screen, a run pauses
-    renders, intervals = training_frames(page, selector, progress=progress)
+    renders, intervals = training_frames(page, selector)
     delays = key_delays(page, selector)
     page.wait_for_function(f"() => !({training_js(selector)})()", timeout=300_000)
     return {"renders": renders, "intervals": intervals, "delays": delays}
@@ -431,7 +429,7 @@ def restore_training(browser, url) -> dict:
     for selector in (RESTORE, RACE):
         page.wait_for_selector(f'{selector} .jb-status[data-state="live"]', timeout=120_000)
     probe = pyodide_probe(page, RESTORE_PROBE, RESTORE_CALL)
-    live = {"restore": live_training(page, RESTORE, RESTORE_PROGRESS), "race": live_training(page, RACE, RACE_PROGRESS)}
+    live = {"restore": live_training(page, RESTORE), "race": live_training(page, RACE)}
     page.close()
     return {"probe": probe, "live": live}
 

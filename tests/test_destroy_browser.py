@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from widgets import click, pause_and_resume, set_control, shot, title_js, wait_live
+from widgets import click, meta_js, pause_and_resume, set_control, shot, title_js, wait_live
 
 from jacobiator.figures import render
 
@@ -16,15 +16,9 @@ pytestmark = pytest.mark.browser
 PAGE = "destroy-the-jacobian/"
 TRAINING = "#jb-destroy_training-1"
 STEPS = 400  # the training figure's budget at the defaults
+STEP_JS = f"() => {meta_js(TRAINING)}.step"
 
 
-STEP_JS = f"""() => {{
-  const m = {title_js(TRAINING)}.match(/^step (\\d+) of (\\d+)/);
-  return m ? parseInt(m[1], 10) : -1;
-}}"""
-
-# From a click queued as a task (behind whatever the main thread is doing, a
-# Plotly draw say) to the Train button reading "Resume": the pause a reader sees.
 def record_drawn(page, selector, name, value_js):
     """window[name] collects value_js at every jb:drawn of the widget."""
     page.evaluate(f"""() => {{ window.{name} = [];
@@ -36,7 +30,8 @@ def test_destroy_training_trains_pauses_resumes_and_restarts(watched, site_url, 
     page.goto(site_url + PAGE)
     wait_live(page, TRAINING)
     page.locator(TRAINING).scroll_into_view_if_needed()  # off screen, a run pauses
-    assert page.evaluate(STEP_JS) == STEPS  # the static figure: after the whole budget
+    static = page.evaluate(meta_js(TRAINING))
+    assert static["step"] == static["of"] == STEPS, static  # the static figure: after the whole budget
     assert page.inner_text(f"{TRAINING} .jb-train") == "Train"
 
     click(page, f"{TRAINING} .jb-train")
@@ -65,29 +60,19 @@ def test_destroy_training_trains_pauses_resumes_and_restarts(watched, site_url, 
 
 
 def sweep_state_js(selector):
-    return f"""() => {{
-  const w = document.querySelector('{selector}').jacobiator;
-  return {{animating: w.animating, title: w.figure.layout.annotations[0].text}};
-}}"""
-
-
-# "training: K of T steps (batch b of B) · ..." as [K, T, b, B], or null.
-PROGRESS_JS = r"""(text) => {
-  const m = text.match(/^training: (\d+) of (\d+) steps \(batch (\d+) of (\d+)\)/);
-  return m ? m.slice(1).map(Number) : null;
-}"""
+    return f"""() => ({{animating: document.querySelector('{selector}').jacobiator.animating, meta: {meta_js(selector)}}})"""
 
 
 def pause_at_first_frame_js(selector, steps):
-    """Pause the sweep at the first frame it draws of a run of ``steps`` steps per batch (in the
-    jb:drawn handler, so the run cannot finish in between); not while a request is on its way:
-    its reply would start its run unpaused."""
+    """Pause the sweep at the first frame it draws of a run of ``steps`` steps per batch, still
+    training (in the jb:drawn handler, so the run cannot finish in between); not while a request
+    is on its way: its reply would start its run unpaused."""
     return f"""() => {{
-  const root = document.querySelector('{selector}'), w = root.jacobiator, progress = {PROGRESS_JS};
+  const root = document.querySelector('{selector}'), w = root.jacobiator;
   window.sweepPaused = null;
   const onDrawn = () => {{
-    const p = progress(w.figure.layout.annotations[0].text);
-    if (w.busy || w.dirty || !w.animating || !p || p[1] !== {steps} * p[3]) return;
+    const p = {meta_js(selector)};
+    if (w.busy || w.dirty || !w.animating || p.step >= p.of || p.of !== {steps} * p.batches) return;
     root.removeEventListener('jb:drawn', onDrawn);
     root.querySelector('.jb-train').dispatchEvent(new MouseEvent('click', {{bubbles: true}}));
     window.sweepPaused = p;
@@ -134,30 +119,31 @@ def test_destroy_sweep_reruns_live_with_progress(watched, site_url, screenshots)
     wait_live(page, sweep)
     page.locator(sweep).scroll_into_view_if_needed()  # off screen, a run pauses
     widget = f"document.querySelector('{sweep}').jacobiator"
-    assert page.evaluate(title_js(sweep)).startswith("final test accuracy")  # the static figure
+    static = page.evaluate(meta_js(sweep))
+    assert static["step"] == static["of"] and static["batch"] == static["batches"], static  # the static figure
     assert page.inner_text(f"{sweep} .jb-train") == "Train"
     batches = page.evaluate(f"""() => {{ const w = {widget};  // mean lines, one per batch of a sweep over p
       return w.figure.data.filter((t) => t.meta && t.meta.role === 'mean').length; }}""")
 
-    record_drawn(page, sweep, "sweepTitles", title_js(sweep))
+    record_drawn(page, sweep, "sweepMetas", meta_js(sweep))
     page.evaluate(pause_at_first_frame_js(sweep, SWEEP_STEPS))
     set_control(page, "seeds", 1, sweep)  # each change asks for a new live run
     set_control(page, "steps", SWEEP_STEPS, sweep)
     page.wait_for_timeout(200)
     if not page.evaluate(f"{widget}.animating || {widget}.busy"):
         click(page, f"{sweep} .jb-train")  # idle: Train starts a run
-    page.wait_for_function("() => window.sweepTitles.some((t) => t.startsWith('training:'))", timeout=60_000)
+    page.wait_for_function("() => window.sweepMetas.some((m) => m.step < m.of)", timeout=60_000)
 
     # Held still for a screenshot of the run in progress, then let go on.
     page.wait_for_function("() => window.sweepPaused !== null", timeout=60_000)
     assert page.inner_text(f"{sweep} .jb-train") == "Resume"
-    landed = settle(page, "sweepTitles")  # frames already on their way still land
+    landed = settle(page, "sweepMetas")  # frames already on their way still land
     # One frame may be in flight when Pause is pressed; a second one means the worker runs a
     # frame ahead (an ack sent for a run that a newer request replaced counts for the new run).
     print(f"frames drawn after the sweep's pause: {landed}")
-    assert landed <= 2, page.evaluate("window.sweepTitles")
+    assert landed <= 2, page.evaluate("window.sweepMetas")
     state = page.evaluate(sweep_state_js(sweep))
-    assert state["title"].startswith("training:") and state["animating"], state
+    assert state["meta"]["step"] < state["meta"]["of"] and state["animating"], state
     shot(page, sweep, screenshots / "destroy-sweep-live.png")
     page.wait_for_timeout(700)
     assert page.evaluate(sweep_state_js(sweep)) == state  # paused: nothing moved
@@ -165,17 +151,16 @@ def test_destroy_sweep_reruns_live_with_progress(watched, site_url, screenshots)
     click(page, f"{sweep} .jb-train")
     assert page.inner_text(f"{sweep} .jb-train") == "Pause"
 
-    page.wait_for_function(f"() => {title_js(sweep)}.startsWith('final test accuracy')", timeout=120_000)
-    titles = page.evaluate("window.sweepTitles")
-    progress = [page.evaluate(PROGRESS_JS, t) for t in titles if t.startswith("training:")]
-    assert progress and all(progress), titles
-    for k, total, b, of in progress:  # "training: K of T steps (batch b of B)"
-        assert 0 <= k <= total and 1 <= b <= of, titles
-    last = [p for p in progress if p[1] == SWEEP_STEPS * p[3]]
-    assert last and last[-1][3] == batches, titles  # the flip sweep: one batch per curve
-    assert [p[0] for p in last] == sorted(p[0] for p in last), titles  # the light run only climbs
-    final = page.evaluate(title_js(sweep))
-    assert f"{SWEEP_STEPS} steps" in final and "1 seed ·" in final, final
+    page.wait_for_function(f"""() => {{ const m = {meta_js(sweep)};
+      return m.step === m.of && m.of === {SWEEP_STEPS} * m.batches && m.seeds === 1; }}""", timeout=120_000)
+    metas = page.evaluate("window.sweepMetas")
+    training = [m for m in metas if m["step"] < m["of"]]
+    assert training, metas
+    assert all(0 <= m["step"] and 1 <= m["batch"] <= m["batches"] for m in training), metas
+    last = [m for m in training if m["of"] == SWEEP_STEPS * m["batches"]]
+    assert last and last[-1]["batches"] == batches, metas  # the flip sweep: one batch per curve
+    assert [m["step"] for m in last] == sorted(m["step"] for m in last), metas  # the light run only climbs
+    assert [m["batch"] for m in last] == sorted(m["batch"] for m in last), metas
     assert page.inner_text(f"{sweep} .jb-train") == "Train"
     assert not page.evaluate(f"{widget}.animating")
 

@@ -26,6 +26,12 @@ def title_js(selector):
     return f"document.querySelector('{selector}').jacobiator.figure.layout.annotations[0].text"
 
 
+def meta_js(selector):
+    """The progress of the figure the widget drew: its plot's ``layout.meta`` (``step`` of ``of``,
+    and what the title reports: a sweep's batch, the headline metric; plot.progress)."""
+    return f"document.querySelector('{selector} .jb-plot').layout.meta"
+
+
 def pause_latency_js(selector):
     """From a click queued as a task (behind whatever the main thread is doing, a Plotly draw
     say) to the Train button reading "Resume": the pause a reader sees."""
