@@ -99,7 +99,7 @@ def test_restore_jacobian_trains_pauses_resumes_and_restarts(watched, site_url, 
     shot(page, JACOBIAN, screenshots / "restore-trained.png")
 
 
-def test_gradient_race_trains_live_to_finite_errors(watched, site_url, screenshots, record_property):
+def test_gradient_race_learns_live_and_ends_where_cpython_does(watched, site_url, screenshots, record_property):
     page = watched.page
     page.goto(site_url + PAGE)
     wait_live(page, RACE)
