@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from jacobiator import activation_costs, lecture, nn, training
+from jacobiator import activation_costs, lecture, nn, training, xor_neuron
 from jacobiator import polyapprox as pa
 from jacobiator.activations import ACTIVATIONS, normal_cdf
 from jacobiator.datasets import best_cut_accuracy, xor_labels
@@ -114,13 +114,13 @@ def depth_table(depths: tuple[int, ...] = (1, 8)) -> dict:
 
 
 def single_neuron() -> dict:
-    out = nn.predict(training.zcosz_xor_neuron(), training.XOR_POINTS)
-    trained = training.neuron_accuracies("zcosz", steps=200, lr=0.1, seeds=NEURON_SEEDS)
+    out = nn.predict(xor_neuron.zcosz_xor_neuron(), xor_neuron.XOR_POINTS)
+    trained = xor_neuron.neuron_accuracies("zcosz", steps=200, lr=0.1, seeds=NEURON_SEEDS)
     return {"constructed_margin": float(np.abs(out).min()),
-            "constructed_right": share((out > 0) == (training.XOR_TARGETS > 0.5)),
+            "constructed_right": share((out > 0) == (xor_neuron.XOR_TARGETS > 0.5)),
             "trained_seeds": NEURON_SEEDS, "trained_all_right": share(trained == 1.0),
             "random_samples": RANDOM_NEURONS,
-            "best_random": {k: training.best_random_neuron_accuracy(k, RANDOM_NEURONS)
+            "best_random": {k: xor_neuron.best_random_neuron_accuracy(k, RANDOM_NEURONS)
                             for k in MONOTONE_NEURONS + DIPPED_NEURONS}}
 
 

@@ -9,9 +9,10 @@ Distorted and deep runs are chaotic, so every accuracy is a statistic over
 import numpy as np
 
 from jacobiator import destroy
-from jacobiator.datasets import best_cut_accuracy
+from jacobiator.datasets import best_cut_accuracy, xor_labels
 from jacobiator.destroy import EXACT, Distortion, Setup
 from jacobiator.distortion import cosine, distort
+from jacobiator.training import BURN_IN_SHARE, relapse
 
 from . import Claim
 from .stats import share, spread
@@ -50,7 +51,7 @@ def depth_instability(depths: tuple[int, ...] = (1, 8)) -> dict:
     for depth in depths:
         s = Setup(depth=depth)
         run = destroy.step(destroy.start(s, [EXACT] * len(SEEDS), SEEDS), s.steps)
-        setback = destroy.training.relapse(run.losses, int(destroy.training.BURN_IN_SHARE * s.steps))
+        setback = relapse(run.losses, int(BURN_IN_SHARE * s.steps))
         out[depth] = {"test": spread(destroy.test_accuracy(run)), "setback": spread(setback),
                       "setback_over_2": share(setback > 2.0)}
     return out
@@ -59,8 +60,8 @@ def depth_instability(depths: tuple[int, ...] = (1, 8)) -> dict:
 def clean_rule_train_accuracy(setup: Setup = SHALLOW) -> float:
     """The training accuracy of the true XOR rule on the training labels: one minus the share of
     labels flipped. A network above it has memorised flipped labels."""
-    data = destroy.training.make_data(setup.config)
-    return float(np.mean(destroy.training.xor_labels(data.x) == data.t))
+    data = setup.data()
+    return float(np.mean(xor_labels(data.x) == data.t))
 
 
 def overfitting(setup: Setup = Setup(depth=3), seed: int = 1, every: int = 10) -> dict:

@@ -16,9 +16,9 @@ import warnings
 
 import numpy as np
 
-from .. import training
+from .. import batched, training, xor_neuron
 from ..activations import ACTIVATIONS
-from ..datasets import SURFACES
+from ..datasets import SURFACES, Data
 from .plot import json_grid, json_list, significant, title
 from .schema import Animation, Choice, Figure, Float, Int, Schema
 
@@ -276,17 +276,16 @@ CLASS_COLOURS = ("#1c7ed6", "#e8590c")  # XOR class 0 (signs agree), class 1 (si
 REGIONS = [[0.0, "rgba(28,126,214,0.4)"], [0.5, "rgba(134,142,150,0.0)"], [1.0, "rgba(232,89,12,0.4)"]]
 
 
-def neuron_data(params: dict) -> training.Data:
+def neuron_data(params: dict) -> Data:
     if params["points"] == "four":
-        return training.xor_points_data()
-    return training.xor_corner_cloud(CLOUD_POINTS, params["spread"], CLOUD_SEED)
+        return xor_neuron.xor_points_data()
+    return xor_neuron.xor_corner_cloud(CLOUD_POINTS, params["spread"], CLOUD_SEED)
 
 
-def best_restart(run: training.Run) -> tuple[int, np.ndarray]:
+def best_restart(nets: batched.Nets, losses: np.ndarray, data: Data) -> tuple[int, np.ndarray]:
     """The restart with the best training accuracy (ties: the lowest final loss), and every restart's accuracy."""
-    key = run.config.activations[0]
-    acc = training.final_metrics(run)[key]
-    loss = np.nan_to_num(run.losses[0, :, -1], nan=np.inf)
+    acc = xor_neuron.accuracy_on(nets, data)
+    loss = np.nan_to_num(losses[:, -1], nan=np.inf)
     return int(np.lexsort((loss, -acc))[0]), acc
 
 
@@ -304,9 +303,9 @@ def class_trace(x: np.ndarray, labels: np.ndarray, cls: int, xaxis: str, yaxis: 
 
 def draw_neuron(params: dict) -> dict:
     data = neuron_data(params)
-    run = training.train_neuron(params["activation"], params["steps"], params["lr"], params["restarts"], data)
-    best, acc = best_restart(run)
-    net = training.unstack(run.nets[params["activation"]], best)
+    nets, losses = xor_neuron.train_neuron(params["activation"], params["steps"], params["lr"], params["restarts"], data)
+    best, acc = best_restart(nets, losses, data)
+    net = batched.unstack(nets, best)
     sigma = net.activation
     (w1, w2), (b1, b2) = net.weights, net.biases
     a, c = float(w2[0, 0]), float(b2[0])

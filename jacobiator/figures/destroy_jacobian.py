@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import destroy
+from .. import batched, destroy
 from ..datasets import best_cut_accuracy
 from .activation_training import CLASS_COLOURS, hex_rgba
 from .plot import json_grid, json_list, significant, title
@@ -118,7 +118,7 @@ def regions_traces(live: Live) -> list[dict]:
     grid = np.stack(np.meshgrid(t, t), axis=-1).reshape(-1, 2)
     run = live.run
     with np.errstate(over="ignore", invalid="ignore"):
-        logit = destroy.training.predict(run.nets, grid)[0, :, 0]
+        logit = batched.predict(run.nets, grid)[0, :, 0]
         prob = np.nan_to_num(0.5 * (1.0 + np.tanh(0.5 * logit)), nan=0.5)
     traces = [{"type": "heatmap", "x": json_list(t), "y": json_list(t), "z": json_grid(prob.reshape(CELLS, CELLS), 3),
                "zmin": 0, "zmax": 1, "zsmooth": "fast", "showscale": False, "name": "P(class 1)",
