@@ -30,8 +30,8 @@ def test_batched_training_equals_nn_train_seed_by_seed(dataset, activation):
         net = nn.init_mlp(config.sizes, activation, np.random.default_rng(seed))
         losses = nn.train(net, data.x, data.t, config.steps, config.lr, config.objective)
         np.testing.assert_allclose(run.losses[0, s], losses, rtol=0, atol=1e-10)
-        batched = batched.unstack(run.nets[activation], s)
-        for w, w_ref in zip(batched.weights, net.weights):
+        slice_s = batched.unstack(run.nets[activation], s)
+        for w, w_ref in zip(slice_s.weights, net.weights):
             np.testing.assert_allclose(w, w_ref, rtol=0, atol=1e-9)
 
 
