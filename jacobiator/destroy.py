@@ -90,7 +90,7 @@ class Setup:
 
     @property
     def sizes(self) -> list[int]:
-        return [2, *([self.width] * self.depth), 1]
+        return [2, *([self.width] * self.depth), 1]  # the two coordinates in, one logit out
 
     def data(self) -> Data:
         """The noisy XOR cloud to train on and its clean test cloud."""

@@ -32,6 +32,9 @@ INPUTS = 2
 SURFACE_FAIL_SHARE = 0.5
 
 
+# Configuration and data -----------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Config:
     """One experiment: a dataset, the activations compared, the network, the budget.

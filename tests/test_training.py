@@ -15,6 +15,7 @@ from jacobiator.figures import activation_training as figure
 from jacobiator.figures import render
 from jacobiator.training import Config
 
+
 # The batched networks are nn.py's networks, one per seed ----------------------
 
 

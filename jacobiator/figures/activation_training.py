@@ -303,7 +303,8 @@ def class_trace(x: np.ndarray, labels: np.ndarray, cls: int, xaxis: str, yaxis: 
 
 def draw_neuron(params: dict) -> dict:
     data = neuron_data(params)
-    nets, losses = xor_neuron.train_neuron(params["activation"], params["steps"], params["lr"], params["restarts"], data)
+    nets, losses = xor_neuron.train_neuron(params["activation"], params["steps"], params["lr"], params["restarts"],
+                                           data)
     best, acc = best_restart(nets, losses, data)
     net = batched.unstack(nets, best)
     sigma = net.activation
