@@ -120,12 +120,14 @@ def test_a_stale_advance_does_not_step_the_current_run():
     assert frames["stale"] == frames["fresh"]
     # ...which is one frame on: a step more would show.
     assert json.loads(advance("fresh", runs["fresh"]))["figure"] != frames["fresh"]
-    stop("fresh"), stop("stale")
+    for slot in runs:
+        stop(slot)
 
 
-def test_runs_in_other_slots_go_on():
+def test_a_request_replaces_only_the_run_in_its_own_slot():
     a, b = start("a"), start("b")
     assert a["run"] != b["run"]
-    start("a")  # replaces a's run only
+    start("a")
     assert json.loads(advance("b", b["run"]))["animating"]
-    stop("a"), stop("b")
+    stop("a")
+    stop("b")
