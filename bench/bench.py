@@ -191,11 +191,11 @@ def sculpt_probe(repeats, steps):
         assert run.step == steps
     frames = []
     for _ in range(2):  # two whole runs of the live figure
-        handle(json.dumps({"figure": "sculpt", "params": params, "slot": "bench"}))
+        run_id = json.loads(handle(json.dumps({"figure": "sculpt", "params": params, "slot": "bench"})))["run"]
         animating = True
         while animating:
             t0 = time.perf_counter()
-            reply = advance("bench", 1)
+            reply = advance("bench", run_id)
             frames.append(time.perf_counter() - t0)
             animating = json.loads(reply)["animating"]
     return json.dumps({"steps_per_s": steps / statistics.median(train), "speed": params["speed"],
@@ -351,11 +351,11 @@ def destroy_probe(repeats, steps):
         assert live.run.done == steps
     frames = []
     for _ in range(2):  # two whole runs of the live figure
-        handle(json.dumps({"figure": "destroy_training", "params": params, "slot": "bench"}))
+        run_id = json.loads(handle(json.dumps({"figure": "destroy_training", "params": params, "slot": "bench"})))["run"]
         animating = True
         while animating:
             t0 = time.perf_counter()
-            reply = advance("bench", 1)
+            reply = advance("bench", run_id)
             frames.append(time.perf_counter() - t0)
             animating = json.loads(reply)["animating"]
     return json.dumps({"steps_per_s": steps / statistics.median(train),

@@ -26,5 +26,5 @@ def run_live(key: str, params: dict, frames: int = 100_000) -> dict:
     for _ in range(frames):
         if not reply["animating"]:
             break
-        reply = json.loads(advance("test"))
+        reply = json.loads(advance("test", reply["run"]))
     return reply["figure"]

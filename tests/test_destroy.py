@@ -139,7 +139,7 @@ def test_a_live_sweep_says_how_far_it_is():
     params = {"sweep": "depth", "seeds": 1, "steps": 50, "width": 4}
     reply = json.loads(handle(json.dumps({"figure": "destroy_sweep", "params": params, "slot": "s"})))
     assert reply["animating"]
-    text = json.loads(advance("s"))["figure"]["layout"]["annotations"][0]["text"]
+    text = json.loads(advance("s", reply["run"]))["figure"]["layout"]["annotations"][0]["text"]
     assert text.startswith("training: ") and "of 400 steps (batch " in text
     assert not text.startswith("training: 0 of")
 
