@@ -272,7 +272,7 @@ def test_poly_approx_legend_quotes_the_max_error():
     assert names["log_series"].endswith("= 1.1e-06")
     for method, name in [(m, names[m]) for m in pa.methods_for("softplus")]:
         worst = pa.max_error(pa.approximant(method, "softplus", 9, 4.0), "softplus", -4, 4)
-        assert name.endswith("= " + fig.fmt(worst))
+        assert name.endswith("= " + fig.fmt_error(worst))
 
 
 def shares_in_titles(f: dict) -> list[float]:

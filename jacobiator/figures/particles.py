@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .plane import HALF_WIDTH, grid_points
+from ..grids import square_grid
+from .palette import PHASES
+from .plane import HALF_WIDTH
 from .plot import json_list
 
 DT = 0.02  # plane units per frame for a unit velocity at speed 1
@@ -22,7 +24,7 @@ LIFE = (40, 160)  # frames a particle lives, drawn uniformly
 NOISE_WAVES = 3  # the smooth noise field is a sum of travelling plane waves
 TRAIL_BUCKETS = 4  # trails fade in this many steps of opacity
 # The phase |L| x colour speed (mod 1) picks one of these colours, a cyclic scale.
-PHASE_COLOURS = ("#c92a2a", "#e67700", "#5c940d", "#0b7285", "#364fc7", "#862e9c")
+PHASE_COLOURS = PHASES
 
 
 @dataclass
@@ -43,7 +45,7 @@ class Swarm:
 def velocity_scale(minus_grad) -> float:
     """The 90th percentile of |grad L| over the plane: one reference speed."""
     with np.errstate(all="ignore"):
-        m = np.linalg.norm(minus_grad(grid_points(31, HALF_WIDTH)), axis=1)
+        m = np.linalg.norm(minus_grad(square_grid(-HALF_WIDTH, HALF_WIDTH, 31)[1]), axis=1)
     m = m[np.isfinite(m) & (m > 0)]
     return float(np.percentile(m, 90)) if m.size else 1.0
 
