@@ -42,7 +42,7 @@ APPROX_SCHEMA = Schema(
 )
 
 
-def fmt_error(v: float) -> str:
+def legend_error(v: float) -> str:
     """An error for a legend: 2 significant digits, plain where that reads better."""
     if 10 <= v < 1e5:
         return f"{v:.0f}"
@@ -100,7 +100,7 @@ def draw_approx(params: dict) -> dict:
             worst = float(np.max(np.abs(p(x_fit) - f_fit)))
         # Beyond the frame's edge by a whole span: clipping there changes nothing one can see.
         shown = np.clip(np.nan_to_num(y, nan=hi + span, posinf=hi + span, neginf=lo - span), lo - span, hi + span)
-        label = f"{NAMES[method]}: max |error| on [−{R:g}, {R:g}] = {fmt_error(worst)}"
+        label = f"{NAMES[method]}: max |error| on [−{R:g}, {R:g}] = {legend_error(worst)}"
         data.append(curve_trace(x, json_list(shown), label, COLOURS[method], method))
         errors += error_traces(x, np.abs(y - f), method)
     data += errors
