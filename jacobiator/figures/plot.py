@@ -105,7 +105,7 @@ def axis(title: str, span=None, lines: bool = False, **extra) -> dict:
 
 
 def legend_below(y: float, **extra) -> dict:
-    """A horizontal legend centred under the plot, its top at ``y`` (paper coordinates)."""
+    """A horizontal legend centred on the plot, at height ``y`` (paper coordinates; below it when negative)."""
     return {"orientation": "h", "x": 0.5, "xanchor": "center", "y": y} | extra
 
 
