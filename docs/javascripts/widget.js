@@ -41,6 +41,7 @@ export class Widget {
     const spec = JSON.parse(root.querySelector("template.jb-spec").content.textContent);
     this.key = spec.figure;
     this.schema = spec.schema;
+    this.roles = spec.roles; // which trace roles are canvas-drawn and themed (jacobiator.figures.plot.ROLES)
     this.base = spec.params; // the page's settings: what Reset returns to
     this.params = { ...spec.params };
     this.staticFigure = spec.static;
@@ -135,16 +136,17 @@ export class Widget {
   /** Draw ``figure``: the canvas layer for its arrows and trails, Plotly for the rest.
    * ``onlyCanvas``: an animation frame that changes only the trails skips Plotly. */
   async draw(figure, onlyCanvas = false) {
-    const colored = themed(figure);
+    const colored = themed(figure, this.roles.themed);
     // Figures are designed for the article's column (DESIGN_WIDTH px); on a
     // narrower screen the height shrinks with the width, so the plot keeps its shape.
     const width = this.plot.clientWidth || DESIGN_WIDTH;
     if (colored.layout.height && width < DESIGN_WIDTH) {
       colored.layout.height = Math.round(colored.layout.height * Math.max(0.6, width / DESIGN_WIDTH));
     }
-    const onCanvas = colored.data.filter(isCanvasTrace);
+    const onCanvas = colored.data.filter((t) => isCanvasTrace(t, this.roles.canvas));
     if (!onlyCanvas) {
-      await Plotly.react(this.plot, { ...colored, data: colored.data.filter((t) => !isCanvasTrace(t)) }, PLOT_CONFIG);
+      const plotted = colored.data.filter((t) => !isCanvasTrace(t, this.roles.canvas));
+      await Plotly.react(this.plot, { ...colored, data: plotted }, PLOT_CONFIG);
     }
     if (onCanvas.length || this.layer) {
       this.layer ??= new CanvasLayer(this.plot);
