@@ -77,7 +77,7 @@ def depth_instability_by_optimiser(depth: int = 8) -> dict:
     for name, s in (("adam_0.003", Setup(depth=depth, lr=0.003)), ("sgd_0.1", Setup(depth=depth, optimizer="sgd", lr=0.1)),
                     ("sgd_0.5", Setup(depth=depth, optimizer="sgd", lr=0.5))):
         run = destroy.step(destroy.start(s, [EXACT] * len(SEEDS), SEEDS), s.steps)
-        setback = destroy.training.relapse(run.losses, int(destroy.training.BURN_IN_SHARE * s.steps))
+        setback = relapse(run.losses, int(BURN_IN_SHARE * s.steps))
         out[name] = {"test": spread(destroy.test_accuracy(run)), "setback": spread(setback),
                      "setback_over_2": share(setback > 2.0)}
     return out
