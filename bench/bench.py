@@ -178,11 +178,11 @@ from jacobiator.figures import advance, handle
 def live_frames(figure, params, runs=2):  # seconds per frame over whole runs of the live figure
     frames = []
     for _ in range(runs):
-        handle(json.dumps({"figure": figure, "params": params, "slot": "bench"}))
+        run_id = json.loads(handle(json.dumps({"figure": figure, "params": params, "slot": "bench"})))["run"]
         animating = True
         while animating:
             t0 = time.perf_counter()
-            reply = advance("bench", 1)
+            reply = advance("bench", run_id)
             frames.append(time.perf_counter() - t0)
             animating = json.loads(reply)["animating"]
     return frames

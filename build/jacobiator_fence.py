@@ -72,6 +72,7 @@ def script_json(value) -> str:
 def widget_html(key: str, overrides: dict, caption: str, widget_id: str, controls: list | None = None) -> str:
     """The widget; ``controls`` names the parameters given a control (all by default)."""
     from jacobiator.figures import get_figure  # imported per call: the hook reloads the core
+    from jacobiator.figures.plot import page_roles
 
     figure = get_figure(key)
     params = figure.schema.resolve(overrides)
@@ -80,7 +81,8 @@ def widget_html(key: str, overrides: dict, caption: str, widget_id: str, control
         raise ValueError(f"controls names unknown parameter {unknown[0]!r}; known parameters: "
                          f"{', '.join(figure.schema.names)}")
     training = bool(figure.animation and figure.animation.training)
-    spec = {"figure": key, "schema": figure.schema.to_json(), "params": params, "static": static_figure(key, figure, params)}
+    spec = {"figure": key, "schema": figure.schema.to_json(), "params": params, "static": static_figure(key, figure, params),
+            "roles": page_roles()}
     return _templates.get_template("widget.html").render(
         id=widget_id, key=key, title=figure.title, caption=caption, schema=figure.schema.to_json(), training=training,
         shown=controls or list(figure.schema.names),

@@ -65,6 +65,23 @@ def xor_cloud(n: int, flip: float, seed: int) -> tuple[Array, Array]:
     return x, labels
 
 
+@dataclass(frozen=True)
+class Data:
+    """A training set and a separate test set."""
+
+    x: Array  # (N, 2) training inputs
+    t: Array  # (N, 1) training targets (noisy labels or noisy heights)
+    x_test: Array  # (M, 2)
+    t_test: Array  # (M, 1) clean labels or the noiseless surface
+
+
+def xor_data(n_train: int, n_test: int, flip: float, seed: int) -> Data:
+    """The XOR cloud with a share ``flip`` of its labels flipped, and a clean test cloud from the next seed."""
+    x, t = xor_cloud(n_train, flip, seed)
+    x_test, t_test = xor_cloud(n_test, 0.0, seed + 1)
+    return Data(x, t, x_test, t_test)
+
+
 @functools.cache
 def best_cut_accuracy(samples: int = 20_000, seed: int = 0, directions: int = 360) -> float:
     """The best accuracy of one straight cut (a half-plane, either side class 1) on the clean XOR

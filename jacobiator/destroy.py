@@ -1,7 +1,7 @@
 r"""Destroy the Jacobian: train while corrupting the backward pass on purpose.
 
 A fully connected net of linear layers and GELU learns the XOR labels of a
-noisy Gaussian cloud (:func:`jacobiator.training.make_data`). Layer k computes
+noisy Gaussian cloud (:func:`jacobiator.datasets.xor_data`). Layer k computes
 :math:`z_k = a_{k-1} W_k + b_k`; its backward pass has three pieces, and each
 can be distorted by :func:`jacobiator.distortion.distort`:
 
@@ -17,9 +17,10 @@ can be distorted by :func:`jacobiator.distortion.distort`:
 :math:`\nabla_x` is passed on backwards and reaches every earlier layer. The
 weights used inside the backward pass can also be replaced by a fixed random
 matrix :math:`B_k` (feedback alignment, Lillicrap et al. 2016); the forward
-pass always uses the true weights.
+pass always uses the true weights. The distortions are the hooks
+(:class:`Distorted`) of the backward pass of :mod:`jacobiator.batched`.
 
-Several networks train side by side as one batch (:class:`jacobiator.training.Nets`):
+Several networks train side by side as one batch (:class:`jacobiator.batched.Nets`):
 slice s has its own seed and its own :class:`Distortion`, so a sweep over p
 trains every p and every seed at once.
 """
@@ -29,13 +30,15 @@ from typing import Callable
 
 import numpy as np
 
-from . import training
+from . import batched
+from .datasets import Data, xor_data
 from .distortion import cosine, distort
+from .training import BURN_IN_SHARE, relapse
 
 Array = np.ndarray
 
 ACTIVATION = "gelu"
-OPTIMIZERS = ("adam", "sgd")
+OBJECTIVE = "logistic"
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ class Setup:
     width: int = 16
     lr: float = 0.01
     steps: int = 400
-    optimizer: str = "adam"
+    optimizer: str = "adam"  # one of batched.OPTIMIZERS: "adam", "sgd", "momentum" (heavy-ball)
     label_flip: float = 0.1  # share of training labels flipped at random
     n_train: int = 200
     n_test: int = 1000
@@ -80,17 +83,18 @@ class Setup:
     def __post_init__(self):
         if not 1 <= self.depth <= 8:
             raise ValueError(f"depth must be between 1 and 8 hidden layers, got {self.depth}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
+        if self.optimizer not in batched.OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(batched.OPTIMIZERS)}, got {self.optimizer!r}")
         if self.width < 1 or self.steps < 0 or self.lr <= 0:
             raise ValueError("width must be at least 1, steps at least 0 and lr positive")
 
     @property
-    def config(self) -> training.Config:
-        """The XOR experiment of :mod:`jacobiator.training` with this network and data."""
-        return training.Config(dataset=training.XOR, activations=(ACTIVATION,), depth=self.depth, width=self.width,
-                               lr=self.lr, steps=self.steps, seeds=1, flip=self.label_flip, n_train=self.n_train,
-                               n_test=self.n_test, data_seed=self.data_seed)
+    def sizes(self) -> list[int]:
+        return [2, *([self.width] * self.depth), 1]  # the two coordinates in, one logit out
+
+    def data(self) -> Data:
+        """The noisy XOR cloud to train on and its clean test cloud."""
+        return xor_data(self.n_train, self.n_test, self.label_flip, self.data_seed)
 
 
 class Batch:
@@ -102,13 +106,22 @@ class Batch:
 
 
 @dataclass
-class SGD:
-    """Plain gradient descent on the flat (S, P) parameters; a seed whose gradient is not finite skips its step."""
+class Distorted(batched.Hooks):
+    """The backward pass of S networks as their distortions change it (identity where exact)."""
 
-    lr: float
+    batch: Batch
+    feedback: list[Array]  # B_k, (S, fan_in, fan_out): drawn once, never trained
+    rng: np.random.Generator  # the flips
 
-    def update(self, flat: Array, grad: Array, ok: Array) -> None:
-        flat -= self.lr * np.where(ok[:, None], grad, 0.0)
+    def grad(self, k: int, g: Array) -> Array:
+        return distort(g, self.batch.grad_flip, self.batch.grad_beta, self.rng)
+
+    def theta(self, k: int, w: Array) -> Array:
+        theta = np.where(self.batch.feedback[:, None, None], self.feedback[k], w)
+        return distort(theta, self.batch.theta_flip, self.batch.theta_beta, self.rng)
+
+    def dL_da(self, k: int, g: Array) -> Array:
+        return distort(g, self.batch.x_flip, self.batch.x_beta, self.rng)
 
 
 @dataclass
@@ -116,12 +129,10 @@ class Run:
     """S networks in training; ``losses`` (S, steps) holds the training loss before each step."""
 
     setup: Setup
-    data: training.Data
-    nets: training.Nets
-    feedback: list[Array]  # B_k, (S, fan_in, fan_out): drawn once, never trained
-    batch: Batch
-    opt: object
-    rng: np.random.Generator  # the flips
+    data: Data
+    nets: batched.Nets
+    hooks: Distorted
+    opt: batched.Adam | batched.SGD
     losses: Array
     done: int = 0
 
@@ -134,51 +145,19 @@ def start(setup: Setup, distortions: list[Distortion], seeds: list[int]) -> Run:
     """Network s starts from ``init_mlp(..., default_rng(seeds[s]))`` and trains with ``distortions[s]``."""
     if len(distortions) != len(seeds):
         raise ValueError("one distortion per seed")
-    config = setup.config
-    nets = training.init_nets(config.sizes, ACTIVATION, seeds)
+    nets = batched.init_nets(setup.sizes, ACTIVATION, seeds)
     # B_k is drawn like W_k (N(0, 1/fan_in)), from a stream of its own per seed.
     feedback_rngs = [np.random.default_rng([seed, 1]) for seed in seeds]
     feedback = [np.stack([r.normal(0.0, 1.0 / np.sqrt(w.shape[1]), w.shape[1:]) for r in feedback_rngs])
                 for w in nets.weights]
-    opt = training.Adam(setup.lr, len(seeds)) if setup.optimizer == "adam" else SGD(setup.lr)
-    losses = np.full((len(seeds), setup.steps), np.nan)
-    return Run(setup, training.make_data(config), nets, feedback, Batch(distortions), opt,
-               np.random.default_rng([*seeds, 2]), losses)
-
-
-def backward(run: Run, cache: list, dL_dout: Array, batch: Batch) -> list[tuple[Array, Array]]:
-    r"""Per layer :math:`(\partial L/\partial W_k, \partial L/\partial b_k)` as ``batch`` distorts them."""
-    nets, rng = run.nets, run.rng
-    grads = []
-    dL_dz = dL_dout
-    for k in range(len(nets.weights) - 1, -1, -1):
-        a_prev, _ = cache[k]
-        dL_dW = np.swapaxes(a_prev, -1, -2) @ dL_dz
-        dL_db = dL_dz.sum(axis=-2)
-        grads.append((distort(dL_dW, batch.grad_flip, batch.grad_beta, rng),
-                      distort(dL_db, batch.grad_flip, batch.grad_beta, rng)))
-        if k > 0:
-            theta = np.where(batch.feedback[:, None, None], run.feedback[k], nets.weights[k])
-            theta = distort(theta, batch.theta_flip, batch.theta_beta, rng)
-            dL_da = distort(dL_dz @ np.swapaxes(theta, -1, -2), batch.x_flip, batch.x_beta, rng)
-            dL_dz = dL_da * nets.activation.grad(cache[k - 1][1])
-    return grads[::-1]
-
-
-def flat_gradient(run: Run, batch: Batch) -> tuple[Array, Array]:
-    """The training losses (S,) and the gradient as ``batch`` distorts it, flat (S, P)."""
-    out, cache = training.forward(run.nets, run.data.x)
-    loss, dL_dout = training.logistic(out, run.data.t)
-    s = run.nets.count
-    grads = backward(run, cache, dL_dout, batch)
-    return loss, np.concatenate([g.reshape(s, -1) for wb in grads for g in wb], axis=1)
+    hooks = Distorted(Batch(distortions), feedback, np.random.default_rng([*seeds, 2]))
+    opt = batched.optimizer(setup.optimizer, setup.lr, len(seeds))
+    return Run(setup, setup.data(), nets, hooks, opt, np.full((len(seeds), setup.steps), np.nan))
 
 
 def train_step(run: Run) -> Array:
     """One full-batch step of every network with its distorted gradient; the losses before it."""
-    loss, grad = flat_gradient(run, run.batch)
-    run.opt.update(run.nets.flat, grad, np.isfinite(grad).all(axis=1))
-    return loss
+    return batched.train_step(run.nets, run.opt, run.data.x, run.data.t, OBJECTIVE, run.hooks)
 
 
 def step(run: Run, n_steps: int) -> Run:
@@ -194,7 +173,7 @@ def step(run: Run, n_steps: int) -> Run:
 def test_accuracy(run: Run) -> Array:
     """Per network the accuracy on the clean test set (S,)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return training.accuracy(training.predict(run.nets, run.data.x_test), run.data.t_test)
+        return batched.accuracy(batched.predict(run.nets, run.data.x_test), run.data.t_test)
 
 
 def evaluate(run: Run) -> dict[str, Array]:
@@ -202,9 +181,9 @@ def evaluate(run: Run) -> dict[str, Array]:
     out = {}
     with np.errstate(over="ignore", invalid="ignore"):
         for name, x, t in (("train", run.data.x, run.data.t), ("test", run.data.x_test, run.data.t_test)):
-            logit = training.predict(run.nets, x)
-            out[f"{name}_loss"] = training.logistic(logit, t)[0]
-            out[f"{name}_accuracy"] = training.accuracy(logit, t)
+            logit = batched.predict(run.nets, x)
+            out[f"{name}_loss"] = batched.logistic(logit, t)[0]
+            out[f"{name}_accuracy"] = batched.accuracy(logit, t)
     return out
 
 
@@ -213,15 +192,15 @@ def alignment(setup: Setup, distortion: Distortion, seeds: list[int], hidden_onl
     both taken at the parameters of the distorted run. ``hidden_only``: the hidden layers'
     parameters only (the output layer's gradient never goes through the backward chain)."""
     run = start(setup, [distortion] * len(seeds), seeds)
-    exact = Batch([EXACT] * len(seeds))
+    x, t = run.data.x, run.data.t
     output_layer = (run.nets.weights[-1].size + run.nets.biases[-1].size) // len(seeds)
     measured = slice(0, -output_layer) if hidden_only else slice(None)
     cosines = np.zeros((setup.steps, len(seeds)))
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for k in range(setup.steps):
             # The true gradient draws no random numbers, so the run's flips are those of train_step.
-            _, true = flat_gradient(run, exact)
-            run.losses[:, k], grad = flat_gradient(run, run.batch)
+            _, true = batched.flat_gradient(run.nets, x, t, OBJECTIVE)
+            run.losses[:, k], grad = batched.flat_gradient(run.nets, x, t, OBJECTIVE, run.hooks)
             cosines[k] = cosine(grad[:, measured], true[:, measured])
             run.opt.update(run.nets.flat, grad, np.isfinite(grad).all(axis=1))
     run.done = setup.steps
@@ -350,8 +329,8 @@ def step_sweep(sr: SweepRun, n_steps: int) -> SweepRun:
     if sr.run.finished:
         job = sr.jobs[sr.current]
         sr.accuracy[job.curve, list(job.values)] = job_accuracy(sr)
-        burn_in = int(training.BURN_IN_SHARE * job.setup.steps)
-        sr.setback[job.curve, list(job.values)] = training.relapse(sr.run.losses, burn_in).reshape(
+        burn_in = int(BURN_IN_SHARE * job.setup.steps)
+        sr.setback[job.curve, list(job.values)] = relapse(sr.run.losses, burn_in).reshape(
             len(job.values), len(job.seeds))
         _next_job(sr)
     return sr

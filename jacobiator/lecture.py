@@ -28,6 +28,7 @@ import numpy as np
 
 from . import nn
 from .activations import get_activation, relu, sigmoid
+from .grids import square_grid
 
 Array = np.ndarray
 
@@ -189,13 +190,6 @@ def random_relu_net(sizes: list[int], seed: int, init: str = "lecun") -> nn.MLP:
     return nn.MLP(weights, biases, get_activation("relu"))
 
 
-def square_grid(half_width: float, n: int) -> tuple[Array, Array]:
-    """The n coordinates along each side of [-h, h]^2 and the n*n points (rows run along x)."""
-    t = np.linspace(-half_width, half_width, n)
-    g1, g2 = np.meshgrid(t, t)
-    return t, np.stack([g1.ravel(), g2.ravel()], axis=1)
-
-
 def activation_patterns(net: nn.MLP, x: Array) -> Array:
     r"""Which hidden units are on, :math:`z_j(\mathbf x) > 0`, every layer side by side: (N, units)."""
     return np.concatenate([z > 0 for z in nn.preactivations(net, x)], axis=1)
@@ -221,7 +215,7 @@ def region_ids(patterns: Array) -> tuple[Array, int]:
 def count_regions(net: nn.MLP, half_width: float, n: int) -> int:
     """The activation patterns met on an n x n grid over [-h, h]^2: a lower bound on the
     regions meeting the square (a region between grid points is missed)."""
-    return region_ids(activation_patterns(net, square_grid(half_width, n)[1]))[1]
+    return region_ids(activation_patterns(net, square_grid(-half_width, half_width, n)[1]))[1]
 
 
 def plane_bound(lines: int) -> int:

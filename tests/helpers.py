@@ -27,7 +27,7 @@ def live_frames(key: str, params: dict, frames: int = 100_000):
     for _ in range(frames):
         if not reply["animating"]:
             break
-        reply = json.loads(advance("test"))
+        reply = json.loads(advance("test", reply["run"]))
         yield reply["figure"]
 
 

@@ -92,10 +92,17 @@ def test_palette_toggle_recolours_without_python(watched, site_url, screenshots)
     page.goto(site_url + PAGE)
     page.wait_for_selector(f"{FIRST} .jb-plot .main-svg")
     font = f"() => document.querySelector('{FIRST} .jb-plot').layout.font.color"
-    light = page.evaluate(font)
+    # The arrows are a themed role drawn on the canvas: the page learns both from the spec.
+    arrows = (f"() => document.querySelector('{FIRST}').jacobiator?.layer?.traces"
+              ".find((t) => t.meta.role === 'arrows')?.line.color")
+    page.wait_for_function(arrows)
+    light, light_arrows = page.evaluate(font), page.evaluate(arrows)
+    page.locator(FIRST).scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "gradient-fields-light.png"))
     page.click("form[data-md-component=palette] label:not([hidden])")
     page.wait_for_function(f"c => ({font})() !== c", arg=light)
     assert page.get_attribute("body", "data-md-color-scheme") == "slate"
+    assert page.evaluate(arrows) != light_arrows
     page.locator(FIRST).scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "gradient-fields-dark.png"))
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from jacobiator.figures import FIGURES
+from jacobiator.figures.plot import page_roles
 
 from harness import ROOT, build_site, write_config
 
@@ -74,6 +75,7 @@ def test_page_embeds_figure_specs(site):
         assert {"figure", "schema", "params", "static"} <= set(spec)
         assert spec["figure"] in FIGURES
         assert spec["static"]["data"]
+        assert spec["roles"] == page_roles()  # the page draws and themes traces by their declared roles
 
 
 def test_site_serves_the_pinned_runtime_and_the_wheel(site):

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from jacobiator import destroy, training
+from jacobiator import batched, destroy
 from jacobiator.destroy import EXACT, Distortion, Setup
 from jacobiator.figures import advance, handle, render
 from jacobiator.figures import destroy_jacobian as fig
@@ -19,17 +19,20 @@ SMALL = Setup(depth=3, width=6, steps=20, n_train=40, n_test=50)
 def gradient(distortion: Distortion, seeds=(1,), setup=SMALL):
     """The distorted gradient per layer at the initial weights, and the true one."""
     run = destroy.start(setup, [distortion] * len(seeds), list(seeds))
-    out, cache = training.forward(run.nets, run.data.x)
-    _, dL_dout = training.logistic(out, run.data.t)
-    distorted = destroy.backward(run, cache, dL_dout, run.batch)
-    return run, distorted, training.backward(run.nets, cache, dL_dout)
+    out, cache = batched.forward(run.nets, run.data.x)
+    _, dL_dout = batched.logistic(out, run.data.t)
+    distorted = batched.backward(run.nets, cache, dL_dout, run.hooks)
+    return run, distorted, batched.backward(run.nets, cache, dL_dout)
 
 
-def test_exact_backward_is_the_chain_rule_of_training():
-    _, distorted, true = gradient(EXACT, seeds=(1, 2))
+def test_the_hooks_of_exact_networks_are_the_plain_backward_pass():
+    run, distorted, true = gradient(EXACT, seeds=(1, 2))
     for (dW, db), (tW, tb) in zip(distorted, true):
-        np.testing.assert_allclose(dW, tW, rtol=1e-12)
-        np.testing.assert_allclose(db, tb, rtol=1e-12)
+        np.testing.assert_array_equal(dW, tW)
+        np.testing.assert_array_equal(db, tb)
+    # and they draw no random numbers
+    untouched = destroy.start(SMALL, [EXACT] * 2, [1, 2]).hooks.rng
+    assert run.hooks.rng.random() == untouched.random()
 
 
 @pytest.mark.parametrize("distortion", [Distortion(x_flip=0.5), Distortion(x_beta=0.0), Distortion(theta_beta=0.0),
@@ -59,9 +62,9 @@ def test_theta_is_distorted_only_inside_the_backward_pass():
 
 def test_feedback_matrices_are_fixed_and_are_not_the_weights():
     run = destroy.start(SMALL, [Distortion(feedback=True)], [1])
-    before = [b.copy() for b in run.feedback]
+    before = [b.copy() for b in run.hooks.feedback]
     destroy.step(run, 5)
-    for b, b0, w in zip(run.feedback, before, run.nets.weights):
+    for b, b0, w in zip(run.hooks.feedback, before, run.nets.weights):
         np.testing.assert_array_equal(b, b0)
         assert b.shape == w.shape and not np.allclose(b, w)
 
@@ -79,8 +82,9 @@ def test_an_exact_network_in_a_batch_trains_as_it_would_alone():
     assert not np.allclose(mixed.nets.flat[0], alone.nets.flat[0])
 
 
-def test_gradient_descent_without_adam_also_trains():
-    run = destroy.step(destroy.start(Setup(optimizer="sgd", lr=0.5, steps=200), [EXACT], [1]), 200)
+@pytest.mark.parametrize("optimizer, lr", [("sgd", 0.5), ("momentum", 0.05)])
+def test_gradient_descent_without_adam_also_trains(optimizer, lr):
+    run = destroy.step(destroy.start(Setup(optimizer=optimizer, lr=lr, steps=200), [EXACT], [1]), 200)
     assert run.losses[0, -1] < 0.6 * run.losses[0, 0]
 
 
@@ -135,7 +139,7 @@ def test_a_live_sweep_says_how_far_it_is():
     params = {"sweep": "depth", "seeds": 1, "steps": 50, "width": 4}
     reply = json.loads(handle(json.dumps({"figure": "destroy_sweep", "params": params, "slot": "s"})))
     assert reply["animating"]
-    text = json.loads(advance("s"))["figure"]["layout"]["annotations"][0]["text"]
+    text = json.loads(advance("s", reply["run"]))["figure"]["layout"]["annotations"][0]["text"]
     assert text.startswith("training: ") and "of 400 steps (batch " in text
     assert not text.startswith("training: 0 of")
 

@@ -165,6 +165,36 @@ def test_progress_is_plain_json():
     json.dumps(meta, allow_nan=False)
 
 
+# Links: the text a page writes, read back leniently ------------------------
+
+
+def link_text(value) -> str:
+    """A value as the page writes it into a link (JavaScript's ``String(value)``)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+@pytest.mark.parametrize("key", KEYS)
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_a_link_reads_back_every_valid_value(key, data):
+    schema = FIGURES[key].schema
+    overrides = data.draw(valid_overrides(key), label="overrides")
+    link = {name: link_text(value) for name, value in overrides.items()}
+    assert schema.resolve_lenient(link) == (schema.resolve(overrides), [])
+
+
+@pytest.mark.parametrize("key", KEYS)
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_any_link_yields_valid_parameters_and_reasons_naming_what_it_ignored(key, data):
+    schema = FIGURES[key].schema
+    link = data.draw(st.dictionaries(st.sampled_from(schema.names) | IDENTIFIERS, st.text(), max_size=4), label="link")
+    params, ignored = schema.resolve_lenient(link)  # never raises: a bad link must not break the figure
+    assert schema.resolve(params) == params
+    assert len(ignored) <= len(link)
+    assert all(any(name in reason for name in link) for reason in ignored)
+
+
 # The worker's entry point -------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from jacobiator import lecture as L
 from jacobiator.activations import get_activation
 from jacobiator.figures import render
 from jacobiator.figures.lecture_notes import deep_widths, region_colors
+from jacobiator.grids import square_grid
 from jacobiator.nn import MLP
 
 
@@ -183,13 +184,13 @@ def test_exact_count_of_simple_arrangements():
     assert L.shallow_regions_in_square(W, b, 2.0) == 5  # it now cuts a corner: no crossing inside
     assert L.shallow_regions_in_square(W, b, 4.0) == 7  # and crosses both axes inside
     _, count = L.region_ids(L.activation_patterns(
-        MLP([W, np.ones((3, 1))], [b, np.zeros(1)], get_activation("relu")), L.square_grid(4.0, 101)[1]))
+        MLP([W, np.ones((3, 1))], [b, np.zeros(1)], get_activation("relu")), square_grid(-4.0, 4.0, 101)[1]))
     assert count == 7
 
 
 def test_neighbouring_regions_get_different_colours():
     net = L.random_relu_net([2, 40, 1], 3, "uniform")
-    t, x = L.square_grid(3.0, 200)
+    t, x = square_grid(-3.0, 3.0, 200)
     ids, count = L.region_ids(L.activation_patterns(net, x))
     ids = ids.reshape(len(t), len(t))
     c = region_colors(ids, count)[ids]

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 
-from jacobiator.figures import advance, handle, running, stop
+from jacobiator.figures import advance, handle, stop
 from jacobiator.figures.gradient_field import ANIMATION, SCHEMA
 
 
@@ -52,22 +52,22 @@ def test_a_frame_is_a_few_line_traces_whatever_the_particle_count():
 
 def test_the_worker_protocol_starts_advances_and_stops_an_animation():
     reply = json.loads(handle(json.dumps({"figure": "gradient_field", "params": {"display": "particles"}, "slot": "w"})))
-    assert reply["animating"] and running("w")
+    assert reply["animating"]
     first = reply["figure"]
-    nxt = json.loads(advance("w"))
-    assert nxt["animating"] and nxt["figure"] != first
+    nxt = json.loads(advance("w", reply["run"]))
+    assert nxt["animating"] and nxt["run"] == reply["run"] and nxt["figure"] != first
     # A request that is not an animation replaces the one running in its slot.
     assert not json.loads(handle(json.dumps({"figure": "gradient_field", "params": {}, "slot": "w"})))["animating"]
-    assert not running("w")
-    handle(json.dumps({"figure": "gradient_field", "params": {"display": "particles"}, "slot": "w"}))
+    assert json.loads(advance("w", reply["run"])) == {"stale": True, "run": reply["run"]}
+    again = json.loads(handle(json.dumps({"figure": "gradient_field", "params": {"display": "particles"}, "slot": "w"})))
     stop("w")
-    assert "error" in json.loads(advance("w"))
+    assert json.loads(advance("w", again["run"]))["stale"]
 
 
 def test_moving_the_target_keeps_the_particles_and_changes_their_flow():
     request = {"figure": "gradient_field", "params": {"display": "particles", "seed": 1}, "slot": "d"}
-    handle(json.dumps(request))
-    before = json.loads(advance("d"))["figure"]
+    run = json.loads(handle(json.dumps(request)))["run"]
+    before = json.loads(advance("d", run))["figure"]
     request["params"] |= {"point_x": -1.5, "point_y": -1.5}
     moved = json.loads(handle(json.dumps(request)))["figure"]
     trails = lambda fig: [t for t in fig["data"] if t["meta"]["role"] == "particles"]  # noqa: E731

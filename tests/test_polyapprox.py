@@ -272,7 +272,7 @@ def test_poly_approx_legend_quotes_the_max_error():
     assert names["log_series"].endswith("= 1.1e-06")
     for method, name in [(m, names[m]) for m in pa.methods_for("softplus")]:
         worst = pa.max_error(pa.approximant(method, "softplus", 9, 4.0), "softplus", -4, 4)
-        assert name.endswith("= " + fig.fmt(worst))
+        assert name.endswith("= " + fig.legend_error(worst))
 
 
 def shares_in_titles(f: dict) -> list[float]:
@@ -302,4 +302,3 @@ def test_share_inside():
     z = np.array([-5.0, -4.0, 0.0, 3.9, 4.1, np.nan])
     assert fig.share_inside(z, 4.0) == pytest.approx(3 / 6)
     assert fig.share_inside(np.array([]), 4.0) == 1.0
-    assert fig.percent(0.9996) == "> 99.9 %" and fig.percent(0.999) == "99.9 %" and fig.percent(1.0) == "100 %"

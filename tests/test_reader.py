@@ -52,13 +52,33 @@ def test_a_bad_link_is_ignored_visibly_and_runs_no_script(watched, site_url):
     page.goto(site_url + PAGE + "?gradient_field-1.grid=999&gradient_field-1.loss=%3Cimg%20src=x%20onerror=alert(1)%3E"
               "&gradient_field-1.log=true&gradient_field-1.nope=1")
     wait_live(page)
-    status = page.inner_text(f"{FIRST} .jb-status")
-    assert "Ignored from the link" in status and "grid must be between 5 and 41" in status
-    assert "loss must be one of" in status and "no parameter nope" in status
     page.wait_for_function(f"() => document.querySelector('{FIRST}').jacobiator.figure.layout.title.text.includes('log MSE')")
     assert arrow_count(drawn(page)) == 15 * 15  # the good value (log) applied, the bad ones ignored
+    assert page.is_checked(f'{FIRST} [name="log"]')
+    note = page.inner_text(f"{FIRST} .jb-link-note")
+    assert "Ignored from the link" in note and "grid must be between 5 and 41" in note
+    assert "loss must be one of" in note and "unknown parameter 'nope'" in note
     assert not dialogs
     assert page.locator(f"{FIRST} img").count() == 0
+
+
+def test_a_link_with_a_good_and_a_bad_value_applies_the_good_one_and_names_the_bad_one(watched, site_url):
+    page = watched.page
+    page.goto(site_url + PAGE + "?gradient_field-1.grid=21&gradient_field-1.amplitude=lots")
+    assert page.locator(f"{FIRST} .jb-link-note").is_hidden()  # Python has not checked the link yet
+    wait_live(page)
+    page.wait_for_function(arrow_count_is(21 * 21))
+    assert page.input_value(f'{FIRST} [name="grid"]') == "21"
+    assert page.inner_text(f'{FIRST} [name="grid"] + output') == "21"
+    note = page.locator(f"{FIRST} .jb-link-note")
+    note.wait_for(state="visible")
+    assert "amplitude must be a number, got 'lots'" in note.inner_text()
+    assert "grid" not in note.inner_text()
+    # A reader's change leaves the link's values behind, and the notice with them.
+    set_control(page, "grid", 15)
+    page.wait_for_function(arrow_count_is(15 * 15))
+    assert note.is_hidden()
+    assert "amplitude" not in page.url
 
 
 def test_the_arrow_keys_move_the_dragged_point(watched, site_url):

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from jacobiator.figures import advance, handle, render, running, stop
+from jacobiator.figures import advance, handle, render, stop
 from jacobiator.figures import sculpt
 from jacobiator.figures.projection import project, view
 
@@ -45,21 +45,22 @@ def test_the_static_figure_is_the_end_of_the_live_run():
     params = {"steps": 100, "speed": 25}
     reply = json.loads(handle(json.dumps({"figure": "sculpt", "params": params, "slot": "s"})))
     assert reply["animating"] and reply["figure"]["layout"]["meta"]["step"] == 0
+    run = reply["run"]
     for _ in range(4):
-        reply = json.loads(advance("s"))
-    assert not reply["animating"] and not running("s")
+        reply = json.loads(advance("s", run))
+    assert not reply["animating"] and json.loads(advance("s", run))["stale"]
     assert reply["figure"] == render("sculpt", **params)
 
 
 def test_turning_the_view_keeps_the_run_and_other_changes_restart_it():
     slot = "view"
-    handle(json.dumps({"figure": "sculpt", "params": {"speed": 20}, "slot": slot}))
-    advance(slot)
+    started = json.loads(handle(json.dumps({"figure": "sculpt", "params": {"speed": 20}, "slot": slot})))
+    advance(slot, started["run"])
     turned = json.loads(handle(json.dumps({"figure": "sculpt", "params": {"speed": 20, "azimuth": 90}, "slot": slot})))
     assert turned["figure"]["layout"]["meta"]["step"] == 20
     changed = json.loads(handle(json.dumps({"figure": "sculpt", "params": {"speed": 20, "width": 8}, "slot": slot})))
     assert changed["figure"]["layout"]["meta"]["step"] == 0
-    advance(slot)
+    advance(slot, changed["run"])
     again = json.loads(handle(json.dumps({"figure": "sculpt", "params": {"speed": 20, "width": 8}, "slot": slot})))
     assert again["figure"]["layout"]["meta"]["step"] == 0  # Restart
     stop(slot)

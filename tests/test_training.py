@@ -1,4 +1,4 @@
-"""Training comparisons: the batched networks against nn.py, the single XOR neuron, the figures.
+"""The activation comparison: its batched networks against nn.py, its data, its figure.
 
 The activation chapter's measured statements (many seeds, margins wider than the
 spread between kernels) are claims: claims/activations.py, checked by tests/test_claims.py."""
@@ -9,14 +9,11 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from jacobiator import nn, training
-from jacobiator.activations import ACTIVATIONS
+from jacobiator import batched, nn, training
+from jacobiator.datasets import SURFACES, xor_labels
 from jacobiator.figures import activation_training as figure
 from jacobiator.figures import render
 from jacobiator.training import Config
-
-MONOTONE = [k for k, a in ACTIVATIONS.items() if a.monotone]
-NON_MONOTONE = [k for k, a in ACTIVATIONS.items() if not a.monotone]
 
 
 # The batched networks are nn.py's networks, one per seed ----------------------
@@ -34,26 +31,9 @@ def test_batched_training_equals_nn_train_seed_by_seed(dataset, activation):
         net = nn.init_mlp(config.sizes, activation, np.random.default_rng(seed))
         losses = nn.train(net, data.x, data.t, config.steps, config.lr, config.objective)
         np.testing.assert_allclose(run.losses[0, s], losses, rtol=0, atol=1e-10)
-        batched = training.unstack(run.nets[activation], s)
-        for w, w_ref in zip(batched.weights, net.weights):
+        slice_s = batched.unstack(run.nets[activation], s)
+        for w, w_ref in zip(slice_s.weights, net.weights):
             np.testing.assert_allclose(w, w_ref, rtol=0, atol=1e-9)
-
-
-def test_batched_gradients_equal_nn_backward():
-    config = Config(dataset="bumps", activations=("silu",), depth=2, width=5, seeds=4)
-    nets = training.init_nets(config.sizes, "silu", config.seed_list)
-    data = training.make_data(config)
-    out, cache = training.forward(nets, data.x)
-    _, dL_dout = training.mse(out, data.t)
-    grads = training.backward(nets, cache, dL_dout)
-    for s in range(nets.count):
-        net = training.unstack(nets, s)
-        out_s, cache_s = nn.forward(net, data.x)
-        np.testing.assert_allclose(out[s], out_s, rtol=0, atol=1e-13)
-        grads_s, _ = nn.backward(net, cache_s, nn.mse(out_s, data.t)[1])
-        for (dW, db), (dW_s, db_s) in zip(grads, grads_s):
-            np.testing.assert_allclose(dW[s], dW_s, rtol=0, atol=1e-13)
-            np.testing.assert_allclose(db[s], db_s, rtol=0, atol=1e-13)
 
 
 def test_training_in_chunks_equals_training_in_one_go():
@@ -80,61 +60,17 @@ def test_a_seed_with_a_non_finite_gradient_skips_its_step_alone():
 
 def test_the_test_sets_are_clean_and_separate():
     xor = training.make_data(Config(flip=0.3))
-    np.testing.assert_array_equal(xor.t_test, training.xor_labels(xor.x_test))
-    assert np.mean(xor.t != training.xor_labels(xor.x)) > 0.2  # the training labels are flipped
+    np.testing.assert_array_equal(xor.t_test, xor_labels(xor.x_test))
+    assert np.mean(xor.t != xor_labels(xor.x)) > 0.2  # the training labels are flipped
     bumps = training.make_data(Config(dataset="bumps", noise=0.2))
     assert not np.allclose(bumps.x[:10], bumps.x_test[:10])
     x1, x2 = bumps.x_test.T
-    np.testing.assert_allclose(bumps.t_test[:, 0], training.SURFACES["bumps"].fn(x1, x2))
+    np.testing.assert_allclose(bumps.t_test[:, 0], SURFACES["bumps"].fn(x1, x2))
 
 
 def test_relapse_measures_the_worst_setback_after_the_burn_in():
     curves = np.array([[4.0, 3.0, 2.0, 1.0, 0.5], [4.0, 1.0, 3.0, 0.5, 2.0], [4.0, 2.0, np.nan, 1.0, 1.0]])
     np.testing.assert_allclose(training.relapse(curves, burn_in=1), [0.75, 4.0, np.inf])
-
-
-# One neuron on XOR -------------------------------------------------------------
-
-
-def test_the_constructed_zcosz_neuron_separates_xor():
-    out = nn.predict(training.zcosz_xor_neuron(), training.XOR_POINTS)
-    assert ((out > 0) == (training.XOR_TARGETS > 0.5)).all()
-    assert np.abs(out).min() >= np.pi / 2 - 1e-12  # with a margin, not by a hair
-
-
-def test_a_trained_zcosz_neuron_separates_xor_from_every_seed():
-    acc = training.neuron_accuracies("zcosz", steps=200, lr=0.1, seeds=8)
-    np.testing.assert_array_equal(acc, 1.0)
-
-
-def test_the_registry_says_which_activations_are_monotone():
-    # Checked on a fine grid: sigma' never changes sign for a monotone entry, and does for the others.
-    x = np.linspace(-20, 20, 400_001)
-    for key, a in ACTIVATIONS.items():
-        with np.errstate(over="ignore"):
-            slope = np.diff(a.fn(x))
-        assert a.monotone == ((slope >= 0).all() or (slope <= 0).all()), key
-
-
-@pytest.mark.parametrize("activation", MONOTONE)
-def test_a_monotone_neuron_never_gets_more_than_three_of_the_four_points(activation):
-    # 20000 random neurons: 3 of 4 is reached (the search does find the best
-    # a straight cut can do), 4 of 4 never is; nor after training.
-    assert training.best_random_neuron_accuracy(activation) == 0.75
-    assert training.neuron_accuracies(activation, steps=200, lr=0.1, seeds=8).max() <= 0.75
-
-
-@pytest.mark.parametrize("activation", NON_MONOTONE)
-def test_a_non_monotone_neuron_can_get_all_four_points(activation):
-    # The same search as above, so 0.75 there is the activation's limit, not the search's.
-    assert training.best_random_neuron_accuracy(activation) == 1.0
-
-
-def test_on_a_cloud_around_the_corners_oscillating_neurons_still_separate():
-    data = training.xor_corner_cloud(60, 0.3, seed=0)
-    for activation, best in [("zcosz", 1.0), ("sin", 1.0), ("tanh", 0.75), ("relu", 0.75)]:
-        acc = training.final_metrics(training.train_neuron(activation, 200, 0.1, 8, data))[activation]
-        assert acc.max() == pytest.approx(best, abs=1 / 60 + 1e-12), activation
 
 
 # The figures ------------------------------------------------------------------------
@@ -182,10 +118,3 @@ def test_the_metric_bars_show_the_median_of_the_seeds():
     dots = next(t for t in fig["data"] if t["meta"]["role"] == "metric-seeds")
     per_activation = np.array(dots["y"]).reshape(3, 3)
     np.testing.assert_allclose(bars["y"], np.median(per_activation, axis=1), rtol=1e-3)
-
-
-@pytest.mark.parametrize("activation, right", [("zcosz", "4 of 4"), ("sin", "4 of 4"), ("relu", "3 of 4"),
-                                               ("tanh", "3 of 4")])
-def test_single_neuron_figure_says_how_many_points_are_right(activation, right):
-    title = render("single_neuron_xor", activation=activation)["layout"]["annotations"][0]["text"]
-    assert f"{right} points right" in title

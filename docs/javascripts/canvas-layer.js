@@ -2,12 +2,11 @@
 // canvas laid over the plot area instead of through Plotly: a frame then
 // costs a few ms of canvas strokes instead of Plotly's per-point processing.
 // They are ordinary Plotly line traces, so the same figure still shows as it
-// is in a notebook.
+// is in a notebook. Python declares which roles they are (the spec's roles.canvas).
 
-const CANVAS_ROLES = new Set(["particles", "arrows", "capped", "mesh"]);
-
-export function isCanvasTrace(trace) {
-  return Boolean(trace.meta && CANVAS_ROLES.has(trace.meta.role) && trace.mode === "lines");
+/** Whether ``trace`` goes on the canvas: a line trace whose role is in ``canvasRoles``. */
+export function isCanvasTrace(trace, canvasRoles) {
+  return Boolean(trace.meta && canvasRoles.includes(trace.meta.role) && trace.mode === "lines");
 }
 
 export class CanvasLayer {

@@ -30,7 +30,7 @@ function start() {
       waiting.get(data.id)?.(data);
       waiting.delete(data.id);
     } else if (data.type === "frame") {
-      frameListeners.get(data.slot)?.({ ...JSON.parse(data.reply), run: data.run, renderMs: data.renderMs });
+      frameListeners.get(data.slot)?.({ ...JSON.parse(data.reply), renderMs: data.renderMs });
     }
   };
   worker.onerror = (event) => {
@@ -65,9 +65,10 @@ export function restartRuntime() {
   start();
 }
 
-/** Render ``figure`` with ``params`` in the worker for the widget ``slot``:
- * resolves to {figure, animating, renderMs} or {error}. */
-export function render(figure, params, slot) {
+/** Render ``figure`` with ``params`` in the worker for the widget ``slot``, and
+ * with ``link``'s raw values where Python finds them valid: resolves to
+ * {figure, animating, run?, renderMs} (with a link: also {params, ignored}) or {error}. */
+export function render(figure, params, slot, link) {
   if (!worker) start(); // after a crash, the reader's next change boots a new runtime
   const id = nextId++;
   const sentTo = worker;
@@ -76,9 +77,9 @@ export function render(figure, params, slot) {
     waiting.set(id, (data) => {
       clearTimeout(timer);
       if (data.error) resolve({ error: data.error });
-      else resolve({ ...JSON.parse(data.reply), run: id, renderMs: data.renderMs });
+      else resolve({ ...JSON.parse(data.reply), renderMs: data.renderMs });
     });
-    worker.postMessage({ id, slot, figure, params });
+    worker.postMessage({ id, slot, figure, params, link });
   });
 }
 
@@ -88,7 +89,7 @@ export function onFrames(slot, onFrame) {
   frameListeners.set(slot, onFrame);
 }
 
-/** Ask for the next frame of the animation in ``slot``. */
+/** Ask for the next frame of the run ``run`` (from its render's reply) in ``slot``. */
 export function ackFrame(slot, run) {
   worker?.postMessage({ type: "ack", slot, run });
 }

@@ -1,16 +1,18 @@
 // Plot colours that follow Material's light/dark palette toggle. Python draws
-// each figure once; here only colours change, keyed by each trace's meta.role.
+// each figure once; here only colours change. Python declares which trace roles
+// are themed and with which entry of these palettes (the spec's roles.themed,
+// from jacobiator.figures.plot.ROLES); the colours of each entry live here.
 
 const PALETTES = {
   light: {
     fg: "#1f2328", grid: "rgba(0,0,0,0.12)",
-    heatmap: [[0, "#f8fbff"], [1, "#7fb1d8"]],
-    lines: { arrows: "#1b1b1b", paths: "#364fc7", trails: "#1b1b1b" },
+    scales: { scale: [[0, "#f8fbff"], [1, "#7fb1d8"]] },
+    lines: { ink: "#1b1b1b", accent: "#364fc7" },
   },
   dark: {
     fg: "#d7dce2", grid: "rgba(255,255,255,0.14)",
-    heatmap: [[0, "#1b2230"], [1, "#35557a"]],
-    lines: { arrows: "#f1f3f5", paths: "#91a7ff", trails: "#e9ecef" },
+    scales: { scale: [[0, "#1b2230"], [1, "#35557a"]] },
+    lines: { ink: "#f1f3f5", accent: "#91a7ff" },
   },
 };
 
@@ -18,18 +20,18 @@ export function isDark() {
   return document.body.getAttribute("data-md-color-scheme") === "slate";
 }
 
-function themedTrace(trace, p) {
-  const role = trace.meta && trace.meta.role;
-  if (role === "heatmap") return { ...trace, colorscale: p.heatmap, reversescale: false };
-  const color = p.lines[role];
+function themedTrace(trace, p, themes) {
+  const entry = themes[trace.meta && trace.meta.role];
+  if (p.scales[entry]) return { ...trace, colorscale: p.scales[entry], reversescale: false };
+  const color = p.lines[entry];
   if (!color) return trace;
   const themed = { ...trace, line: { ...trace.line, color } };
   if (trace.marker) themed.marker = { ...trace.marker, color };
   return themed;
 }
 
-/** A copy of ``figure`` coloured for the current palette. */
-export function themed(figure) {
+/** A copy of ``figure`` coloured for the current palette; ``themes``: the palette entry of each themed role. */
+export function themed(figure, themes) {
   const p = isDark() ? PALETTES.dark : PALETTES.light;
   const layout = {
     ...figure.layout,
@@ -40,7 +42,7 @@ export function themed(figure) {
   for (const key of Object.keys(layout)) {
     if (/^[xy]axis\d*$/.test(key)) layout[key] = { ...layout[key], color: p.fg, gridcolor: p.grid, linecolor: p.grid };
   }
-  return { data: figure.data.map((trace) => themedTrace(trace, p)), layout };
+  return { data: figure.data.map((trace) => themedTrace(trace, p, themes)), layout };
 }
 
 /** Call ``onChange`` whenever the reader toggles the palette. */

@@ -41,6 +41,7 @@ export class Widget {
     const spec = JSON.parse(root.querySelector("template.jb-spec").content.textContent);
     this.key = spec.figure;
     this.schema = spec.schema;
+    this.roles = spec.roles; // which trace roles are canvas-drawn and themed (jacobiator.figures.plot.ROLES)
     this.base = spec.params; // the page's settings: what Reset returns to
     this.params = { ...spec.params };
     this.staticFigure = spec.static;
@@ -66,11 +67,12 @@ export class Widget {
   /** Draw the static figure and wire the controls; resolves once the figure is on screen. */
   mount() {
     const drawn = this.draw(this.figure);
-    const link = readLink(this.root, this.schema);
-    Object.assign(this.params, link.values);
-    this.fromLink = Object.keys(link.values).length > 0; // drawn live once Python is ready
-    this.linkNote = link.ignored.length ? ` Ignored from the link: ${link.ignored.join("; ")}.` : "";
-    this.setStatus("static", (this.fromLink ? STATUS.staticLink : STATUS.static) + this.linkNote);
+    // Python checks what a link says, so its values go out with the first request
+    // once Python is ready (when they take effect in any case).
+    const link = readLink(this.root);
+    this.link = Object.keys(link).length ? link : undefined;
+    this.linkNote = this.root.querySelector(".jb-link-note");
+    this.setStatus("static", this.link ? STATUS.staticLink : STATUS.static);
     for (const param of this.schema.params.filter((p) => this.inputs[p.name])) {
       this.syncControl(param.name);
       this.inputs[param.name].addEventListener("input", (event) => {
@@ -105,9 +107,9 @@ export class Widget {
       this.plot.addEventListener("keydown", (event) => this.onKey(event, drag));
     }
     onFrames(this.root.id, (reply) => {
-      // A frame of a run that a newer request replaced: the ack it answered
-      // is spent, and the new run's first ack comes with its own reply.
-      if (reply.run !== this.run) return;
+      // Python's answer to an ack of a run that a newer request replaced, or a
+      // frame of such a run still on its way: the new run's reply supersedes it.
+      if (reply.stale || reply.run !== this.run) return;
       this.waitingFrame = false;
       this.show(reply);
     });
@@ -134,16 +136,17 @@ export class Widget {
   /** Draw ``figure``: the canvas layer for its arrows and trails, Plotly for the rest.
    * ``onlyCanvas``: an animation frame that changes only the trails skips Plotly. */
   async draw(figure, onlyCanvas = false) {
-    const colored = themed(figure);
+    const colored = themed(figure, this.roles.themed);
     // Figures are designed for the article's column (DESIGN_WIDTH px); on a
     // narrower screen the height shrinks with the width, so the plot keeps its shape.
     const width = this.plot.clientWidth || DESIGN_WIDTH;
     if (colored.layout.height && width < DESIGN_WIDTH) {
       colored.layout.height = Math.round(colored.layout.height * Math.max(0.6, width / DESIGN_WIDTH));
     }
-    const onCanvas = colored.data.filter(isCanvasTrace);
+    const onCanvas = colored.data.filter((t) => isCanvasTrace(t, this.roles.canvas));
     if (!onlyCanvas) {
-      await Plotly.react(this.plot, { ...colored, data: colored.data.filter((t) => !isCanvasTrace(t)) }, PLOT_CONFIG);
+      const plotted = colored.data.filter((t) => !isCanvasTrace(t, this.roles.canvas));
+      await Plotly.react(this.plot, { ...colored, data: plotted }, PLOT_CONFIG);
     }
     if (onCanvas.length || this.layer) {
       this.layer ??= new CanvasLayer(this.plot);
@@ -154,6 +157,7 @@ export class Widget {
   /** After any change of parameters: the link, the Python call, the figure. */
   changed() {
     writeLink(this.root, this.params, this.base);
+    this.showIgnored([]); // the link no longer holds what was ignored
     this.showPython();
     this.request();
   }
@@ -166,9 +170,7 @@ export class Widget {
   reset() {
     this.params = { ...this.base };
     for (const name of Object.keys(this.inputs)) this.syncControl(name);
-    writeLink(this.root, this.params, this.base);
-    this.showPython();
-    this.request();
+    this.changed();
   }
 
   /** Arrow keys move the dragged point: a tenth of its range, or one step with Shift. */
@@ -224,8 +226,10 @@ export class Widget {
   }
 
   syncControl(name) {
-    if (!this.inputs[name]) return;
-    this.inputs[name].value = this.params[name];
+    const input = this.inputs[name];
+    if (!input) return;
+    if (input.type === "checkbox") input.checked = this.params[name];
+    else input.value = this.params[name];
     this.showValue(this.param(name));
   }
 
@@ -238,8 +242,8 @@ export class Widget {
     if (rt.state === "live" && !this.live) {
       this.live = true;
       this.enableControls(true);
-      this.setStatus("live", this.liveStatus + this.linkNote);
-      if (this.fromLink) this.request();
+      this.setStatus("live", this.liveStatus);
+      if (this.link) this.request();
     } else if (rt.state === "live") {
       this.setStatus("live", this.liveStatus); // a restarted runtime
     } else if (rt.state === "dead") {
@@ -248,7 +252,7 @@ export class Widget {
     } else if (rt.state === "loading" && this.live) {
       this.setStatus("loading", `Restarting Python… ${rt.text}`);
     } else if (rt.state === "loading") {
-      this.setStatus("loading", `Static figure; ${rt.text}${this.linkNote}`);
+      this.setStatus("loading", `Static figure; ${rt.text}${this.link ? " The link's settings apply once it is ready." : ""}`);
     } else if (rt.state === "error") {
       this.live = false;
       this.enableControls(false);
@@ -285,8 +289,11 @@ export class Widget {
     }
     this.busy = true;
     if (!resend) this.paused = false;
-    render(this.key, { ...this.params }, this.root.id).then((reply) => {
+    const link = this.link; // sent once, with the first request
+    this.link = undefined;
+    render(this.key, { ...this.params }, this.root.id, link).then((reply) => {
       this.busy = false;
+      if (link) this.useLink(reply);
       this.run = reply.run; // frames of any earlier run are dropped from now on
       this.waitingFrame = false; // a new request ends the animation that was running
       // Start the next render now, so the worker computes while this one is drawn.
@@ -296,6 +303,21 @@ export class Widget {
       }
       this.show(reply);
     });
+  }
+
+  /** Python's answer to a link: the controls take the parameters it used, and the
+   * notice says what it ignored and why. A change the reader made meanwhile wins. */
+  useLink(reply) {
+    if (this.dirty || !reply.params) return;
+    this.params = reply.params;
+    for (const name of Object.keys(this.inputs)) this.syncControl(name);
+    this.showPython();
+    this.showIgnored(reply.ignored);
+  }
+
+  showIgnored(reasons) {
+    this.linkNote.hidden = !reasons.length;
+    this.linkNote.textContent = reasons.length ? `Ignored from the link: ${reasons.join("; ")}.` : "";
   }
 
   /** Draw a reply; replies that arrive while drawing are skipped but for the newest. */

@@ -1,17 +1,20 @@
 // The Python runtime of a page: a module web worker that boots Pyodide, loads
 // numpy and the jacobiator wheel (both at once; with the self-hosted runtime both
 // are checked against their sha256 in the verified lock file), then answers
-// render requests.
+// render requests. It only relays: Python checks the values and owns the runs.
 //
-// Messages in:  {id, slot, figure, params}        render (slot: the widget asking)
-//               {type: "ack", slot, run}          the widget takes the next frame of the run it shows
+// Messages in:  {id, slot, figure, params, link?}  render (slot: the widget asking;
+//                                                  link: a link's raw values, checked in Python)
+//               {type: "ack", slot, run}          the widget takes the next frame of run ``run``
 //               {type: "stop", slot}              the widget is gone
 // Messages out: {type: "status", text}            while booting
 //               {type: "ready", bootMs}           once Python can render
 //               {type: "boot-error", message}     if it never can
-//               {type: "result", id, reply}       reply: JSON text {figure, animating, canvasOnly?} or {error}
+//               {type: "result", id, reply}       reply: JSON text {figure, animating, run?, canvasOnly?,
+//                                                 params?, ignored?} or {error}
 //               {type: "result", id, error}       a Python exception (a bug)
-//               {type: "frame", slot, run, reply} the next frame of the animation started by request ``run``
+//               {type: "frame", slot, reply}      the next frame of the run acked, or {stale, run}
+//                                                 for a run that a newer request replaced
 
 const runtimeBase = new URL("../runtime/", import.meta.url);
 // Pyodide waits forever when one of its own files fails to load, so the
@@ -104,7 +107,7 @@ async function boot() {
   say("Loading jacobiator…");
   // One proxy per function for the page's lifetime: never destroyed, never leaked per call.
   const figures = pyodide.pyimport("jacobiator.figures");
-  return { handle: figures.handle, advance: figures.advance, running: figures.running, stop: figures.stop };
+  return { handle: figures.handle, advance: figures.advance, stop: figures.stop };
 }
 
 const python = boot().then(
@@ -124,23 +127,14 @@ function lastLine(err) {
   return lines[lines.length - 1];
 }
 
-// Animations by slot. A frame is computed only once the widget has taken the
-// previous one (ack), so the worker never runs ahead of what the page draws,
-// and it goes back to its inbox between frames.
-const animations = new Map();
-
-function nextFrame(py, slot) {
-  const animation = animations.get(slot);
-  if (!animation || !animation.acked) return;
-  animation.acked = false;
+/** The next frame of ``run`` in ``slot``; Python answers a stale run without stepping it. */
+function nextFrame(py, slot, run) {
   try {
     const t0 = performance.now();
-    const reply = py.advance(slot, 1);
-    if (!py.running(slot)) animations.delete(slot); // a finished run (a spent training budget)
-    self.postMessage({ type: "frame", slot, run: animation.run, reply, renderMs: performance.now() - t0 });
+    const reply = py.advance(slot, run);
+    self.postMessage({ type: "frame", slot, reply, renderMs: performance.now() - t0 });
   } catch (err) {
-    animations.delete(slot);
-    self.postMessage({ type: "frame", slot, run: animation.run, reply: JSON.stringify({ error: lastLine(err) }) });
+    self.postMessage({ type: "frame", slot, reply: JSON.stringify({ error: lastLine(err), run }) });
   }
 }
 
@@ -153,24 +147,19 @@ self.onmessage = async ({ data }) => {
   }
   const { slot } = data;
   if (data.type === "ack") {
-    const animation = animations.get(slot);
-    // An ack sent for a run that a newer request replaced is spent: counting it
-    // for the new run would keep the worker a frame ahead of the page for good.
-    if (animation && animation.run === data.run) animation.acked = true;
-    setTimeout(() => nextFrame(py, slot)); // after any message already waiting
+    // One ack, one frame: the worker never runs ahead of what the page draws, and
+    // it goes back to its inbox between frames. It steps after any message already
+    // waiting: a newer request there makes this run stale, and Python skips it.
+    setTimeout(() => nextFrame(py, slot, data.run));
     return;
   }
   if (data.type === "stop") {
-    animations.delete(slot);
     py.stop(slot);
     return;
   }
-  animations.delete(slot); // a new request replaces what ran in the slot
   try {
     const t0 = performance.now();
-    const reply = py.handle(JSON.stringify({ figure: data.figure, params: data.params, slot }));
-    // Frames carry the request that started their run: the page drops those of an older run.
-    if (py.running(slot)) animations.set(slot, { acked: false, run: data.id });
+    const reply = py.handle(JSON.stringify({ figure: data.figure, params: data.params, link: data.link, slot }));
     self.postMessage({ type: "result", id: data.id, reply, renderMs: performance.now() - t0 });
   } catch (err) {
     self.postMessage({ type: "result", id: data.id, error: lastLine(err) });

@@ -6,6 +6,7 @@ worker calls ``handle`` with a JSON request and gets JSON back.
 """
 
 import importlib
+import itertools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from .schema import Animation, Figure
 
 # One module per figure family; each exposes FIGURES, a list of Figure.
 MODULES = ("gradient_field", "descent_paths", "sculpt", "activation_gallery", "activation_training",
-           "lecture_notes", "poly_approx", "destroy_jacobian", "restore_jacobian",
+           "lecture_xor", "lecture_notes", "poly_approx", "destroy_jacobian", "restore_jacobian",
            "learned_gradient")
 
 
@@ -40,31 +41,38 @@ def render(key: str, /, **overrides: Any) -> dict:
 
 @dataclass
 class Running:
-    """An animation running in the worker's slot, with the parameters it runs with."""
+    """An animation running in the worker's slot, with the parameters it runs with and
+    the id of its run (what the page asks the next frame of)."""
 
     animation: Animation
     state: Any
     params: dict
+    run: int
 
 
 # Animations running in the worker, by slot (one slot per widget on the page).
 _running: dict[str, Running] = {}
+# Run ids, never reused while the worker lives: a frame asked for a run that a newer
+# request replaced is recognised as stale, whatever ran in the slot since.
+_run_ids = itertools.count(1)
 
 
-def _reply(figure: dict, animating: bool = False, canvas_only: bool = False) -> str:
-    reply = {"figure": figure, "animating": animating}
-    if canvas_only:
-        reply["canvasOnly"] = True  # the page redraws only its canvas layer
-    return json.dumps(reply, allow_nan=False, separators=(",", ":"))
+def _reply(figure: dict, **fields: Any) -> str:
+    return json.dumps({"figure": figure, "animating": False} | fields, allow_nan=False, separators=(",", ":"))
 
 
 def handle(request: str) -> str:
-    """Answer a worker request ``{"figure": key, "params": {...}, "slot": id}`` as JSON.
+    """Answer a worker request ``{"figure": key, "params": {...}, "slot": id, "link": {...}}`` as JSON.
 
     The reply is ``{"figure": {...}, "animating": bool}`` or, for anything a
     reader can fix, ``{"error": "..."}``; other exceptions propagate as real
     bugs. A request replaces whatever ran in its slot; when the figure is an
-    animation for these parameters, it starts there and ``advance`` steps it.
+    animation for these parameters, it starts there as a new run, whose id the
+    reply carries (``"run"``), and ``advance`` steps it.
+
+    ``link`` (optional) holds the raw values a link sets on top of ``params``: the
+    valid ones are used, and the reply says which parameters were used
+    (``"params"``) and why the others were ignored (``"ignored"``).
     """
     try:
         message = json.loads(request)
@@ -72,6 +80,10 @@ def handle(request: str) -> str:
         params = figure.schema.resolve(message.get("params", {}))
     except ValueError as e:
         return json.dumps({"error": str(e)})
+    fields = {}
+    if "link" in message:
+        params, ignored = figure.schema.resolve_lenient(message["link"], params)
+        fields = {"params": params, "ignored": ignored}
     slot = message.get("slot")
     previous = _running.pop(slot, None)
     animation = figure.animation
@@ -81,26 +93,28 @@ def handle(request: str) -> str:
         else:
             state = animation.start(params)
         if slot is not None:
-            _running[slot] = Running(animation, state, params)
-        return _reply(animation.frame(state, params), animating=slot is not None)
-    return _reply(figure.draw(params))
+            fields |= {"animating": True, "run": next(_run_ids)}
+            _running[slot] = Running(animation, state, params, fields["run"])
+        return _reply(animation.frame(state, params), **fields)
+    return _reply(figure.draw(params), **fields)
 
 
-def advance(slot: str, n: int = 1) -> str:
-    """The next frame of the animation in ``slot``, n steps on, as ``handle`` replies it."""
-    if slot not in _running:
-        return json.dumps({"error": "nothing is running here"})
-    run = _running[slot]
-    run.state = run.animation.step(run.state, n, run.params)
-    finished = run.animation.done is not None and run.animation.done(run.state, run.params)
+def advance(slot: str, run: int) -> str:
+    """The next frame of run ``run`` in ``slot``, as ``handle`` replies it (with the
+    run's id). A run that is no longer the slot's (a newer request replaced it, it
+    ended, or its widget stopped) is not stepped: the reply ``{"stale": true, "run": run}``
+    tells the page to ignore it."""
+    current = _running.get(slot)
+    if current is None or current.run != run:
+        return json.dumps({"stale": True, "run": run})
+    current.state = current.animation.step(current.state, 1, current.params)
+    finished = current.animation.done is not None and current.animation.done(current.state, current.params)
     if finished:
         del _running[slot]
-    return _reply(run.animation.frame(run.state, run.params), animating=not finished,
-                  canvas_only=run.animation.canvas_frames)
-
-
-def running(slot: str) -> bool:
-    return slot in _running
+    fields = {"animating": not finished, "run": run}
+    if current.animation.canvas_frames:
+        fields["canvasOnly"] = True  # the page redraws only its canvas layer
+    return _reply(current.animation.frame(current.state, current.params), **fields)
 
 
 def stop(slot: str) -> None:

@@ -42,7 +42,8 @@ import numpy as np
 
 from .. import activation_costs
 from ..activations import ACTIVATIONS, Activation, get_activation, normal_cdf
-from .plot import json_grid, json_list
+from .palette import BRIGHT_ORANGE, GOOD_BAD, PERIWINKLE, PINK, TEAL, TEXT
+from .plot import axis, base_layout, json_grid, json_list, legend_below, percent, title
 from .schema import Choice, Figure, Float, Schema
 
 # --- The blurred derivative -----------------------------------------------------
@@ -203,8 +204,8 @@ GALLERY_SCHEMA = Schema(params=(
 ))
 
 # (sigma and sigma', blurred) colours, readable on white and on the dark slate page.
-MAIN_COLOURS = ("#5c7cfa", "#f76707")
-COMPARE_COLOURS = ("#0ca678", "#e64980")
+MAIN_COLOURS = (PERIWINKLE, BRIGHT_ORANGE)
+COMPARE_COLOURS = (TEAL, PINK)
 
 
 def curve(x, y, name, colour, axes, dash="solid", width=2.2, hover="y") -> dict:
@@ -224,32 +225,16 @@ def activation_traces(act: Activation, x: np.ndarray, h: float, colours, dash: s
     ]
 
 
-def percent(share: float) -> str:
-    """A share as the figures print it: whole percents, and a tiny non-zero share not as 0."""
-    return f"{100 * share:.0f} %" if share == 0 or share >= 0.005 else "< 1 %" if share >= 1e-4 else "< 0.01 %"
-
-
 def dead_note(act: Activation, h: float) -> str:
     """The zero share of sigma' and of its blur, as the right panel's title says it."""
     exact = zero_share(act, 0.0)
     if h < H_EXACT:
-        return f"σ′ = 0 for {percent(exact)} of N(0, 1) inputs"
-    return f"σ′ = 0 for {percent(exact)} of N(0, 1) inputs; σ′ₕ = 0 for {percent(zero_share(act, h))}"
+        return f"σ′ = 0 for {percent(exact, 0.01)} of N(0, 1) inputs"
+    return f"σ′ = 0 for {percent(exact, 0.01)} of N(0, 1) inputs; σ′ₕ = 0 for {percent(zero_share(act, h), 0.01)}"
 
 
 def compare_note(compare: str) -> str:
     return "" if compare == "none" else f"dashed: {get_activation(compare).label}"
-
-
-def panel_title(text: str, x: float, sub: str = "") -> dict:
-    if sub:
-        text += f"<br><span style='font-size:11px'>{sub}</span>"
-    return {"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": x, "y": 1.0,
-            "xanchor": "center", "yanchor": "bottom", "font": {"size": 12}}
-
-
-def gallery_axis(title: str, **extra) -> dict:
-    return {"title": {"text": title}, "zeroline": True, "fixedrange": True, "showgrid": True} | extra
 
 
 def draw_gallery(params: dict) -> dict:
@@ -260,20 +245,18 @@ def draw_gallery(params: dict) -> dict:
     if params["compare"] != "none":
         data += activation_traces(get_activation(params["compare"]), x, h, COMPARE_COLOURS, "dash")
     blur = f"and its blur σ′ₕ over width h = {h:g}" if h >= H_EXACT else "(h = 0: exact)"
-    layout = {
-        "xaxis": gallery_axis("x", domain=[0, 0.46], range=[-half, half]),
-        "yaxis": gallery_axis("σ(x)"),
-        "xaxis2": gallery_axis("x", domain=[0.54, 1], range=[-half, half], anchor="y2"),
-        "yaxis2": gallery_axis("σ′(x)", anchor="x2"),
-        "annotations": [panel_title(f"σ(x): {act.label}", 0.23, compare_note(params["compare"])),
-                        panel_title(f"σ′(x), the 1D Jacobian, {blur}", 0.77, dead_note(act, h))],
-        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.18, "yanchor": "top",
-                   "font": {"size": 11}},
-        "margin": {"l": 50, "r": 10, "t": 50, "b": 40},
-        "height": 440,
-        "dragmode": False,
-        "showlegend": True,
-    }
+    layout = base_layout(
+        xaxis=axis("x", (-half, half), lines=True, domain=[0, 0.46]),
+        yaxis=axis("σ(x)", lines=True),
+        xaxis2=axis("x", (-half, half), lines=True, domain=[0.54, 1], anchor="y2"),
+        yaxis2=axis("σ′(x)", lines=True, anchor="x2"),
+        annotations=[title(f"σ(x): {act.label}", 0.23, sub=compare_note(params["compare"])),
+                     title(f"σ′(x), the 1D Jacobian, {blur}", 0.77, sub=dead_note(act, h))],
+        legend=legend_below(-0.18, yanchor="top", font={"size": 11}),
+        margin={"l": 50, "r": 10, "t": 50, "b": 40},
+        height=440,
+        showlegend=True,
+    )
     return {"data": data, "layout": layout}
 
 
@@ -293,8 +276,6 @@ SORT_KEYS = {
 
 COLUMNS = ("sup |σ′|<br>bounded?", "P(σ′ = 0)<br>x ~ N(0, 1)", "σ′ → 0<br>saturates",
            "σ cost<br>ns / element", "σ′ cost<br>ns / element")
-# Good (0) to bad (1), light enough for dark text, on white or dark pages alike.
-GOOD_BAD = [[0.0, "#8ce99a"], [0.5, "#ffe066"], [1.0, "#ff8787"]]
 SATURATION_SCORE = {"neither": 0.0, "left": 0.5, "right": 0.5, "both": 1.0}
 ROW_PX = 26
 
@@ -309,7 +290,7 @@ def bound_cell(r: Row) -> tuple[str, float, str]:
 
 
 def zero_cell(r: Row) -> tuple[str, float, str]:
-    return (percent(r.zero_share), min(1.0, r.zero_share / 0.5),
+    return (percent(r.zero_share, 0.01), min(1.0, r.zero_share / 0.5),
             f"σ′(x) = 0 exactly (in float64) for {exact_share(r.zero_share)} of x ~ N(0, 1)")
 
 
@@ -351,25 +332,22 @@ def draw_table(params: dict) -> dict:
         "z": json_grid([[c[1] for c in line] for line in grid], 3),
         "text": [[c[0] for c in line] for line in grid],
         "hovertext": [[c[2] for c in line] for line in grid],
-        "texttemplate": "%{text}", "textfont": {"size": 12, "color": "#1f2328"},
+        "texttemplate": "%{text}", "textfont": {"size": 12, "color": TEXT},
         "hovertemplate": "<b>%{y}</b><br>%{hovertext}<extra></extra>",
         "colorscale": GOOD_BAD, "zmin": 0, "zmax": 1, "showscale": False, "xgap": 2, "ygap": 2,
     }
-    title = {"text": "Activations, measured by the code<br>"
-                     f"<span style='font-size:10px'>{sources()}</span>",
-             "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 1.0, "yshift": 44,
-             "xanchor": "center", "yanchor": "bottom", "font": {"size": 13}}
-    layout = {
-        "xaxis": {"side": "top", "type": "category", "fixedrange": True, "showgrid": False, "zeroline": False,
-                  "tickfont": {"size": 11}},
-        "yaxis": {"type": "category", "autorange": "reversed", "fixedrange": True, "showgrid": False,
-                  "zeroline": False, "tickfont": {"size": 12}},
-        "annotations": [title],
-        "margin": {"l": 140, "r": 10, "t": 124, "b": 10},
-        "height": min(480, max(300, 134 + ROW_PX * len(table))),
-        "dragmode": False,
-        "showlegend": False,
-    }
+    heading = title(f"Activations, measured by the code<br><span style='font-size:10px'>{sources()}</span>", 0.5,
+                    yshift=44, font={"size": 13})
+    layout = base_layout(
+        xaxis={"side": "top", "type": "category", "fixedrange": True, "showgrid": False, "zeroline": False,
+               "tickfont": {"size": 11}},
+        yaxis={"type": "category", "autorange": "reversed", "fixedrange": True, "showgrid": False,
+               "zeroline": False, "tickfont": {"size": 12}},
+        annotations=[heading],
+        margin={"l": 140, "r": 10, "t": 124, "b": 10},
+        height=min(480, max(300, 134 + ROW_PX * len(table))),
+        showlegend=False,
+    )
     return {"data": [trace], "layout": layout}
 
 

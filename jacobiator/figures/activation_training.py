@@ -16,10 +16,12 @@ import warnings
 
 import numpy as np
 
-from .. import training
+from .. import batched, training, xor_neuron
 from ..activations import ACTIVATIONS
-from ..datasets import SURFACES
-from .plot import json_grid, json_list, progress, significant, title
+from ..datasets import SURFACES, Data
+from ..grids import square_grid
+from .palette import GREY, VIOLET, XOR_CLASSES, hex_rgba, xor_regions
+from .plot import band_traces, base_layout, json_grid, json_list, progress, significant, title
 from .schema import Animation, Choice, Figure, Float, Int, Schema
 
 
@@ -132,11 +134,6 @@ def seed_band(losses: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return np.nanmedian(finite, axis=0), np.nanmin(finite, axis=0), np.nanmax(finite, axis=0)
 
 
-def hex_rgba(colour: str, alpha: float) -> str:
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
-
-
 def curve_traces(run: training.Run) -> list[dict]:
     """Per activation a min–max band (two traces, the upper filled down to the lower) and the median."""
     traces = []
@@ -145,13 +142,8 @@ def curve_traces(run: training.Run) -> list[dict]:
     for key, losses in training.curves(run).items():
         colour, label = ACTIVATIONS[key].colour, ACTIVATIONS[key].label
         median, low, high = seed_band(losses[:, ks]) if run.done else (np.zeros(0),) * 3
-        common = {"type": "scatter", "mode": "lines", "x": x, "legendgroup": key, "hoverinfo": "skip",
-                  "meta": {"role": "loss-band", "activation": key}}
-        traces.append(common | {"name": f"{label} min", "y": significant(low), "showlegend": False,
-                                "line": {"width": 0, "color": colour}})
-        traces.append(common | {"name": f"{label} min–max", "y": significant(high), "showlegend": False,
-                                "fill": "tonexty", "fillcolor": hex_rgba(colour, 0.18),
-                                "line": {"width": 0, "color": colour}})
+        traces += band_traces(x, low, high, colour, label, legendgroup=key,
+                              meta={"role": "loss-band", "activation": key})
         traces.append({"type": "scatter", "mode": "lines", "name": label, "x": x, "y": significant(median),
                        "legendgroup": key, "line": {"width": 2, "color": colour},
                        "meta": {"role": "loss-median", "activation": key},
@@ -191,7 +183,7 @@ def fail_line(run: training.Run, level: float) -> dict:
     n = len(run.config.activations)
     return {"type": "scatter", "mode": "lines", "name": "failure threshold", "x": [-0.6, n - 0.4],
             "y": significant([level, level]), "xaxis": "x2", "yaxis": "y2", "showlegend": False,
-            "meta": {"role": "fail-threshold"}, "line": {"color": "#868e96", "width": 1.5, "dash": "dash"},
+            "meta": {"role": "fail-threshold"}, "line": {"color": GREY, "width": 1.5, "dash": "dash"},
             "hovertemplate": "a seed fails beyond %{y:.3g}<extra></extra>"}
 
 
@@ -233,21 +225,20 @@ def frame(state: dict, params: dict) -> dict:
              else f"test MSE{at}; dashed: failure")
     level = training.fail_level(run.config, run.data)
     labels = [ACTIVATIONS[k].tick for k in config.activations]
-    layout = {
-        "xaxis": {"title": {"text": "Adam step"}, "domain": [0, 0.56], "range": [0, max(config.steps - 1, 1)],
-                  "zeroline": False, "fixedrange": True},
-        "yaxis": {"title": {"text": "logistic loss" if xor else "MSE"}, "type": "log", "dtick": "D2",
-                  "fixedrange": True},
-        "xaxis2": {"domain": [0.66, 1.0], "anchor": "y2", "tickvals": list(range(len(labels))), "ticktext": labels,
-                   "range": [-0.6, len(labels) - 0.4], "zeroline": False, "fixedrange": True, "showgrid": False},
-        "yaxis2": metric_axis(run, metrics, level),
-        "annotations": [title(left, 0.28), title(right, 0.83)],
-        "legend": {"orientation": "h", "x": 0.0, "y": -0.18, "font": {"size": 11}},
-        "margin": {"l": 55, "r": 10, "t": 40, "b": 90},
-        "height": 430,
-        "showlegend": True,
-        "dragmode": False,
-    }
+    layout = base_layout(
+        xaxis={"title": {"text": "Adam step"}, "domain": [0, 0.56], "range": [0, max(config.steps - 1, 1)],
+               "zeroline": False, "fixedrange": True},
+        yaxis={"title": {"text": "logistic loss" if xor else "MSE"}, "type": "log", "dtick": "D2",
+               "fixedrange": True},
+        xaxis2={"domain": [0.66, 1.0], "anchor": "y2", "tickvals": list(range(len(labels))), "ticktext": labels,
+                "range": [-0.6, len(labels) - 0.4], "zeroline": False, "fixedrange": True, "showgrid": False},
+        yaxis2=metric_axis(run, metrics, level),
+        annotations=[title(left, 0.28), title(right, 0.83)],
+        legend={"orientation": "h", "x": 0.0, "y": -0.18, "font": {"size": 11}},
+        margin={"l": 55, "r": 10, "t": 40, "b": 90},
+        height=430,
+        showlegend=True,
+    )
     layout["meta"] = progress(run.done, config.steps, measured_at=measured_at)
     return {"data": curve_traces(run) + metric_traces(run, metrics) + [fail_line(run, level)], "layout": layout}
 
@@ -273,21 +264,18 @@ CLOUD_POINTS = 60
 CLOUD_SEED = 0
 PLANE = 2.2  # the plane panel shows [-PLANE, PLANE]^2
 PLANE_CELLS = 61
-CLASS_COLOURS = ("#1c7ed6", "#e8590c")  # XOR class 0 (signs agree), class 1 (signs differ)
-REGIONS = [[0.0, "rgba(28,126,214,0.4)"], [0.5, "rgba(134,142,150,0.0)"], [1.0, "rgba(232,89,12,0.4)"]]
 
 
-def neuron_data(params: dict) -> training.Data:
+def neuron_data(params: dict) -> Data:
     if params["points"] == "four":
-        return training.xor_points_data()
-    return training.xor_corner_cloud(CLOUD_POINTS, params["spread"], CLOUD_SEED)
+        return xor_neuron.xor_points_data()
+    return xor_neuron.xor_corner_cloud(CLOUD_POINTS, params["spread"], CLOUD_SEED)
 
 
-def best_restart(run: training.Run) -> tuple[int, np.ndarray]:
+def best_restart(nets: batched.Nets, losses: np.ndarray, data: Data) -> tuple[int, np.ndarray]:
     """The restart with the best training accuracy (ties: the lowest final loss), and every restart's accuracy."""
-    key = run.config.activations[0]
-    acc = training.final_metrics(run)[key]
-    loss = np.nan_to_num(run.losses[0, :, -1], nan=np.inf)
+    acc = xor_neuron.accuracy_on(nets, data)
+    loss = np.nan_to_num(losses[:, -1], nan=np.inf)
     return int(np.lexsort((loss, -acc))[0]), acc
 
 
@@ -298,22 +286,22 @@ def class_trace(x: np.ndarray, labels: np.ndarray, cls: int, xaxis: str, yaxis: 
             "x": json_list(x[pick, 0] if y is None else x[pick]),
             "y": json_list(x[pick, 1] if y is None else y[pick]), "showlegend": xaxis == "x",
             "legendgroup": f"class{cls}", "meta": {"role": f"class{cls}"},
-            "marker": {"color": CLASS_COLOURS[cls], "size": 11 if y is None else 9,
+            "marker": {"color": XOR_CLASSES[cls], "size": 11 if y is None else 9,
                        "symbol": "diamond" if cls else "circle", "line": {"color": "white", "width": 1.5}},
             "hovertemplate": f"{name}<extra></extra>"}
 
 
 def draw_neuron(params: dict) -> dict:
     data = neuron_data(params)
-    run = training.train_neuron(params["activation"], params["steps"], params["lr"], params["restarts"], data)
-    best, acc = best_restart(run)
-    net = training.unstack(run.nets[params["activation"]], best)
+    nets, losses = xor_neuron.train_neuron(params["activation"], params["steps"], params["lr"], params["restarts"],
+                                           data)
+    best, acc = best_restart(nets, losses, data)
+    net = batched.unstack(nets, best)
     sigma = net.activation
     (w1, w2), (b1, b2) = net.weights, net.biases
     a, c = float(w2[0, 0]), float(b2[0])
 
-    t = np.linspace(-PLANE, PLANE, PLANE_CELLS)
-    grid = np.stack(np.meshgrid(t, t), axis=-1).reshape(-1, 2)
+    t, grid = square_grid(-PLANE, PLANE, PLANE_CELLS)
     with np.errstate(over="ignore", invalid="ignore"):
         logit = (a * sigma.fn(grid @ w1 + b1) + c).reshape(PLANE_CELLS, PLANE_CELLS)
         prob = 0.5 * (1.0 + np.tanh(0.5 * logit))
@@ -327,17 +315,17 @@ def draw_neuron(params: dict) -> dict:
 
     data_traces = [
         {"type": "heatmap", "x": json_list(t), "y": json_list(t), "z": json_grid(prob, 3), "zmin": 0, "zmax": 1,
-         "colorscale": REGIONS, "showscale": False, "zsmooth": "best", "name": "P(class 1)",
+         "colorscale": xor_regions(0.4), "showscale": False, "zsmooth": "best", "name": "P(class 1)",
          "meta": {"role": "regions"}, "hovertemplate": "P(signs differ) = %{z:.2f}<extra></extra>"},
         {"type": "contour", "x": json_list(t), "y": json_list(t), "z": json_grid(np.clip(logit, -50, 50), 3),
          "contours": {"start": 0, "end": 0, "size": 1, "coloring": "none"}, "showscale": False,
-         "line": {"color": "#868e96", "width": 2}, "name": "o = 0", "meta": {"role": "boundary"},
+         "line": {"color": GREY, "width": 2}, "name": "o = 0", "meta": {"role": "boundary"},
          "hoverinfo": "skip"},
         class_trace(data.x, data.t, 0, "x", "y"),
         class_trace(data.x, data.t, 1, "x", "y"),
         {"type": "scatter", "mode": "lines", "name": "o = a σ(u) + c", "xaxis": "x2", "yaxis": "y2",
          "x": json_list(u), "y": json_list(np.clip(o, -10 * o_lim, 10 * o_lim)), "showlegend": False,
-         "line": {"color": "#7950f2", "width": 2}, "meta": {"role": "neuron"}, "hoverinfo": "skip"},
+         "line": {"color": VIOLET, "width": 2}, "meta": {"role": "neuron"}, "hoverinfo": "skip"},
         class_trace(u_points, data.t, 0, "x2", "y2", o_points),
         class_trace(u_points, data.t, 1, "x2", "y2", o_points),
     ]
@@ -345,22 +333,21 @@ def draw_neuron(params: dict) -> dict:
     label = sigma.label
     left_title = (f"{label} neuron: {right} of {len(data.x)} points right; "
                   f"{int(np.sum(acc == 1.0))}/{len(acc)} restarts at 100 %")
-    layout = {
-        "xaxis": {"range": [-PLANE, PLANE], "domain": [0, 0.5], "title": {"text": "x₁"}, "zeroline": False,
-                  "fixedrange": True, "constrain": "domain"},
-        "yaxis": {"range": [-PLANE, PLANE], "title": {"text": "x₂"}, "scaleanchor": "x", "scaleratio": 1,
-                  "zeroline": False, "fixedrange": True, "constrain": "domain"},
-        "xaxis2": {"domain": [0.6, 1.0], "anchor": "y2", "range": [-span, span], "fixedrange": True,
-                   "title": {"text": "u = w·x + b"}, "zeroline": False},
-        "yaxis2": {"anchor": "x2", "range": [-o_lim, o_lim], "fixedrange": True, "zeroline": True,
-                   "title": {"text": "o (class 1 where o > 0)"}},
-        "annotations": [title(left_title, 0.25), title(f"along the projection: o = a·{label}(u) + c", 0.8)],
-        "legend": {"orientation": "h", "x": 0.0, "y": -0.2, "font": {"size": 11}},
-        "margin": {"l": 50, "r": 10, "t": 40, "b": 80},
-        "height": 400,
-        "showlegend": True,
-        "dragmode": False,
-    }
+    layout = base_layout(
+        xaxis={"range": [-PLANE, PLANE], "domain": [0, 0.5], "title": {"text": "x₁"}, "zeroline": False,
+               "fixedrange": True, "constrain": "domain"},
+        yaxis={"range": [-PLANE, PLANE], "title": {"text": "x₂"}, "scaleanchor": "x", "scaleratio": 1,
+               "zeroline": False, "fixedrange": True, "constrain": "domain"},
+        xaxis2={"domain": [0.6, 1.0], "anchor": "y2", "range": [-span, span], "fixedrange": True,
+                "title": {"text": "u = w·x + b"}, "zeroline": False},
+        yaxis2={"anchor": "x2", "range": [-o_lim, o_lim], "fixedrange": True, "zeroline": True,
+                "title": {"text": "o (class 1 where o > 0)"}},
+        annotations=[title(left_title, 0.25), title(f"along the projection: o = a·{label}(u) + c", 0.8)],
+        legend={"orientation": "h", "x": 0.0, "y": -0.2, "font": {"size": 11}},
+        margin={"l": 50, "r": 10, "t": 40, "b": 80},
+        height=400,
+        showlegend=True,
+    )
     return {"data": data_traces, "layout": layout}
 
 

@@ -9,8 +9,9 @@ import numpy as np
 
 from .. import losses
 from ..descent import descend
-from .plane import axis, point_trace
-from .plot import json_list
+from .palette import DEEP_INDIGO
+from .plane import plane_axis, point_trace
+from .plot import base_layout, json_list, title
 from .schema import Choice, Drag, Figure, Float, Int, Schema
 
 START_RADIUS = 1.6
@@ -42,7 +43,7 @@ def path_trace(paths: np.ndarray, xaxis: str, yaxis: str) -> dict:
     with_gaps = np.clip(with_gaps, -5.0, 5.0)
     return {"type": "scatter", "mode": "lines+markers", "name": "descent path", "xaxis": xaxis, "yaxis": yaxis,
             "x": json_list(with_gaps[:, 0]), "y": json_list(with_gaps[:, 1]), "meta": {"role": "paths"},
-            "line": {"width": 1.2, "color": "#364fc7"}, "marker": {"size": 3.5, "color": "#364fc7"},
+            "line": {"width": 1.2, "color": DEEP_INDIGO}, "marker": {"size": 3.5, "color": DEEP_INDIGO},
             "hoverinfo": "skip"}
 
 
@@ -74,20 +75,16 @@ def draw(params: dict) -> dict:
     if no_log:
         titles.append("log L is not defined for this loss")
 
-    annotations = [{"text": t, "showarrow": False, "xref": "paper", "yref": "paper", "x": x, "y": 1.0,
-                    "xanchor": "center", "yanchor": "bottom", "font": {"size": 12}}
-                   for t, x in zip(titles, (0.23, 0.77))]
-    layout = {
-        "xaxis": axis("x₁", domain=[0, 0.46]),
-        "yaxis": axis("x₂", scaleanchor="x", scaleratio=1),
-        "xaxis2": axis("x₁", domain=[0.54, 1], anchor="y2"),
-        "yaxis2": axis("", scaleanchor="x2", scaleratio=1, anchor="x2"),
-        "annotations": annotations,
-        "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
-        "height": 360,
-        "dragmode": False,
-        "showlegend": False,
-    }
+    layout = base_layout(
+        xaxis=plane_axis("x₁", domain=[0, 0.46]),
+        yaxis=plane_axis("x₂", scaleanchor="x", scaleratio=1),
+        xaxis2=plane_axis("x₁", domain=[0.54, 1], anchor="y2"),
+        yaxis2=plane_axis("", scaleanchor="x2", scaleratio=1, anchor="x2"),
+        annotations=[title(t, x) for t, x in zip(titles, (0.23, 0.77))],
+        margin={"l": 50, "r": 10, "t": 40, "b": 40},
+        height=360,
+        showlegend=False,
+    )
     return {"data": data, "layout": layout}
 
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import destroy
+from .. import batched, destroy
 from ..datasets import best_cut_accuracy
-from .activation_training import CLASS_COLOURS, hex_rgba
-from .plot import json_grid, json_list, progress, significant, title
+from ..grids import square_grid
+from .palette import BLUE, GREY, ORANGE, TEAL, VIOLET, XOR_CLASSES, xor_regions
+from .plot import band_traces, json_grid, json_list, progress, significant, title
 from .schema import Animation, Bool, Choice, Figure, Float, Int, Schema, restart_unless_only
 
 OPTIMIZERS = (("adam", "Adam"), ("sgd", "plain gradient descent"))
@@ -79,7 +80,7 @@ TRAINING_SCHEMA = Schema(
 PLANE = 3.0  # the regions are drawn on [-PLANE, PLANE]^2
 CELLS = 41
 EVAL_EVERY = 10  # losses and accuracies are measured every 10 steps: a curve needs no more
-CURVES = (("train", "train", "#e8590c"), ("test", "test (clean labels)", "#1c7ed6"))
+CURVES = (("train", "train", ORANGE), ("test", "test (clean labels)", BLUE))
 LOSS_TICKS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 SETBACK_TICKS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 SPEED = ("speed",)  # changing the speed keeps the run going
@@ -114,23 +115,21 @@ def train(live: Live, steps: int) -> Live:
 
 
 def regions_traces(live: Live) -> list[dict]:
-    t = np.linspace(-PLANE, PLANE, CELLS)
-    grid = np.stack(np.meshgrid(t, t), axis=-1).reshape(-1, 2)
+    t, grid = square_grid(-PLANE, PLANE, CELLS)
     run = live.run
     with np.errstate(over="ignore", invalid="ignore"):
-        logit = destroy.training.predict(run.nets, grid)[0, :, 0]
+        logit = batched.predict(run.nets, grid)[0, :, 0]
         prob = np.nan_to_num(0.5 * (1.0 + np.tanh(0.5 * logit)), nan=0.5)
     traces = [{"type": "heatmap", "x": json_list(t), "y": json_list(t), "z": json_grid(prob.reshape(CELLS, CELLS), 3),
                "zmin": 0, "zmax": 1, "zsmooth": "fast", "showscale": False, "name": "P(class 1)",
-               "colorscale": [[0.0, hex_rgba(CLASS_COLOURS[0], 0.45)], [0.5, "rgba(134,142,150,0.0)"],
-                              [1.0, hex_rgba(CLASS_COLOURS[1], 0.45)]],
+               "colorscale": xor_regions(0.45),
                "meta": {"role": "regions"}, "hovertemplate": "P(class 1) = %{z:.2f}<extra></extra>"}]
     x, labels = run.data.x, run.data.t[:, 0]
     for cls, name in ((0, "class 0 (signs agree)"), (1, "class 1 (signs differ)")):
         pick = labels == cls
         traces.append({"type": "scatter", "mode": "markers", "name": name, "x": json_list(x[pick, 0], 3),
                        "y": json_list(x[pick, 1], 3), "legendgroup": f"class{cls}", "meta": {"role": f"class{cls}"},
-                       "marker": {"color": CLASS_COLOURS[cls], "size": 6, "symbol": "diamond" if cls else "circle",
+                       "marker": {"color": XOR_CLASSES[cls], "size": 6, "symbol": "diamond" if cls else "circle",
                                   "line": {"color": "white", "width": 0.8}},
                        "hovertemplate": f"{name}, as labelled for training<extra></extra>"})
     return traces
@@ -216,7 +215,7 @@ SWEEP_SCHEMA = Schema(
 SECONDS_PER_SLICE_LAYER = 0.19e-3
 FRAME_SECONDS = 0.02  # about 4 times that in Pyodide: still 10 frames a second
 MAX_SECONDS = 30.0
-CURVE_COLOURS = {"x": "#e8590c", "grad": "#1c7ed6", "both": "#7950f2", "exact": "#0ca678"}
+CURVE_COLOURS = {"x": ORANGE, "grad": BLUE, "both": VIOLET, "exact": TEAL}
 
 
 def step_seconds(job: destroy.Job) -> float:
@@ -246,7 +245,8 @@ def step_sweep(sr: destroy.SweepRun, frames: int, params: dict) -> destroy.Sweep
     return sr
 
 
-def band_traces(x: list, values: np.ndarray, key: str, label: str, axes: tuple[str, str], legend: bool) -> list[dict]:
+def mean_band_traces(x: list, values: np.ndarray, key: str, label: str, axes: tuple[str, str],
+                     legend: bool) -> list[dict]:
     """Mean line and min–max band over the seeds (last axis) of ``values`` (points, seeds)."""
     colour = CURVE_COLOURS[key]
     measured = ~np.all(np.isnan(values), axis=1)
@@ -254,15 +254,11 @@ def band_traces(x: list, values: np.ndarray, key: str, label: str, axes: tuple[s
         mean = np.where(measured, np.nanmean(np.where(measured[:, None], values, 0.0), axis=1), np.nan)
         low = np.where(measured, np.nanmin(np.where(measured[:, None], values, np.inf), axis=1), np.nan)
         high = np.where(measured, np.nanmax(np.where(measured[:, None], values, -np.inf), axis=1), np.nan)
-    common = {"type": "scatter", "x": x, "xaxis": axes[0], "yaxis": axes[1], "legendgroup": key}
+    common = {"xaxis": axes[0], "yaxis": axes[1], "legendgroup": key}
     return [
-        common | {"mode": "lines", "name": f"{label} min", "y": significant(low), "showlegend": False,
-                  "line": {"width": 0, "color": colour}, "hoverinfo": "skip", "meta": {"role": "band"}},
-        common | {"mode": "lines", "name": f"{label} min–max", "y": significant(high), "showlegend": False,
-                  "fill": "tonexty", "fillcolor": hex_rgba(colour, 0.18), "line": {"width": 0, "color": colour},
-                  "hoverinfo": "skip", "meta": {"role": "band"}},
-        common | {"mode": "lines+markers", "name": label, "y": significant(mean), "showlegend": legend,
-                  "line": {"width": 2, "color": colour}, "marker": {"size": 6, "color": colour},
+        *band_traces(x, low, high, colour, label, meta={"role": "band"}, **common),
+        common | {"type": "scatter", "x": x, "mode": "lines+markers", "name": label, "y": significant(mean),
+                  "showlegend": legend, "line": {"width": 2, "color": colour}, "marker": {"size": 6, "color": colour},
                   "meta": {"role": "mean", "curve": key},
                   "hovertemplate": f"{label}<br>%{{x}}: mean %{{y:.3g}}<extra></extra>"},
     ]
@@ -277,7 +273,7 @@ def sweep_frame(sr: destroy.SweepRun, params: dict) -> dict:
     x = json_list(np.array(sweep.values, dtype=float))
     traces = []
     for c, curve in enumerate(sweep.curves):
-        traces += band_traces(x, accuracy[c], curve.key, curve.label, ("x", "y"), True)
+        traces += mean_band_traces(x, accuracy[c], curve.key, curve.label, ("x", "y"), True)
     setup = sr.jobs[0].setup
     asked = params["steps"]
     capped = f", capped from {asked}" if setup.steps < asked else ""
@@ -290,7 +286,7 @@ def sweep_frame(sr: destroy.SweepRun, params: dict) -> dict:
     cut = best_cut_accuracy()
     traces.append({"type": "scatter", "mode": "lines", "name": f"best straight cut ({100 * cut:.0f} %)",
                    "x": [x[0], x[-1]], "y": [round(cut, 4)] * 2, "showlegend": True, "hoverinfo": "skip",
-                   "line": {"color": "#868e96", "width": 1.2, "dash": "dash"}, "meta": {"role": "reference"}})
+                   "line": {"color": GREY, "width": 1.2, "dash": "dash"}, "meta": {"role": "reference"}})
     axis = {"fixedrange": True, "zeroline": False}
     layout = {
         "xaxis": axis | {"title": {"text": sweep.axis}, "domain": [0, 1.0]},
@@ -310,7 +306,7 @@ def sweep_frame(sr: destroy.SweepRun, params: dict) -> dict:
                                    "anchor": "x2", "tickvals": list(SETBACK_TICKS),
                                    "ticktext": [f"{v:g}" for v in SETBACK_TICKS]}
         setback = np.where(np.isfinite(sr.setback), sr.setback, np.nan)
-        traces += band_traces(x, setback[0], "exact", "setback", ("x2", "y2"), False)
+        traces += mean_band_traces(x, setback[0], "exact", "setback", ("x2", "y2"), False)
         layout["annotations"] = [title(text, 0.5)]
     layout["meta"] = progress(sr.steps_done, sr.total_steps, batch=min(sr.current + 1, len(sr.jobs)),
                               batches=len(sr.jobs), seeds=seeds)

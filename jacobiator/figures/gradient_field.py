@@ -14,7 +14,9 @@ import numpy as np
 
 from .. import losses
 from . import particles
-from .plane import HEATMAP_CELLS, HALF_WIDTH, arrow_traces, axis, grid_points, heatmap_trace, point_trace
+from ..grids import square_grid
+from .plane import ARROW_SPAN, HEATMAP_CELLS, HALF_WIDTH, arrow_traces, heatmap_trace, plane_axis, point_trace
+from .plot import base_layout
 from .schema import Animation, Bool, Choice, Drag, Figure, Float, Int, Schema
 
 MODES = (("y", "drag y, field −∇ₓL"), ("x", "drag x, field −∇ᵧL"))
@@ -82,21 +84,20 @@ def field_of(params: dict) -> Field:
 
 def loss_heatmap(f: Field, params: dict) -> dict:
     with np.errstate(all="ignore"):
-        values = f.value(grid_points(HEATMAP_CELLS, HALF_WIDTH)).reshape(HEATMAP_CELLS, HEATMAP_CELLS)
+        values = f.value(square_grid(-HALF_WIDTH, HALF_WIDTH, HEATMAP_CELLS)[1]).reshape(HEATMAP_CELLS, HEATMAP_CELLS)
     return heatmap_trace(values, "log L" if params["log"] and not f.note else "L")
 
 
 def figure(f: Field, traces: list, title: str) -> dict:
     wrt, moving, dragged = f.names
-    layout = {
-        "xaxis": axis(f"{moving}₁"),
-        "yaxis": axis(f"{moving}₂", scaleanchor="x", scaleratio=1),
-        "margin": {"l": 50, "r": 10, "t": 36, "b": 40},
-        "height": 480,
-        "dragmode": False,
-        "showlegend": False,
-        "title": {"text": title + f.note, "font": {"size": 13}},
-    }
+    layout = base_layout(
+        xaxis=plane_axis(f"{moving}₁"),
+        yaxis=plane_axis(f"{moving}₂", scaleanchor="x", scaleratio=1),
+        margin={"l": 50, "r": 10, "t": 36, "b": 40},
+        height=480,
+        showlegend=False,
+        title={"text": title + f.note, "font": {"size": 13}},
+    )
     return {"data": [*traces, point_trace(f.point, f"{dragged} (drag me)")], "layout": layout}
 
 
@@ -110,7 +111,7 @@ def draw_field(params: dict) -> dict:
     traces = [loss_heatmap(f, params)] if "heatmap" in params["display"] else []
     title = f"{f.loss.label} over {moving}"
     if "arrows" in params["display"]:
-        p = grid_points(params["grid"])
+        p = square_grid(-ARROW_SPAN, ARROW_SPAN, params["grid"])[1]
         with np.errstate(all="ignore"):
             v = f.minus_grad(p)
         arrows, per_cell = arrow_traces(p, v, params["grid"], params["amplitude"], wrt)

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import learned_gradient as lg
-from .plot import json_list, positive, progress, significant, single_panel, title
+from .palette import BLUE, GREY, ORANGE
+from .plot import base_layout, json_list, legend_below, positive, progress, significant, single_panel, title
 from .schema import Animation, Figure, Float, Int, Schema, restart_unless_only
 
-COLOURS = {"fc": "#1c7ed6", "lle": "#e8590c", "true": "#868e96"}
+COLOURS = {"fc": BLUE, "lle": ORANGE, "true": GREY}
 LABELS = {"fc": "deep FC net (GELU)", "lle": "Log-Lin-Exp net", "true": "true gradient (backprop)"}
 SPEED = ("speed",)
 
@@ -82,19 +83,18 @@ def race_frame(race: lg.Race, params: dict) -> dict:
     status = (f"f(x, A) = Ax, {c.dim_o}×{c.dim_i} · {race.done * c.batch} of {c.steps * c.batch} samples · "
               f"held-out relative error: {now}")
     axis = {"fixedrange": True, "zeroline": False}
-    layout = {
-        "xaxis": axis | {"domain": [0, 0.45], "range": [0, c.steps * c.batch], "title": {"text": "directional samples"}},
-        "yaxis": axis | {"type": "log", "title": {"text": "relative error of (∇x, ∇A)"}, "exponentformat": "power",
-                         "dtick": "D2"},
-        "xaxis2": axis | {"domain": [0.57, 1.0], "anchor": "y2", "range": [0, c.steps * c.batch],
-                          "title": {"text": "directional samples"}},
-        "yaxis2": axis | {"anchor": "x2", "range": [-0.1, 1.02], "title": {"text": "median cosine with the truth"}},
-        "annotations": [title(status, 0.5)],
-        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.2, "yanchor": "top", "font": {"size": 11}},
-        "margin": {"l": 55, "r": 10, "t": 30, "b": 80},
-        "height": 480,
-        "dragmode": False,
-    }
+    layout = base_layout(
+        xaxis=axis | {"domain": [0, 0.45], "range": [0, c.steps * c.batch], "title": {"text": "directional samples"}},
+        yaxis=axis | {"type": "log", "title": {"text": "relative error of (∇x, ∇A)"}, "exponentformat": "power",
+                      "dtick": "D2"},
+        xaxis2=axis | {"domain": [0.57, 1.0], "anchor": "y2", "range": [0, c.steps * c.batch],
+                       "title": {"text": "directional samples"}},
+        yaxis2=axis | {"anchor": "x2", "range": [-0.1, 1.02], "title": {"text": "median cosine with the truth"}},
+        annotations=[title(status, 0.5)],
+        legend=legend_below(-0.2, yanchor="top", font={"size": 11}),
+        margin={"l": 55, "r": 10, "t": 30, "b": 80},
+        height=480,
+    )
     layout["meta"] = progress(race.done * c.batch, c.steps * c.batch,
                               rel_error={k: race.history[k]["rel_error"][-1] for k in lg.MODELS})
     return {"data": data, "layout": layout}

@@ -1,9 +1,6 @@
-r"""Figures for the lecture notes' constructions (see :mod:`jacobiator.lecture`).
+r"""Figures for the lecture notes' constructions (see :mod:`jacobiator.lecture`); the XOR
+ones are in :mod:`.lecture_xor`.
 
-* ``xor_linear``: a linear model on XOR (least squares: 0.5 everywhere) beside
-  the notes' two-unit ReLU network, which gets XOR exactly.
-* ``xor_relu_features``: the four points mapped by :math:`\mathbf z = W^\top\mathbf x
-  + \mathbf c`, then :math:`\mathbf h = \max(0, \mathbf z)`: in h one line separates them.
 * ``relu_hinges``: a 1D target and a sum of ReLU hinges; add, remove and drag hinges.
 * ``linear_regions``: the activation regions of a shallow and a deep random ReLU net.
 * ``mse_vs_ce``: :math:`d\ell/dz` of MSE and of cross-entropy on a sigmoid output.
@@ -13,186 +10,19 @@ import numpy as np
 
 from .. import lecture as L
 from ..activations import relu, sigmoid
-from .plot import json_grid, json_list
+from ..grids import square_grid
+from .palette import BRIGHT_ORANGE, GRAPE, GREY, INDIGO, ORANGE, RED, REGION_COLOURS
+from .plot import axis, base_layout, fmt, json_list, legend_below, significant, title
 from .schema import Bool, Choice, Drag, Figure, Float, Int, Schema
 
-# Colours readable on white and on the dark slate background alike.
-CLASS_COLORS = ("#4c6ef5", "#f76707")  # XOR label 0, label 1
-GREY = "#868e96"
-FIT = "#4c6ef5"
-KNOT = "#f76707"
-SELECTED = "#e03131"
-ERROR = "#ae3ec9"
-MSE_COLOR = "#e8590c"
-CE_COLOR = "#4c6ef5"
-# Region maps: a qualitative palette, mid-light so neighbouring regions stand apart.
-REGION_COLORS = ("#74c0fc", "#ffa94d", "#8ce99a", "#f783ac", "#b197fc", "#ffe066",
-                 "#63e6be", "#ff8787", "#a9e34b", "#e599f7", "#4dabf7", "#ffc078")
-
-
-def panel_title(text: str, x: float, y: float = 1.0) -> dict:
-    return {"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": x, "y": y,
-            "xanchor": "center", "yanchor": "bottom", "font": {"size": 12}}
-
-
-def axis(title: str, rng, **extra) -> dict:
-    return {"range": list(rng), "zeroline": False, "fixedrange": True, "showgrid": False,
-            "title": {"text": title}} | extra
-
-
-def fmt(v: float, digits: int = 3) -> str:
-    """A number as the titles print it: 3 significant digits, a true minus sign."""
-    return f"{v:.{digits}g}".replace("-", "−")
-
-
+FIT, KNOT, SELECTED, ERROR = INDIGO, BRIGHT_ORANGE, RED, GRAPE
+MSE_COLOR, CE_COLOR = ORANGE, INDIGO
 ROUNDING = 1e-12  # an error below this is float64 rounding, whose digits differ from machine to machine
 
 
 def fmt_error(v: float) -> str:
     """An error as the titles print it; rounding noise as "< 10⁻¹²", the same in CPython and Pyodide."""
     return "< 10⁻¹²" if abs(v) < ROUNDING else fmt(v)
-
-
-# XOR: the linear model and the ReLU net --------------------------------------------
-
-XOR_VIEW = (-0.5, 1.5)
-XOR_CELLS = 61
-
-
-def xor_points(xaxis: str, yaxis: str, outputs: np.ndarray, positions: np.ndarray | None = None) -> list[dict]:
-    """The four XOR points, one trace per label, each marked with the model's output there."""
-    positions = L.XOR_X if positions is None else positions
-    traces = []
-    for label, color in enumerate(CLASS_COLORS):
-        mine = L.XOR_Y == label
-        texts = [f"ŷ = {fmt(v, 2)}" for v in outputs[mine]]
-        traces.append({
-            "type": "scatter", "mode": "markers+text", "name": f"XOR = {label}", "xaxis": xaxis, "yaxis": yaxis,
-            "x": json_list(positions[mine, 0]), "y": json_list(positions[mine, 1]), "text": texts,
-            "textposition": "top center", "textfont": {"size": 11}, "meta": {"role": f"xor-{label}"},
-            "marker": {"size": 14, "color": color, "line": {"color": "white", "width": 2}},
-            "hovertemplate": f"XOR = {label}<br>%{{text}}<extra></extra>", "showlegend": xaxis == "x"})
-    return traces
-
-
-def output_heatmap(values: np.ndarray, t: np.ndarray, xaxis: str, yaxis: str, scale: bool) -> dict:
-    return {"type": "heatmap", "x": json_list(t), "y": json_list(t), "z": json_grid(values), "name": "output ŷ",
-            "xaxis": xaxis, "yaxis": yaxis, "zmin": -0.5, "zmax": 1.5, "zsmooth": "fast", "meta": {"role": "heatmap"},
-            "colorscale": [[0, "#f8fbff"], [1, "#7fb1d8"]], "showscale": scale,
-            "colorbar": {"title": {"text": "ŷ"}, "thickness": 12, "len": 0.9},
-            "hovertemplate": "(%{x:.2f}, %{y:.2f}): ŷ = %{z:.3g}<extra></extra>"}
-
-
-XOR_LINEAR = Schema(params=(
-    Float("w1", "w₁", 0.0, min=-2.0, max=2.0, step=0.05),
-    Float("w2", "w₂", 0.0, min=-2.0, max=2.0, step=0.05),
-    Float("b", "b", 0.5, min=-1.0, max=2.0, step=0.05),
-))
-
-
-def draw_xor_linear(params: dict) -> dict:
-    w, b = np.array([params["w1"], params["w2"]]), params["b"]
-    w_ls, b_ls = L.least_squares_linear(L.XOR_X, L.XOR_Y)
-    t = np.linspace(*XOR_VIEW, XOR_CELLS)
-    g1, g2 = np.meshgrid(t, t)
-    grid = np.stack([g1.ravel(), g2.ravel()], axis=1)
-    linear = (grid @ w + b).reshape(XOR_CELLS, XOR_CELLS)
-    relu_net = L.NOTE_XOR_NET(grid).reshape(XOR_CELLS, XOR_CELLS)
-    mse = L.linear_mse(w, b, L.XOR_X, L.XOR_Y)
-    mse_net = float(np.mean((L.NOTE_XOR_NET(L.XOR_X) - L.XOR_Y) ** 2))
-    data = [output_heatmap(linear, t, "x", "y", scale=False), output_heatmap(relu_net, t, "x2", "y2", scale=True)]
-    data += xor_points("x", "y", L.XOR_X @ w + b) + xor_points("x2", "y2", L.NOTE_XOR_NET(L.XOR_X))
-    mse_ls = L.linear_mse(w_ls, b_ls, L.XOR_X, L.XOR_Y)
-    titles = [panel_title(f"linear ŷ = wᵀx + b: MSE {mse:.3f}<br>least squares: w = ({fmt(w_ls[0] + 0.0)}, "
-                          f"{fmt(w_ls[1] + 0.0)}), b = {fmt(b_ls)}, MSE {mse_ls:.3f}", 0.22),
-              panel_title(f"ReLU net: ŷ = max(0, x₁+x₂) − 2 max(0, x₁+x₂−1)<br>MSE {mse_net:.3g}", 0.75)]
-    layout = {
-        "xaxis": axis("x₁", XOR_VIEW, domain=[0, 0.44]),
-        "yaxis": axis("x₂", XOR_VIEW, scaleanchor="x", scaleratio=1),
-        "xaxis2": axis("x₁", XOR_VIEW, domain=[0.53, 0.97], anchor="y2"),
-        "yaxis2": axis("", XOR_VIEW, anchor="x2", scaleanchor="x2", scaleratio=1),
-        "annotations": titles, "height": 400, "margin": {"l": 50, "r": 10, "t": 55, "b": 80},
-        "dragmode": False, "showlegend": True, "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.25},
-    }
-    return {"data": data, "layout": layout}
-
-
-# XOR: into the hidden features ----------------------------------------------------
-
-MESH_LINES = 9
-MESH_POINTS = 41
-FEATURE_VIEW = ((-1.2, 3.2), (-2.2, 2.2))
-
-XOR_FEATURES = Schema(params=(
-    Float("stage", "stage: 0 = x, 1 = z = xW + c, 2 = h = ReLU(z)", 2.0, min=0.0, max=2.0, step=0.05),
-))
-
-
-def staged(x: np.ndarray, stage: float) -> np.ndarray:
-    r"""The points part way: from :math:`\mathbf x` to :math:`\mathbf z` for stage in [0, 1],
-    from :math:`\mathbf z` to :math:`\mathbf h = \max(0, \mathbf z)` for stage in [1, 2]."""
-    z = L.NOTE_XOR_NET.preactivation(x)
-    if stage <= 1.0:
-        return (1.0 - stage) * x + stage * z
-    return (2.0 - stage) * z + (stage - 1.0) * relu(z)
-
-
-def mesh_lines(stage: float) -> tuple[np.ndarray, np.ndarray]:
-    """The lines of a mesh over the view square, mapped to the stage; gaps between lines."""
-    ticks = np.linspace(*XOR_VIEW, MESH_LINES)
-    along = np.linspace(*XOR_VIEW, MESH_POINTS)
-    lines = [np.stack([along, np.full_like(along, c)], axis=1) for c in ticks]
-    lines += [np.stack([np.full_like(along, c), along], axis=1) for c in ticks]
-    gap = np.full((1, 2), np.nan)
-    pts = np.concatenate([np.vstack([staged(line, stage), gap]) for line in lines])
-    return pts[:, 0], pts[:, 1]
-
-
-def stage_title(stage: float) -> str:
-    if stage == 0.0:
-        return "the input x, before the layer"
-    if stage < 1.0:
-        return "on the way to z = Wᵀx + c"
-    if stage == 1.0:
-        return "z = Wᵀx + c: the plane is squashed onto a line"
-    if stage < 2.0:
-        return "on the way to h = max(0, z)"
-    return "h = max(0, Wᵀx + c): one line now separates the classes"
-
-
-def draw_xor_relu_features(params: dict) -> dict:
-    stage = params["stage"]
-    net = L.NOTE_XOR_NET
-    mx, my = mesh_lines(stage)
-    data = [{"type": "scatter", "mode": "lines", "name": "the input square, mapped", "xaxis": "x2", "yaxis": "y2",
-             "x": json_list(mx), "y": json_list(my), "line": {"color": GREY, "width": 1}, "hoverinfo": "skip",
-             "meta": {"role": "mesh"}}]
-    # Left: the two hidden units' kinks, where z_j = 0.
-    s = np.array(XOR_VIEW)
-    kinks_x = np.concatenate([s, [np.nan], s])
-    kinks_y = np.concatenate([-s, [np.nan], 1.0 - s])
-    data.append({"type": "scatter", "mode": "lines", "name": "kinks: x₁+x₂ = 0 and x₁+x₂ = 1",
-                 "x": json_list(kinks_x), "y": json_list(kinks_y), "line": {"color": GREY, "width": 1.5, "dash": "dash"},
-                 "hoverinfo": "skip", "meta": {"role": "kinks"}})
-    # Right: where the output crosses 1/2, w.h + b = 1/2, i.e. h1 - 2 h2 = 1/2.
-    h1 = np.array(FEATURE_VIEW[0])
-    data.append({"type": "scatter", "mode": "lines", "name": "ŷ = wᵀh + b = ½", "xaxis": "x2", "yaxis": "y2",
-                 "x": json_list(h1), "y": json_list((net.w[0] * h1 + net.b - 0.5) / -net.w[1]),
-                 "line": {"color": SELECTED, "width": 2}, "hoverinfo": "skip", "meta": {"role": "separator"}})
-    data += xor_points("x", "y", net(L.XOR_X))
-    data += xor_points("x2", "y2", net(L.XOR_X), positions=staged(L.XOR_X, stage))
-    (fx, fy) = FEATURE_VIEW
-    layout = {
-        "xaxis": axis("x₁", XOR_VIEW, domain=[0, 0.36]),
-        "yaxis": axis("x₂", XOR_VIEW, scaleanchor="x", scaleratio=1),
-        "xaxis2": axis("1st coordinate", fx, domain=[0.46, 1], anchor="y2"),
-        "yaxis2": axis("2nd coordinate", fy, anchor="x2", scaleanchor="x2", scaleratio=1),
-        "annotations": [panel_title("input space: no line separates the classes", 0.18),
-                        panel_title(stage_title(stage), 0.73)],
-        "height": 400, "margin": {"l": 50, "r": 10, "t": 40, "b": 90}, "dragmode": False,
-        "showlegend": True, "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.3},
-    }
-    return {"data": data, "layout": layout}
 
 
 # Hinges ------------------------------------------------------------------------------
@@ -278,20 +108,18 @@ def draw_relu_hinges(params: dict) -> dict:
     ]
     mode = "through the knots" if params["slopes"] == "construction" else "least-squares slopes"
     slope_text = ", ".join(fmt(v + 0.0, 3) for v in a) if len(a) <= 6 else f"{len(a)} values"
-    layout = {
-        "xaxis": axis("", L.HINGE_DOMAIN, domain=[0, 1], anchor="y", showticklabels=False),
-        "yaxis": axis("f(x)", HINGE_Y_VIEW, domain=[0.36, 1]),
-        "xaxis2": axis("x", L.HINGE_DOMAIN, domain=[0, 1], anchor="y2"),
-        "yaxis2": {"domain": [0, 0.24], "fixedrange": True, "zeroline": True, "showgrid": False, "anchor": "x2",
-                   "title": {"text": "error"}},
-        "annotations": [
-            panel_title(f"{len(knots)} hinges, {mode}: slope changes a = ({slope_text}), c₀ = {fmt(offset + 0.0)}", 0.5),
-            panel_title(f"RMS error on [{fmt(L.HINGE_DOMAIN[0])}, {fmt(L.HINGE_DOMAIN[1])}]: {fmt_error(L.rms(f - y))}",
-                        0.5, 0.25)],
-        "height": 440, "margin": {"l": 55, "r": 10, "t": 70, "b": 40}, "dragmode": False, "showlegend": True,
-        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": 1.1, "yanchor": "bottom",
-                   "font": {"size": 11}},
-    }
+    layout = base_layout(
+        xaxis=axis("", L.HINGE_DOMAIN, domain=[0, 1], anchor="y", showticklabels=False),
+        yaxis=axis("f(x)", HINGE_Y_VIEW, domain=[0.36, 1]),
+        xaxis2=axis("x", L.HINGE_DOMAIN, domain=[0, 1], anchor="y2"),
+        yaxis2=axis("error", domain=[0, 0.24], zeroline=True, anchor="x2"),
+        annotations=[
+            title(f"{len(knots)} hinges, {mode}: slope changes a = ({slope_text}), c₀ = {fmt(offset + 0.0)}", 0.5),
+            title(f"RMS error on [{fmt(L.HINGE_DOMAIN[0])}, {fmt(L.HINGE_DOMAIN[1])}]: {fmt_error(L.rms(f - y))}",
+                  0.5, 0.25)],
+        height=440, margin={"l": 55, "r": 10, "t": 70, "b": 40}, showlegend=True,
+        legend=legend_below(1.1, yanchor="bottom", font={"size": 11}),
+    )
     return {"data": data, "layout": layout}
 
 
@@ -320,10 +148,10 @@ def region_colors(ids: np.ndarray, count: int) -> np.ndarray:
         neighbours[i].append(j)
         neighbours[j].append(i)
     color = np.full(count, -1)
-    used = [0] * len(REGION_COLORS)
+    used = [0] * len(REGION_COLOURS)
     for r in np.argsort(-np.bincount(ids.ravel(), minlength=count), kind="stable"):
         taken = {color[n] for n in neighbours[r]}
-        free = [c for c in range(len(REGION_COLORS)) if c not in taken] or list(range(len(REGION_COLORS)))
+        free = [c for c in range(len(REGION_COLOURS)) if c not in taken] or list(range(len(REGION_COLOURS)))
         # The least used free colour: the whole palette shows, not just the first few.
         color[r] = min(free, key=lambda c: used[c])
         used[color[r]] += 1
@@ -340,13 +168,14 @@ def discrete_scale(colors) -> list:
 
 
 def region_map(net, params: dict, xaxis: str, yaxis: str) -> tuple[dict, int]:
-    t, x = L.square_grid(params["half_width"], params["grid"])
+    h = params["half_width"]
+    t, x = square_grid(-h, h, params["grid"])
     ids, count = L.region_ids(L.activation_patterns(net, x))
     ids = ids.reshape(len(t), len(t))
     z = region_colors(ids, count)[ids]
     trace = {"type": "heatmap", "x": json_list(t), "y": json_list(t), "z": z.tolist(), "xaxis": xaxis,
-             "yaxis": yaxis, "colorscale": discrete_scale(REGION_COLORS), "zmin": -0.5,
-             "zmax": len(REGION_COLORS) - 0.5, "showscale": False, "zsmooth": False, "meta": {"role": "regions"},
+             "yaxis": yaxis, "colorscale": discrete_scale(REGION_COLOURS), "zmin": -0.5,
+             "zmax": len(REGION_COLOURS) - 0.5, "showscale": False, "zsmooth": False, "meta": {"role": "regions"},
              "name": "linear regions", "hovertemplate": "(%{x:.2f}, %{y:.2f})<extra></extra>"}
     return trace, count
 
@@ -365,20 +194,19 @@ def draw_linear_regions(params: dict) -> dict:
     deep_map, deep_count = region_map(deep, params, "x2", "y2")
     exact = L.shallow_regions_in_square(shallow.weights[0], shallow.biases[0], h)
     titles = [
-        panel_title(f"shallow 2-{width}-1: {shallow_count} regions on the grid<br>"
+        title(f"shallow 2-{width}-1: {shallow_count} regions on the grid<br>"
                     f"{exact} in the square (exact), ≤ {L.plane_bound(width)} in the plane", 0.22),
-        panel_title(f"deep 2-{deep_layers[0]}-{deep_layers[1]}-1: {deep_count} regions on the grid<br>"
+        title(f"deep 2-{deep_layers[0]}-{deep_layers[1]}-1: {deep_count} regions on the grid<br>"
                     f"≤ {L.product_bound(deep_layers)} in the plane (product bound)", 0.78),
     ]
     rng = [-h, h]
-    layout = {
-        "xaxis": axis("x₁", rng, domain=[0, 0.44], constrain="domain"),
-        "yaxis": axis("x₂", rng, scaleanchor="x", scaleratio=1, constrain="domain"),
-        "xaxis2": axis("x₁", rng, domain=[0.56, 1], anchor="y2", constrain="domain"),
-        "yaxis2": axis("", rng, anchor="x2", scaleanchor="x2", scaleratio=1, constrain="domain"),
-        "annotations": titles, "height": 420, "margin": {"l": 50, "r": 10, "t": 55, "b": 40},
-        "dragmode": False, "showlegend": False,
-    }
+    layout = base_layout(
+        xaxis=axis("x₁", rng, domain=[0, 0.44], constrain="domain"),
+        yaxis=axis("x₂", rng, scaleanchor="x", scaleratio=1, constrain="domain"),
+        xaxis2=axis("x₁", rng, domain=[0.56, 1], anchor="y2", constrain="domain"),
+        yaxis2=axis("", rng, anchor="x2", scaleanchor="x2", scaleratio=1, constrain="domain"),
+        annotations=titles, height=420, margin={"l": 50, "r": 10, "t": 55, "b": 40}, showlegend=False,
+    )
     return {"data": [shallow_map, deep_map], "layout": layout}
 
 
@@ -393,13 +221,8 @@ MSE_CE = Schema(params=(
 LOGIT_POINTS = 401
 
 
-def significant(a: np.ndarray, digits: int = 4) -> list:
-    """``a`` as a list rounded to ``digits`` significant digits (a log axis needs tiny values kept), NaN as None."""
-    return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in np.asarray(a, dtype=float).ravel().tolist()]
-
-
 def curve(x, y, name, color, xaxis, yaxis, dash="solid") -> dict:
-    return {"type": "scatter", "mode": "lines", "name": name, "x": json_list(x), "y": significant(y),
+    return {"type": "scatter", "mode": "lines", "name": name, "x": json_list(x), "y": significant(y, rounding="decimal"),
             "xaxis": xaxis, "yaxis": yaxis, "line": {"color": color, "width": 2, "dash": dash},
             "meta": {"role": "curve"}, "showlegend": xaxis == "x",
             "hovertemplate": f"{name}<br>z = %{{x:.2f}}: %{{y:.3g}}<extra></extra>"}
@@ -420,29 +243,26 @@ def draw_mse_vs_ce(params: dict) -> dict:
     c0, dc0 = (float(v) for v in L.ce_on_sigmoid(z0, y))
     for xa, ya, values in (("x", "y", (m0, c0)), ("x2", "y2", (shown(np.array([dm0, dc0]))))):
         data.append({"type": "scatter", "mode": "markers", "name": "marked logit", "x": [z0, z0],
-                     "y": significant(np.asarray(values)), "xaxis": xa, "yaxis": ya, "showlegend": False,
+                     "y": significant(np.asarray(values), rounding="decimal"), "xaxis": xa, "yaxis": ya, "showlegend": False,
                      "marker": {"size": 10, "color": [MSE_COLOR, CE_COLOR], "line": {"color": "white", "width": 1.5}},
                      "meta": {"role": "marker"}, "hovertemplate": "z = %{x:.2f}: %{y:.3g}<extra></extra>"})
     p = float(sigmoid(z0))
     gradient_axis = {"type": "log", "title": {"text": "|dℓ/dz|"}, "exponentformat": "power"} if log else \
         {"title": {"text": "dℓ/dz"}, "zeroline": True}
-    layout = {
-        "xaxis": axis("logit z", [-half, half], domain=[0, 0.44]),
-        "yaxis": {"title": {"text": "loss ℓ"}, "fixedrange": True, "showgrid": False,
-                  "range": [0, min(float(ce.max()), 8.0) * 1.05]},
-        "xaxis2": axis("logit z", [-half, half], domain=[0.56, 1], anchor="y2"),
-        "yaxis2": {"anchor": "x2", "fixedrange": True, "showgrid": False} | gradient_axis,
-        "annotations": [panel_title(f"loss for label y = {params['label']}", 0.22),
-                        panel_title(f"dℓ/dz at z = {fmt(z0)} (σ = {fmt(p)}): MSE {fmt(dm0)}, CE {fmt(dc0)}", 0.78)],
-        "height": 380, "margin": {"l": 55, "r": 10, "t": 40, "b": 80}, "dragmode": False, "showlegend": True,
-        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.3},
-    }
+    layout = base_layout(
+        xaxis=axis("logit z", [-half, half], domain=[0, 0.44]),
+        yaxis={"title": {"text": "loss ℓ"}, "fixedrange": True, "showgrid": False,
+               "range": [0, min(float(ce.max()), 8.0) * 1.05]},
+        xaxis2=axis("logit z", [-half, half], domain=[0.56, 1], anchor="y2"),
+        yaxis2={"anchor": "x2", "fixedrange": True, "showgrid": False} | gradient_axis,
+        annotations=[title(f"loss for label y = {params['label']}", 0.22),
+                     title(f"dℓ/dz at z = {fmt(z0)} (σ = {fmt(p)}): MSE {fmt(dm0)}, CE {fmt(dc0)}", 0.78)],
+        height=380, margin={"l": 55, "r": 10, "t": 40, "b": 80}, showlegend=True, legend=legend_below(-0.3),
+    )
     return {"data": data, "layout": layout}
 
 
 FIGURES = [
-    Figure("xor_linear", "XOR: the best linear model against the notes' ReLU net", XOR_LINEAR, draw_xor_linear),
-    Figure("xor_relu_features", "XOR in the hidden features", XOR_FEATURES, draw_xor_relu_features),
     Figure("relu_hinges", "A function as a sum of ReLU hinges", HINGES, draw_relu_hinges),
     Figure("linear_regions", "Linear regions of a shallow and a deep ReLU net", REGIONS, draw_linear_regions),
     Figure("mse_vs_ce", "MSE against cross-entropy on a sigmoid output", MSE_CE, draw_mse_vs_ce),

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .plane import HALF_WIDTH, grid_points
+from ..grids import square_grid
+from .palette import PHASES
+from .plane import HALF_WIDTH
 from .plot import json_list
 
 DT = 0.02  # plane units per frame for a unit velocity at speed 1
@@ -21,8 +23,6 @@ V_CAP = 3.0  # no particle moves faster than 3 reference speeds (blow-ups stay v
 LIFE = (40, 160)  # frames a particle lives, drawn uniformly
 NOISE_WAVES = 3  # the smooth noise field is a sum of travelling plane waves
 TRAIL_BUCKETS = 4  # trails fade in this many steps of opacity
-# The phase |L| x colour speed (mod 1) picks one of these colours, a cyclic scale.
-PHASE_COLOURS = ("#c92a2a", "#e67700", "#5c940d", "#0b7285", "#364fc7", "#862e9c")
 
 
 @dataclass
@@ -43,7 +43,7 @@ class Swarm:
 def velocity_scale(minus_grad) -> float:
     """The 90th percentile of |grad L| over the plane: one reference speed."""
     with np.errstate(all="ignore"):
-        m = np.linalg.norm(minus_grad(grid_points(31, HALF_WIDTH)), axis=1)
+        m = np.linalg.norm(minus_grad(square_grid(-HALF_WIDTH, HALF_WIDTH, 31)[1]), axis=1)
     m = m[np.isfinite(m) & (m > 0)]
     return float(np.percentile(m, 90)) if m.size else 1.0
 
@@ -116,12 +116,12 @@ def frame(s: Swarm, params: dict) -> list:
     k, n, _ = s.trail.shape
     with np.errstate(all="ignore"):
         phase = np.mod(np.abs(s.value(s.p)) * params["colour_speed"], 1.0)
-    hue = np.minimum((np.nan_to_num(phase) * len(PHASE_COLOURS)).astype(int), len(PHASE_COLOURS) - 1)
+    hue = np.minimum((np.nan_to_num(phase) * len(PHASES)).astype(int), len(PHASES) - 1)
     edges = np.linspace(0, k - 1, min(TRAIL_BUCKETS, k - 1) + 1).round().astype(int)
     traces = list(s.extra)
     for b, (lo, hi) in enumerate(zip(edges[:-1], edges[1:])):
         opacity = round(0.2 + 0.8 * (b + 1) / (len(edges) - 1), 2)
-        for h, colour in enumerate(PHASE_COLOURS):
+        for h, colour in enumerate(PHASES):
             mine = hue == h
             piece = np.concatenate([s.trail[lo:hi + 1, mine], np.full((1, int(mine.sum()), 2), np.nan)])
             xy = piece.transpose(1, 0, 2).reshape(-1, 2)

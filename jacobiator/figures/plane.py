@@ -6,7 +6,8 @@ JSON-ready Plotly dicts.
 
 import numpy as np
 
-from .plot import arrow_segments, json_grid, json_list
+from .palette import DEEP_ORANGE, HEATMAP_SCALE, INK, ORANGE
+from .plot import arrow_segments, axis, json_grid, json_list
 
 HALF_WIDTH = 2.0  # the plots show [-2, 2]^2
 ARROW_SPAN = 1.9  # arrow tails lie on a grid over [-1.9, 1.9]^2
@@ -17,14 +18,6 @@ HEATMAP_CELLS = 41  # losses are smooth or piecewise smooth: 41 x 41 smoothed ce
 REF_PERCENTILE = 90
 REF_LENGTH = 0.8
 CAP_LENGTH = 1.2
-LIGHT_SCALE = [[0, "#f8fbff"], [1, "#7fb1d8"]]  # theme.js swaps it for the dark palette
-
-
-def grid_points(n: int, half_width: float = ARROW_SPAN) -> np.ndarray:
-    """The n x n grid over [-half_width, half_width]^2 as an (n*n, 2) batch."""
-    t = np.linspace(-half_width, half_width, n)
-    g1, g2 = np.meshgrid(t, t)
-    return np.stack([g1.ravel(), g2.ravel()], axis=1)
 
 
 def scaled_arrows(v: np.ndarray, cell: float, amplitude: float):
@@ -54,16 +47,16 @@ def arrow_trace(p, v, name, color, role):
 
 
 def arrow_traces(p: np.ndarray, v: np.ndarray, grid: int, amplitude: float, wrt: str):
-    """Arrows from the grid_points(grid) ``p``, capped arrows and the points where
+    """Arrows from the grid points ``p`` (``grid`` per side), capped arrows and the points where
     the field is undefined; and the scale."""
     shown, capped, per_cell = scaled_arrows(v, 2 * ARROW_SPAN / (grid - 1), amplitude)
     undefined = ~np.isfinite(v).all(axis=1)
     traces = [
-        arrow_trace(p[~capped], shown[~capped], f"−∇{wrt} L", "#1b1b1b", "arrows"),
-        arrow_trace(p[capped & ~undefined], shown[capped & ~undefined], f"−∇{wrt} L (capped)", "#d9480f", "capped"),
+        arrow_trace(p[~capped], shown[~capped], f"−∇{wrt} L", INK, "arrows"),
+        arrow_trace(p[capped & ~undefined], shown[capped & ~undefined], f"−∇{wrt} L (capped)", DEEP_ORANGE, "capped"),
         {"type": "scatter", "mode": "markers", "name": "gradient undefined", "meta": {"role": "undefined"},
          "x": json_list(p[undefined, 0]), "y": json_list(p[undefined, 1]),
-         "marker": {"symbol": "x-thin-open", "size": 9, "color": "#d9480f", "line": {"width": 2}},
+         "marker": {"symbol": "x-thin-open", "size": 9, "color": DEEP_ORANGE, "line": {"width": 2}},
          "hovertemplate": "the gradient blows up here<extra></extra>"},
     ]
     return traces, per_cell
@@ -76,19 +69,19 @@ def heatmap_trace(values: np.ndarray, name: str) -> dict:
     finite = values[np.isfinite(values)]
     zmin, zmax = (np.percentile(finite, [1, 99]) if finite.size else (0.0, 1.0))
     return {"type": "heatmap", "x": json_list(t), "y": json_list(t), "z": json_grid(values), "name": name,
-            "colorscale": LIGHT_SCALE, "zsmooth": "fast", "meta": {"role": "heatmap"},
+            "colorscale": HEATMAP_SCALE, "zsmooth": "fast", "meta": {"role": "heatmap"},
             "zmin": round(float(zmin), 4), "zmax": round(float(max(zmax, zmin + 1e-9)), 4),
             "colorbar": {"title": {"text": name}, "thickness": 12, "len": 0.9},
             "hovertemplate": f"(%{{x:.2f}}, %{{y:.2f}})<br>{name} = %{{z:.3g}}<extra></extra>"}
 
 
-def point_trace(xy, name: str, color: str = "#e8590c", role: str = "target") -> dict:
+def point_trace(xy, name: str, color: str = ORANGE, role: str = "target") -> dict:
     return {"type": "scatter", "mode": "markers", "name": name, "meta": {"role": role},
             "x": json_list(xy[:, 0]), "y": json_list(xy[:, 1]),
             "marker": {"size": 15, "color": color, "symbol": "circle", "line": {"color": "white", "width": 2}},
             "hovertemplate": f"{name} = (%{{x:.2f}}, %{{y:.2f}})<extra></extra>"}
 
 
-def axis(title: str, **extra) -> dict:
-    return {"range": [-HALF_WIDTH, HALF_WIDTH], "zeroline": False, "fixedrange": True, "showgrid": False,
-            "title": {"text": title}, "constrain": "domain"} | extra
+def plane_axis(title: str, **extra) -> dict:
+    """An axis of the plane's view [-2, 2]."""
+    return axis(title, (-HALF_WIDTH, HALF_WIDTH), constrain="domain", **extra)

@@ -11,14 +11,13 @@ the pre-activations :math:`z_k = a_{k-1} W_k + b_k` that :math:`\sigma` receives
 are counted, before and after training, with the share inside :math:`[-R, R]`.
 """
 
-import math
-
 import numpy as np
 
 from .. import nn, polyapprox
 from ..activations import ACTIVATIONS
 from ..datasets import SURFACES, surface_cloud, xor_cloud
-from .plot import json_list
+from .palette import BLUE, GREEN, GREY, ORANGE, hex_rgba
+from .plot import base_layout, fmt, json_list, percent, significant, title
 from .schema import Choice, Figure, Float, Int, Schema
 
 # ---------------------------------------------------------------------------
@@ -27,9 +26,9 @@ from .schema import Choice, Figure, Float, Int, Schema
 SAMPLES = 801  # points across the view: smooth curves at any half-width up to 30
 ERROR_FLOOR = 1e-16  # double rounding: smaller errors are drawn at this level
 ERROR_CEILING = 1e2  # larger errors leave the scale; they are drawn dotted along its top
-FUNCTION_COLOUR = "#868e96"  # mid-tone colours: readable on white and on the dark slate
-COLOURS = {"taylor": "#e8590c", "chebyshev": "#1c7ed6", "log_series": "#2f9e44"}
-BAND_FILL = "rgba(28,126,214,0.10)"
+FUNCTION_COLOUR = GREY
+COLOURS = {"taylor": ORANGE, "chebyshev": BLUE, "log_series": GREEN}
+BAND_FILL = hex_rgba(BLUE, 0.10)
 NAMES = {"taylor": "Taylor at 0", "chebyshev": "Chebyshev fit", "log_series": "log series (uses eˣ, ÷)"}
 
 APPROX_SCHEMA = Schema(
@@ -43,21 +42,11 @@ APPROX_SCHEMA = Schema(
 )
 
 
-def significant(a: np.ndarray, digits: int = 4) -> list:
-    """``a`` rounded to ``digits`` significant digits (for a log axis, where a
-    fixed number of decimals would erase small values), NaN as None."""
-    a = np.asarray(a, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = 10.0 ** (digits - 1 - np.floor(np.log10(np.abs(a))))
-        r = np.where(np.isfinite(scale) & (a != 0), np.round(a * scale) / scale, a)
-    return [None if math.isnan(v) else v for v in r.tolist()]
-
-
-def fmt(v: float) -> str:
+def legend_error(v: float) -> str:
     """An error for a legend: 2 significant digits, plain where that reads better."""
     if 10 <= v < 1e5:
         return f"{v:.0f}"
-    return f"{v:.2g}" if 1e-3 <= v < 10 else f"{v:.1e}"
+    return fmt(v, 2) if 1e-3 <= v < 10 else f"{v:.1e}"
 
 
 def curve_trace(x, y, name, colour, role, width=2.0, dash=None, **extra) -> dict:
@@ -75,7 +64,7 @@ def error_traces(x, err, method) -> list[dict]:
     top = np.where(off, ERROR_CEILING, np.nan)
     common = {"xaxis": "x2", "yaxis": "y2", "showlegend": False}
     return [
-        curve_trace(x, significant(shown), NAMES[method], colour, f"{method}-error", width=1.6, **common,
+        curve_trace(x, significant(shown, rounding="scaled"), NAMES[method], colour, f"{method}-error", width=1.6, **common,
                     hovertemplate="x = %{x:.2f}<br>|error| = %{y:.2e}<extra>" + NAMES[method] + "</extra>"),
         curve_trace(x, json_list(top), NAMES[method] + " (off scale)", colour, f"{method}-clipped", width=2.5,
                     dash="dot", **common,
@@ -111,39 +100,34 @@ def draw_approx(params: dict) -> dict:
             worst = float(np.max(np.abs(p(x_fit) - f_fit)))
         # Beyond the frame's edge by a whole span: clipping there changes nothing one can see.
         shown = np.clip(np.nan_to_num(y, nan=hi + span, posinf=hi + span, neginf=lo - span), lo - span, hi + span)
-        label = f"{NAMES[method]}: max |error| on [−{R:g}, {R:g}] = {fmt(worst)}"
+        label = f"{NAMES[method]}: max |error| on [−{R:g}, {R:g}] = {legend_error(worst)}"
         data.append(curve_trace(x, json_list(shown), label, COLOURS[method], method))
         errors += error_traces(x, np.abs(y - f), method)
     data += errors
 
     r_text = f"{R:g}"
     annotations = [
-        {"text": f"{target.label}, degree {degree}; shaded: [−{r_text}, {r_text}]; dotted: |x| = "
-                  f"{target.radius_label}, the Taylor series' radius of convergence",
-         "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 1.0,
-         "xanchor": "center", "yanchor": "bottom", "font": {"size": 12}},
-        {"text": "|p(x) − f(x)|, log scale; dotted along the top: off the scale (> 10²)", "showarrow": False,
-         "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.425, "xanchor": "center", "yanchor": "bottom",
-         "font": {"size": 12}},
+        title(f"{target.label}, degree {degree}; shaded: [−{r_text}, {r_text}]; dotted: |x| = "
+              f"{target.radius_label}, the Taylor series' radius of convergence", 0.5),
+        title("|p(x) − f(x)|, log scale; dotted along the top: off the scale (> 10²)", 0.5, 0.425),
     ]
-    layout = {
-        "xaxis": {"range": [-view, view], "domain": [0, 1], "anchor": "y", "showticklabels": False,
-                  "zeroline": False, "fixedrange": True},
-        "yaxis": {"range": [lo, hi], "domain": [0.5, 1], "title": {"text": "value"}, "fixedrange": True},
-        "xaxis2": {"range": [-view, view], "domain": [0, 1], "anchor": "y2", "title": {"text": "x"},
-                   "zeroline": False, "fixedrange": True},
-        "yaxis2": {"type": "log", "range": [np.log10(ERROR_FLOOR), np.log10(ERROR_CEILING) + 0.3],
-                   "domain": [0, 0.4], "title": {"text": "|error|"}, "exponentformat": "power",
-                   "dtick": 4, "fixedrange": True},
-        "shapes": band_shapes(R, target.radius),
-        "annotations": annotations,
+    layout = base_layout(
+        xaxis={"range": [-view, view], "domain": [0, 1], "anchor": "y", "showticklabels": False,
+               "zeroline": False, "fixedrange": True},
+        yaxis={"range": [lo, hi], "domain": [0.5, 1], "title": {"text": "value"}, "fixedrange": True},
+        xaxis2={"range": [-view, view], "domain": [0, 1], "anchor": "y2", "title": {"text": "x"},
+                "zeroline": False, "fixedrange": True},
+        yaxis2={"type": "log", "range": [np.log10(ERROR_FLOOR), np.log10(ERROR_CEILING) + 0.3],
+                "domain": [0, 0.4], "title": {"text": "|error|"}, "exponentformat": "power",
+                "dtick": 4, "fixedrange": True},
+        shapes=band_shapes(R, target.radius),
+        annotations=annotations,
         # Top left of the top panel: empty for all three functions (only runaway polynomials pass).
-        "legend": {"x": 0.005, "y": 1.0, "yanchor": "top", "bgcolor": "rgba(0,0,0,0)", "font": {"size": 11}},
-        "margin": {"l": 55, "r": 10, "t": 30, "b": 40},
-        "height": 460,
-        "dragmode": False,
-        "showlegend": True,
-    }
+        legend={"x": 0.005, "y": 1.0, "yanchor": "top", "bgcolor": "rgba(0,0,0,0)", "font": {"size": 11}},
+        margin={"l": 55, "r": 10, "t": 30, "b": 40},
+        height=460,
+        showlegend=True,
+    )
     return {"data": data, "layout": layout}
 
 
@@ -155,7 +139,7 @@ POINTS = 200
 NOISE = 0.05  # on the surface heights
 BINS = 40
 HISTOGRAM_ACTIVATIONS = ("tanh", "sigmoid", "softplus", "relu", "gelu", "silu", "elu")
-BEFORE_COLOUR, AFTER_COLOUR = "#868e96", "#e8590c"
+BEFORE_COLOUR, AFTER_COLOUR = GREY, ORANGE
 TASKS = (("xor", "XOR cloud (logistic loss)"),) + tuple(
     (k, f"surface: {s.label} (MSE)") for k, s in SURFACES.items())
 
@@ -199,16 +183,6 @@ def share_inside(z: np.ndarray, R: float) -> float:
     return float(np.mean(np.abs(z) <= R)) if z.size else 1.0
 
 
-def percent(share: float) -> str:
-    """A share as a percent, never rounded up to 100 % (or down to 0 %) when it is not."""
-    p = 100.0 * share
-    if 99.5 <= p < 100.0:
-        return f"{p:.1f} %" if p < 99.95 else "> 99.9 %"
-    if 0.0 < p < 0.5:
-        return "< 1 %"
-    return f"{p:.0f} %"
-
-
 def bar_trace(z, edges, name, colour, axis_suffix, showlegend) -> dict:
     counts, _ = np.histogram(z, bins=edges)
     share = counts / max(z.size, 1)
@@ -244,21 +218,17 @@ def draw_histogram(params: dict) -> dict:
             shapes.append({"type": "rect", "xref": x_ref, "yref": "paper", "x0": max(-R, lo), "x1": min(R, hi),
                            "y0": 0, "y1": 1, "fillcolor": BAND_FILL, "line": {"width": 0}, "layer": "below"})
         shapes += [{"type": "line", "xref": x_ref, "yref": "paper", "x0": e, "x1": e, "y0": 0, "y1": 1,
-                    "line": {"color": "#1c7ed6", "width": 1.2, "dash": "dash"}} for e in (-R, R) if lo < e < hi]
-        annotations.append({
-            "text": f"layer {k + 1}: in [−{R:g}, {R:g}] {percent(share_inside(z0, R))} before, "
-                    f"{percent(share_inside(z1, R))} after",
-            "showarrow": False, "xref": "paper", "yref": "paper", "x": sum(domain) / 2, "y": 1.0,
-            "xanchor": "center", "yanchor": "bottom", "font": {"size": 12}})
+                    "line": {"color": BLUE, "width": 1.2, "dash": "dash"}} for e in (-R, R) if lo < e < hi]
+        annotations.append(title(f"layer {k + 1}: in [−{R:g}, {R:g}] {percent(share_inside(z0, R))} before, "
+                                 f"{percent(share_inside(z1, R))} after", sum(domain) / 2))
         layout["xaxis" + suffix] = {"domain": domain, "range": [lo, hi], "anchor": "y" + suffix,
                                     "title": {"text": f"pre-activation z{k + 1}"}, "fixedrange": True,
                                     "zeroline": False}
         layout["yaxis" + suffix] = {"anchor": "x" + suffix, "title": {"text": "share of z" if k == 0 else ""},
                                     "tickformat": ".0%", "fixedrange": True, "rangemode": "tozero"}
     loss_name = "cross-entropy" if params["task"] == "xor" else "MSE"
-    annotations.append({"text": f"{loss_name} {run['loss_before']:.3g} → {run['loss_after']:.3g}",
-                        "showarrow": False, "xref": "paper", "yref": "paper", "x": 1.0, "y": 1.09, "yshift": 4,
-                        "xanchor": "right", "yanchor": "bottom", "font": {"size": 11}})
+    annotations.append(title(f"{loss_name} {run['loss_before']:.3g} → {run['loss_after']:.3g}", 1.0, 1.09,
+                             yshift=4, xanchor="right", font={"size": 11}))
     layout |= {
         "barmode": "overlay",
         "bargap": 0,
@@ -268,9 +238,9 @@ def draw_histogram(params: dict) -> dict:
                    "font": {"size": 11}},
         "margin": {"l": 55, "r": 10, "t": 62, "b": 45},
         "height": 360,
-        "dragmode": False,
         "showlegend": True,
     }
+    layout = base_layout(**layout)
     return {"data": data, "layout": layout}
 
 

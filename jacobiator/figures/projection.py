@@ -10,10 +10,11 @@ near, so the nearer part of the surface lies over the farther one.
 
 import numpy as np
 
+from .palette import GREY, HEIGHTS
 from .plot import json_list
 
 # Viridis at six heights: readable on a light and on a dark page.
-BAND_COLORS = ("#440154", "#414487", "#2a788e", "#22a884", "#7ad151", "#fde725")
+BAND_COLORS = HEIGHTS
 
 
 def view(azimuth: float, elevation: float) -> np.ndarray:
@@ -31,10 +32,10 @@ def project(points: np.ndarray, matrix: np.ndarray, z_scale: float) -> np.ndarra
     return (points * np.array([1.0, 1.0, z_scale])) @ matrix.T
 
 
-def _segments(grid: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every mesh segment (m, 2, 3) of the surface z over grid x grid, and its mean height."""
-    g1, g2 = np.meshgrid(grid, grid)
-    p = np.stack([g1, g2, z], axis=-1)
+def _segments(points: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every mesh segment (m, 2, 3) of the surface z (n, n) over the square grid ``points``
+    (n*n, 2; see :func:`jacobiator.grids.square_grid`), and its mean height."""
+    p = np.concatenate([points.reshape(*z.shape, 2), z[..., None]], axis=-1)
     along_x = np.stack([p[:, :-1], p[:, 1:]], axis=2).reshape(-1, 2, 3)
     along_y = np.stack([p[:-1, :], p[1:, :]], axis=2).reshape(-1, 2, 3)
     segments = np.concatenate([along_x, along_y])
@@ -48,9 +49,9 @@ def _polyline(segments: np.ndarray) -> tuple[list, list]:
     return json_list(flat[:, 0]), json_list(flat[:, 1])
 
 
-def surface_traces(grid, z, matrix, z_scale, z_range) -> list[dict]:
-    """The mesh of z over grid x grid, one line trace per height band, far bands first."""
-    segments, height = _segments(grid, z)
+def surface_traces(points, z, matrix, z_scale, z_range) -> list[dict]:
+    """The mesh of z over the square grid ``points``, one line trace per height band, far bands first."""
+    segments, height = _segments(points, z)
     projected = project(segments.reshape(-1, 3), matrix, z_scale).reshape(-1, 2, 3)
     lo, hi = z_range
     band = np.clip(((height - lo) / (hi - lo) * len(BAND_COLORS)).astype(int), 0, len(BAND_COLORS) - 1)
@@ -79,7 +80,7 @@ def box_traces(z_range, matrix, z_scale, labels=("x₁", "x₂", "f")) -> list[d
     pole = project(np.array([far, [far[0], far[1], hi]]), matrix, z_scale)
     ends = project(np.array([[1.15, -1, lo], [-1, 1.15, lo], [far[0], far[1], hi + 0.1 * (hi - lo)]]),
                    matrix, z_scale)
-    line = {"color": "#868e96", "width": 1}
+    line = {"color": GREY, "width": 1}
     return [
         {"type": "scatter", "mode": "lines", "x": json_list(floor[:, 0]), "y": json_list(floor[:, 1]),
          "line": line, "hoverinfo": "skip", "showlegend": False, "name": "floor"},
@@ -87,5 +88,5 @@ def box_traces(z_range, matrix, z_scale, labels=("x₁", "x₂", "f")) -> list[d
          "line": line, "hoverinfo": "skip", "showlegend": False, "name": "vertical axis"},
         {"type": "scatter", "mode": "text", "x": json_list(ends[:, 0]), "y": json_list(ends[:, 1]),
          "text": list(labels), "hoverinfo": "skip", "showlegend": False, "name": "axis labels",
-         "textfont": {"color": "#868e96", "size": 12}},
+         "textfont": {"color": GREY, "size": 12}},
     ]

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import restore
-from .plot import json_grid, json_list, positive, progress, significant, single_panel, title
+from .palette import BLUE, DIVERGING, GREY, MINT, ORANGE, VIOLET, YELLOW
+from .plot import base_layout, json_grid, json_list, legend_below, positive, progress, significant, single_panel, title
 from .schema import Animation, Choice, Figure, Float, Int, Schema, restart_unless_only
 
 OPTIMIZERS = (("sgd", "gradient descent"), ("adam", "Adam"))
-DIVERGING = [[0.0, "#1c7ed6"], [0.5, "#f1f3f5"], [1.0, "#e8590c"]]
-COLOURS = {"learned": "#7950f2", "single": "#868e96", "shared": "#12b886", "loss": "#e8590c",
-           "cosine": "#1c7ed6", "signs": "#f59f00"}
+COLOURS = {"learned": VIOLET, "single": GREY, "shared": MINT, "loss": ORANGE, "cosine": BLUE, "signs": YELLOW}
 
 
 def learning_params(epochs: float) -> tuple:
@@ -113,24 +112,22 @@ def live_frame(live: Live, params: dict) -> dict:
               f"|Ĵ − J|/|J| = {last['rel_error']:.3g} · signs {100 * last['signs']:.0f} %")
     if config.dim_sample < params["dim_sample"]:
         status += f" · dim_sample taken as dim_i = {config.dim_i}"
-    layout = {
-        "xaxis": matrix_axis | {"domain": [0.0, 0.44], "anchor": "y"},
-        "yaxis": matrix_axis | {"domain": [0.6, 1.0], "autorange": "reversed", "scaleanchor": "x", "anchor": "x"},
-        "xaxis2": matrix_axis | {"domain": [0.52, 0.96], "anchor": "y2"},
-        "yaxis2": matrix_axis | {"domain": [0.6, 1.0], "autorange": "reversed", "scaleanchor": "x2", "anchor": "x2"},
-        "xaxis3": axis | {"domain": [0.0, 0.46], "anchor": "y3", "range": [0, total], "title": {"text": "epoch"}},
-        "yaxis3": axis | {"domain": [0.0, 0.44], "anchor": "x3", "type": "log", "exponentformat": "power"},
-        "xaxis4": axis | {"domain": [0.56, 1.0], "anchor": "y4", "range": [0, total], "title": {"text": "epoch"}},
-        "yaxis4": axis | {"domain": [0.0, 0.44], "anchor": "x4", "range": [-0.05, 1.05]},
-        "annotations": [title(status, 0.5) | {"y": 1.02},
-                        title("Ĵ, learnt", 0.22) | {"y": 0.6, "yanchor": "top", "yshift": -2},
-                        title("J = θ, true", 0.74) | {"y": 0.6, "yanchor": "top", "yshift": -2}],
-        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.14, "yanchor": "top",
-                   "font": {"size": 10}},
-        "margin": {"l": 45, "r": 10, "t": 30, "b": 70},
-        "height": 560,
-        "dragmode": False,
-    }
+    layout = base_layout(
+        xaxis=matrix_axis | {"domain": [0.0, 0.44], "anchor": "y"},
+        yaxis=matrix_axis | {"domain": [0.6, 1.0], "autorange": "reversed", "scaleanchor": "x", "anchor": "x"},
+        xaxis2=matrix_axis | {"domain": [0.52, 0.96], "anchor": "y2"},
+        yaxis2=matrix_axis | {"domain": [0.6, 1.0], "autorange": "reversed", "scaleanchor": "x2", "anchor": "x2"},
+        xaxis3=axis | {"domain": [0.0, 0.46], "anchor": "y3", "range": [0, total], "title": {"text": "epoch"}},
+        yaxis3=axis | {"domain": [0.0, 0.44], "anchor": "x3", "type": "log", "exponentformat": "power"},
+        xaxis4=axis | {"domain": [0.56, 1.0], "anchor": "y4", "range": [0, total], "title": {"text": "epoch"}},
+        yaxis4=axis | {"domain": [0.0, 0.44], "anchor": "x4", "range": [-0.05, 1.05]},
+        annotations=[title(status, 0.5, 1.02),
+                     title("Ĵ, learnt", 0.22, 0.6, yanchor="top", yshift=-2),
+                     title("J = θ, true", 0.74, 0.6, yanchor="top", yshift=-2)],
+        legend=legend_below(-0.14, yanchor="top", font={"size": 10}),
+        margin={"l": 45, "r": 10, "t": 30, "b": 70},
+        height=560,
+    )
     layout["meta"] = progress(run.done, config.steps, epoch=h["step"][-1] / per_epoch, epochs=total,
                               samples_per_step=config.batch, dim_sample=config.dim_sample,
                               rel_error=last["rel_error"], signs=last["signs"])

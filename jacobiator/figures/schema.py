@@ -21,6 +21,10 @@ class Param:
     def check(self, value: Any) -> Any:
         raise NotImplementedError
 
+    def parse(self, text: str) -> Any:
+        """The value a link's ``text`` stands for, unchecked (``check`` says what is wrong with it)."""
+        return text
+
     def to_json(self) -> dict:
         return {"name": self.name, "kind": self.kind, "label": self.label,
                 "default": self.default, "help": self.help}
@@ -42,6 +46,15 @@ def _number(param: Param, value: Any, integral: bool) -> float | int:
     return int(value) if integral else float(value)
 
 
+def _parse_number(text: str) -> int | float | str:
+    try:
+        number = float(text)
+    except ValueError:
+        return text  # not a number: ``check`` says so
+    # Written as a whole number, it is quoted as one in a message ("999", not "999.0").
+    return int(number) if number.is_integer() and text.strip().lstrip("+-").isdigit() else number
+
+
 @dataclass(frozen=True)
 class Int(Param):
     min: int = 0
@@ -51,6 +64,9 @@ class Int(Param):
 
     def check(self, value):
         return _number(self, value, integral=True)
+
+    def parse(self, text):
+        return _parse_number(text)
 
     def to_json(self):
         return super().to_json() | {"min": self.min, "max": self.max, "step": self.step}
@@ -66,6 +82,9 @@ class Float(Param):
     def check(self, value):
         return _number(self, value, integral=False)
 
+    def parse(self, text):
+        return _parse_number(text)
+
     def to_json(self):
         return super().to_json() | {"min": self.min, "max": self.max, "step": self.step}
 
@@ -78,6 +97,9 @@ class Bool(Param):
         if not isinstance(value, bool):
             raise ValueError(f"{self.name} must be true or false, got {value!r}")
         return value
+
+    def parse(self, text):
+        return {"true": True, "false": False}.get(text, text)
 
 
 @dataclass(frozen=True)
@@ -121,12 +143,37 @@ class Schema:
         """The defaults updated with ``overrides``, every value checked."""
         unknown = [k for k in overrides if k not in self.names]
         if unknown:
-            raise ValueError(f"unknown parameter {unknown[0]!r}; known parameters: {', '.join(self.names)}")
+            raise self._unknown(unknown[0])
         params = self.defaults()
         for p in self.params:
             if p.name in overrides:
                 params[p.name] = p.check(overrides[p.name])
         return params
+
+    def resolve_lenient(self, raw: Mapping[str, Any], base: dict | None = None) -> tuple[dict, list[str]]:
+        """``base`` (resolved parameters, the defaults if None) updated with the values of
+        ``raw`` that pass their checks, and why each other one was ignored.
+
+        ``raw`` is what a link says: strings, read as their parameter's type. A link is
+        the reader's, not the author's, so a bad value costs only itself, with the same
+        message ``resolve`` would raise.
+        """
+        params = dict(self.defaults() if base is None else base)
+        by_name = {p.name: p for p in self.params}
+        ignored = []
+        for name, value in raw.items():
+            if name not in by_name:
+                ignored.append(str(self._unknown(name)))
+                continue
+            param = by_name[name]
+            try:
+                params[name] = param.check(param.parse(value) if isinstance(value, str) else value)
+            except ValueError as e:
+                ignored.append(str(e))
+        return params, ignored
+
+    def _unknown(self, name: str) -> ValueError:
+        return ValueError(f"unknown parameter {name!r}; known parameters: {', '.join(self.names)}")
 
     def to_json(self) -> dict:
         drag = {"x": self.drag.x, "y": self.drag.y} if self.drag else None

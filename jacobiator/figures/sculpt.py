@@ -14,7 +14,9 @@ import numpy as np
 from .. import nn
 from ..activations import ACTIVATIONS
 from ..datasets import SURFACES, surface_cloud
-from .plot import json_list, progress
+from ..grids import square_grid
+from .palette import BLUE, ORANGE
+from .plot import base_layout, json_list, legend_below, progress, title
 from .projection import box_traces, project, surface_traces, view
 from .schema import Animation, Choice, Figure, Float, Int, Schema, restart_unless_only
 
@@ -93,10 +95,9 @@ def finite_curve(values: list) -> list:
 
 
 def frame(run: Run, p: dict) -> dict:
-    grid = np.linspace(-1.0, 1.0, MESH)
-    g1, g2 = np.meshgrid(grid, grid)
+    _, grid = square_grid(-1.0, 1.0, MESH)
     with np.errstate(over="ignore", invalid="ignore"):
-        z = nn.predict(run.net, np.stack([g1.ravel(), g2.ravel()], axis=1)).reshape(MESH, MESH)
+        z = nn.predict(run.net, grid).reshape(MESH, MESH)
         fit = nn.predict(run.net, run.x)[:, 0]
     # A diverged net stays drawable; the loss curve tells the story.
     z, fit = np.clip(np.nan_to_num(z), *Z_RANGE), np.clip(np.nan_to_num(fit), *Z_RANGE)
@@ -113,33 +114,29 @@ def frame(run: Run, p: dict) -> dict:
         *box_traces(Z_RANGE, matrix, Z_SCALE),
         *surface_traces(grid, z, matrix, Z_SCALE, Z_RANGE),
         {"type": "scatter", "mode": "lines", "x": json_list(stems[:, 0]), "y": json_list(stems[:, 1]),
-         "line": {"color": "#e8590c", "width": 0.8}, "opacity": 0.6, "hoverinfo": "skip", "showlegend": False,
+         "line": {"color": ORANGE, "width": 0.8}, "opacity": 0.6, "hoverinfo": "skip", "showlegend": False,
          "name": "residuals", "meta": {"role": "mesh"}},
         {"type": "scatter", "mode": "markers", "x": json_list(points[:, 0]), "y": json_list(points[:, 1]),
-         "name": "data", "marker": {"size": 4, "color": "#e8590c"}, "hoverinfo": "skip"},
+         "name": "data", "marker": {"size": 4, "color": ORANGE}, "hoverinfo": "skip"},
         {"type": "scatter", "mode": "lines", "x": json_list(steps), "y": finite_curve(run.train_loss),
-         "name": "train", "line": {"color": "#e8590c", "width": 1.5}, "xaxis": "x2", "yaxis": "y2"},
+         "name": "train", "line": {"color": ORANGE, "width": 1.5}, "xaxis": "x2", "yaxis": "y2"},
         {"type": "scatter", "mode": "lines", "x": list(test_steps), "y": finite_curve(test_values),
-         "name": "test (noiseless)", "line": {"color": "#1c7ed6", "width": 1.5}, "xaxis": "x2", "yaxis": "y2"},
+         "name": "test (noiseless)", "line": {"color": BLUE, "width": 1.5}, "xaxis": "x2", "yaxis": "y2"},
     ]
     hidden = {"visible": False, "fixedrange": True}
-    layout = {
-        "xaxis": hidden | {"domain": [0, 0.62], "range": [-1.75, 1.75]},
-        "yaxis": hidden | {"scaleanchor": "x", "scaleratio": 1, "range": [-1.45, 1.45]},
+    layout = base_layout(
+        xaxis=hidden | {"domain": [0, 0.62], "range": [-1.75, 1.75]},
+        yaxis=hidden | {"scaleanchor": "x", "scaleratio": 1, "range": [-1.45, 1.45]},
         # No x title: on a narrow screen it would collide with the legend below.
-        "xaxis2": {"domain": [0.72, 1], "range": [0, p["steps"]], "anchor": "y2"},
-        "yaxis2": {"type": "log", "title": {"text": "MSE by training step"}, "exponentformat": "power",
-                   "anchor": "x2"},
-        "annotations": [{"text": f"step {run.step} of {p['steps']}: {latest}", "showarrow": False,
-                         "xref": "paper", "yref": "paper", "x": 0.5, "y": 1.0, "yanchor": "bottom",
-                         "font": {"size": 12}}],
+        xaxis2={"domain": [0.72, 1], "range": [0, p["steps"]], "anchor": "y2"},
+        yaxis2={"type": "log", "title": {"text": "MSE by training step"}, "exponentformat": "power", "anchor": "x2"},
+        annotations=[title(f"step {run.step} of {p['steps']}: {latest}", 0.5)],
         # Below the plots, where it cannot cover a curve on a narrow screen.
-        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.12, "yanchor": "top"},
-        "hovermode": False,
-        "dragmode": False,
-        "margin": {"l": 10, "r": 10, "t": 30, "b": 50},
-        "height": 440,
-    }
+        legend=legend_below(-0.12, yanchor="top"),
+        hovermode=False,
+        margin={"l": 10, "r": 10, "t": 30, "b": 50},
+        height=440,
+    )
     layout["meta"] = progress(run.step, p["steps"], train_mse=run.train_loss[-1] if run.step else None,
                               test_mse=run.test_loss[-1][1] if run.test_loss else None)
     return {"data": data, "layout": layout}

@@ -1,0 +1,244 @@
+r"""S networks of one shape trained side by side: the batched engine of the training chapters.
+
+Layer k holds :math:`W_k` of shape (S, fan_in, fan_out) and :math:`b_k` of shape
+(S, fan_out), one slice per network, and every product is a batched matmul. The
+forward and backward passes are those of :mod:`jacobiator.nn`, written with a
+leading network axis:
+
+.. math::
+
+    z_k = a_{k-1} W_k + b_k, \quad a_k = \sigma(z_k), \qquad
+    \frac{\partial L}{\partial W_k} = a_{k-1}^\top \frac{\partial L}{\partial z_k}, \quad
+    \frac{\partial L}{\partial z_{k-1}} = \frac{\partial L}{\partial z_k} W_k^\top \odot \sigma'(z_{k-1}).
+
+Each network's loss is its own mean, so the networks never mix: slice s is
+exactly the network that :func:`jacobiator.nn.train` trains from
+``init_mlp(sizes, key, default_rng(seed_s))``.
+
+The backward pass takes :class:`Hooks`, the three places where the destroy
+chapter changes it on purpose (:mod:`jacobiator.destroy`); by default they
+change nothing.
+"""
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import nn
+from .activations import Activation, get_activation
+
+Array = np.ndarray
+
+
+@dataclass
+class Nets:
+    """S networks of one shape: ``weights[k]`` is (S, fan_in, fan_out), ``biases[k]`` (S, fan_out).
+
+    All parameters of a network live in one row of ``flat`` (S, P); the weights and
+    biases are views into it, so an optimiser updates every parameter in a few array operations."""
+
+    flat: Array
+    weights: list[Array]
+    biases: list[Array]
+    activation: Activation
+
+    @property
+    def count(self) -> int:
+        return self.flat.shape[0]
+
+
+def init_nets(sizes: list[int], activation: str, seeds: list[int]) -> Nets:
+    """One :func:`jacobiator.nn.init_mlp` per seed, stacked along a leading axis."""
+    mlps = [nn.init_mlp(sizes, activation, np.random.default_rng(s)) for s in seeds]
+    flat = np.stack([np.concatenate([p.ravel() for p in nn.parameters(m)]) for m in mlps])
+    weights, biases, at = [], [], 0
+    for m, n in itertools.pairwise(sizes):
+        weights.append(flat[:, at:at + m * n].reshape(len(seeds), m, n))
+        biases.append(flat[:, at + m * n:at + m * n + n])
+        at += m * n + n
+    return Nets(flat, weights, biases, get_activation(activation))
+
+
+def unstack(nets: Nets, s: int) -> nn.MLP:
+    """Network s of the batch as a plain :class:`jacobiator.nn.MLP` (copies)."""
+    return nn.MLP([w[s].copy() for w in nets.weights], [b[s].copy() for b in nets.biases], nets.activation)
+
+
+def forward(nets: Nets, x: Array) -> tuple[Array, list[tuple[Array, Array]]]:
+    r"""Outputs (S, N, 1) for the shared batch ``x`` (N, fan_in) and per layer
+    :math:`(a_{k-1}, z_k)`; :math:`z_k = a_{k-1} W_k + b_k` for every network at once."""
+    cache = []
+    a = x
+    last = len(nets.weights) - 1
+    for k, (w, b) in enumerate(zip(nets.weights, nets.biases)):
+        z = a @ w + b[:, None, :]  # (N, m) @ (S, m, n) broadcasts to (S, N, n)
+        cache.append((a, z))
+        a = z if k == last else nets.activation.fn(z)
+    return a, cache
+
+
+def predict(nets: Nets, x: Array) -> Array:
+    return forward(nets, x)[0]
+
+
+class Hooks:
+    r"""The three pieces of layer k's backward pass, each passed through a method that may change it:
+    ``grad`` gets :math:`\partial L/\partial W_k`, then :math:`\partial L/\partial b_k` (used for
+    layer k's update only); ``theta`` the weights :math:`W_k` as the backward pass uses them;
+    ``dL_da`` the gradient :math:`\partial L/\partial a_{k-1}` passed on to the earlier layers.
+    These return what they get: the true backward pass."""
+
+    def grad(self, k: int, g: Array) -> Array:
+        return g
+
+    def theta(self, k: int, w: Array) -> Array:
+        return w
+
+    def dL_da(self, k: int, g: Array) -> Array:
+        return g
+
+
+IDENTITY = Hooks()
+
+
+def backward(nets: Nets, cache: list[tuple[Array, Array]], dL_dout: Array,
+             hooks: Hooks = IDENTITY) -> list[tuple[Array, Array]]:
+    r"""Per layer :math:`(\partial L/\partial W_k, \partial L/\partial b_k)`, each with the network axis
+    first, as ``hooks`` change the pieces of the chain rule (layer by layer from the top; within a
+    layer in the order ∇W, ∇b, θ, ∇a, which is the order a hook's random draws happen in)."""
+    grads = []
+    dL_dz = dL_dout
+    for k in range(len(nets.weights) - 1, -1, -1):
+        a_prev, _ = cache[k]
+        grads.append((hooks.grad(k, np.swapaxes(a_prev, -1, -2) @ dL_dz), hooks.grad(k, dL_dz.sum(axis=-2))))
+        if k > 0:
+            theta = hooks.theta(k, nets.weights[k])
+            dL_da = hooks.dL_da(k, dL_dz @ np.swapaxes(theta, -1, -2))
+            dL_dz = dL_da * nets.activation.grad(cache[k - 1][1])
+    return grads[::-1]
+
+
+# Objectives and the metric -----------------------------------------------------------
+
+
+def mse(out: Array, target: Array) -> tuple[Array, Array]:
+    r"""Per network :math:`\frac{1}{N}\sum (o - t)^2` (S,) and its gradient w.r.t. the outputs."""
+    diff = out - target
+    n = diff.shape[-2] * diff.shape[-1]
+    return np.mean(diff**2, axis=(-2, -1)), 2.0 * diff / n
+
+
+def logistic(logit: Array, label: Array) -> tuple[Array, Array]:
+    r"""Per network the mean of :math:`\log(1 + e^{o}) - t\,o` (S,); gradient :math:`(\sigma(o) - t)/N`."""
+    loss = np.logaddexp(0.0, logit) - label * logit
+    n = logit.shape[-2] * logit.shape[-1]
+    return np.mean(loss, axis=(-2, -1)), (0.5 * (1.0 + np.tanh(0.5 * logit)) - label) / n
+
+
+OBJECTIVES = {"mse": mse, "logistic": logistic}
+
+
+def accuracy(logit: Array, label: Array) -> Array:
+    """Per network the share of points where ``logit > 0`` agrees with the label (S,)."""
+    return np.mean((logit > 0) == (label > 0.5), axis=(-2, -1))
+
+
+# Optimisers on the flat (S, P) parameters ------------------------------------------
+
+
+@dataclass
+class Adam:
+    """:class:`jacobiator.nn.Adam` for a batch of networks, on their flat (S, P)
+    parameters: its own step count per network, so a network whose gradient is not
+    finite skips its step alone (as :func:`jacobiator.nn.train_step` skips it)."""
+
+    lr: float
+    seeds: int
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    t: Array = None  # (S, 1) steps taken
+    m: Array = None
+    v: Array = None
+
+    def __post_init__(self):
+        if self.t is None:
+            self.t = np.zeros((self.seeds, 1), dtype=int)
+
+    def update(self, flat: Array, grad: Array, ok: Array) -> None:
+        """Update the rows of ``flat`` where ``ok`` (S,) holds; the others keep parameters and moments."""
+        if self.m is None:
+            self.m, self.v = np.zeros_like(flat), np.zeros_like(flat)
+        keep = ok[:, None]
+        everyone = bool(ok.all())  # the usual case: no masking needed
+        self.t = self.t + keep
+        c1, c2 = 1 - self.beta1**self.t, 1 - self.beta2**self.t
+        g = grad if everyone else np.where(keep, grad, 0.0)
+        m = self.m * self.beta1 + (1 - self.beta1) * g
+        v = self.v * self.beta2 + (1 - self.beta2) * g * g
+        self.m = m if everyone else np.where(keep, m, self.m)
+        self.v = v if everyone else np.where(keep, v, self.v)
+        # A network that never stepped has c1 = 0: its update is masked out anyway.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            delta = self.lr * (self.m / c1) / (np.sqrt(self.v / c2) + self.eps)
+        flat -= delta if everyone else np.where(keep, delta, 0.0)
+
+
+@dataclass
+class SGD:
+    r"""Gradient descent on the flat (S, P) parameters, with heavy-ball momentum μ:
+    :math:`v \leftarrow \mu v + g`, :math:`\theta \leftarrow \theta - lr\, v`
+    (μ = 0: plain gradient descent). A network whose gradient is not finite skips its
+    step alone and keeps its velocity."""
+
+    lr: float
+    momentum: float = 0.0
+    velocity: Array = None  # (S, P), from the first step with momentum
+
+    def update(self, flat: Array, grad: Array, ok: Array) -> None:
+        keep = ok[:, None]
+        g = np.where(keep, grad, 0.0)
+        if self.momentum:
+            if self.velocity is None:
+                self.velocity = np.zeros_like(flat)
+            self.velocity = np.where(keep, self.momentum * self.velocity + g, self.velocity)
+            g = np.where(keep, self.velocity, 0.0)
+        flat -= self.lr * g
+
+
+MOMENTUM = 0.9  # the usual heavy-ball coefficient
+OPTIMIZERS = ("adam", "sgd", "momentum")
+
+
+def optimizer(key: str, lr: float, seeds: int) -> Adam | SGD:
+    """The optimiser named ``key`` (one of :data:`OPTIMIZERS`) for ``seeds`` networks."""
+    if key == "adam":
+        return Adam(lr, seeds)
+    if key == "sgd":
+        return SGD(lr)
+    if key == "momentum":
+        return SGD(lr, MOMENTUM)
+    raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {key!r}")
+
+
+# One training step ---------------------------------------------------------------------
+
+
+def flat_gradient(nets: Nets, x: Array, target: Array, objective: str,
+                  hooks: Hooks = IDENTITY) -> tuple[Array, Array]:
+    """The losses (S,) on the full batch and the gradient as ``hooks`` make it, flat (S, P)."""
+    out, cache = forward(nets, x)
+    loss, dL_dout = OBJECTIVES[objective](out, target)
+    s = nets.count
+    grad = np.concatenate([g.reshape(s, -1) for wb in backward(nets, cache, dL_dout, hooks) for g in wb], axis=1)
+    return loss, grad
+
+
+def train_step(nets: Nets, opt: Adam | SGD, x: Array, target: Array, objective: str,
+               hooks: Hooks = IDENTITY) -> Array:
+    """One full-batch step for every network; returns the losses (S,) before it.
+    A network with a non-finite gradient skips the step, as in :func:`jacobiator.nn.train_step`."""
+    loss, grad = flat_gradient(nets, x, target, objective, hooks)
+    opt.update(nets.flat, grad, np.isfinite(grad).all(axis=1))
+    return loss

@@ -1,0 +1,60 @@
+"""The figures' shared helpers: numbers as figures print and store them, the grid, the palette."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jacobiator.figures.palette import GREY, XOR_CLASSES, hex_rgba, xor_regions
+from jacobiator.figures.plot import axis, fmt, percent, significant, title
+from jacobiator.grids import square_grid
+
+
+def test_percent_is_never_rounded_to_0_or_100_when_it_is_neither():
+    assert percent(0.9996) == "> 99.9 %" and percent(0.999) == "99.9 %" and percent(1.0) == "100 %"
+    assert percent(0.0) == "0 %" and percent(0.004) == "< 1 %" and percent(0.5) == "50 %"
+    assert percent(1e-6) == "< 1 %"
+    # A table telling a small share from a tiny one:
+    assert percent(1e-6, 0.01) == "< 0.01 %" and percent(0.004, 0.01) == "< 1 %"
+
+
+@pytest.mark.parametrize("rounding", ["json", "scaled", "decimal"])
+@given(v=st.floats(1e-20, 1e20) | st.floats(-1e20, -1e-20))
+def test_significant_keeps_four_digits(rounding, v):
+    (r,) = significant(np.array([v]), rounding=rounding)
+    assert float(f"{r:.4g}") == pytest.approx(r, rel=1e-12)  # four digits, but for the last bit
+    assert r == pytest.approx(v, rel=5.01e-4)
+
+
+@pytest.mark.parametrize("rounding", ["json", "scaled", "decimal"])
+def test_significant_turns_non_finite_values_into_gaps(rounding):
+    assert significant(np.array([np.nan, np.inf, -np.inf, 0.0, 1234.56]), rounding=rounding) == \
+        [None, None, None, 0.0, 1235.0]
+
+
+def test_fmt_prints_a_true_minus():
+    assert fmt(-0.012345) == "−0.0123" and fmt(2.0) == "2" and fmt(123456.0, 2) == "1.2e+05"
+
+
+def test_title_and_axis():
+    t = title("top", 0.3, sub="more", yshift=4)
+    assert t["text"] == "top<br><span style='font-size:11px'>more</span>" and (t["x"], t["y"], t["yshift"]) == (0.3, 1.0, 4)
+    a = axis("x", (-1, 2), lines=True, anchor="y2")
+    assert a["range"] == [-1, 2] and a["showgrid"] and a["zeroline"] and a["fixedrange"] and a["anchor"] == "y2"
+    assert "range" not in axis("y")
+
+
+def test_square_grid_rows_run_along_x():
+    t, points = square_grid(-1.0, 3.0, 5)
+    assert t.tolist() == [-1.0, 0.0, 1.0, 2.0, 3.0]
+    assert points.shape == (25, 2)
+    assert points[1].tolist() == [0.0, -1.0] and points[5].tolist() == [-1.0, 0.0]
+    z = points[:, 0] + 10 * points[:, 1]
+    assert (z.reshape(5, 5)[2] == t + 10 * t[2]).all()  # a row of the reshaped values has one y
+
+
+def test_xor_regions_fade_from_one_class_through_clear_to_the_other():
+    scale = xor_regions(0.4)
+    assert [s[0] for s in scale] == [0.0, 0.5, 1.0]
+    assert scale[0][1] == hex_rgba(XOR_CLASSES[0], 0.4) == "rgba(28,126,214,0.4)"
+    assert scale[1][1] == hex_rgba(GREY, 0.0) and scale[2][1] == hex_rgba(XOR_CLASSES[1], 0.4)
