@@ -1,13 +1,14 @@
 """A disk cache of the chapters' measurements, shared by the build and the tests.
 
-The key is a hash of the code that measures (``jacobiator/``, the chapter's module
-of ``claims/`` and the modules it shares) and
+The key is a hash of the code that measures (the modules of ``jacobiator/`` that the
+chapter's module of ``claims/`` imports, that module and the ones it shares) and
 of the floating-point platform that ran it (numpy's version, the CPU architecture,
 the OpenBLAS kernel asked for), so a cached number is always this code's number on
 this platform. Entries live in ``.cache/claims`` (git-ignored);
 ``JACOBIATOR_CLAIMS_CACHE=0`` turns it off.
 """
 
+import ast
 import functools
 import hashlib
 import json
@@ -36,10 +37,56 @@ def environment() -> dict:
 
 
 def sources(key: str) -> list[Path]:
-    """The code a chapter's measurements depend on: the core, the claims' shared modules and
-    the chapter's own (an edit of another chapter's claims measures nothing again)."""
+    """The code a chapter's measurements depend on: the modules of ``jacobiator`` that its
+    claims module imports, directly or through each other, the claims' shared modules and
+    the chapter's own (an edit of a figure the chapter does not import, or of another
+    chapter's claims, measures nothing again)."""
     shared = [ROOT / "claims" / name for name in ("__init__.py", "stats.py", "cache.py", f"{key}.py")]
-    return sorted((ROOT / "jacobiator").rglob("*.py")) + shared
+    return sorted(_imported_core(shared[-1])) + shared
+
+
+def _module_file(name: str) -> Path | None:
+    base = ROOT.joinpath(*name.split("."))
+    for path in (base / "__init__.py", base.with_suffix(".py")):
+        if path.is_file():
+            return path
+    return None
+
+
+def _imports(path: Path, package: str) -> set[str]:
+    """Every module name an import statement of ``path`` may load: ``from a import b`` loads
+    ``a`` and, where ``b`` is a module, ``a.b``; relative imports resolved against ``package``."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            parts = package.split(".")
+            base = ".".join(parts[:len(parts) - node.level + 1] + [node.module or ""]).strip(".") \
+                if node.level else node.module
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _imported_core(start: Path) -> set[Path]:
+    """The files of ``jacobiator`` that importing ``start`` runs: the closure of its imports,
+    with the ``__init__.py`` of every package on the way (importing a.b runs a first)."""
+    found, todo = set(), [(start, "claims")]
+    while todo:
+        path, package = todo.pop()
+        for name in _imports(path, package):
+            parts = name.split(".")
+            if parts[0] != "jacobiator":
+                continue
+            for depth in range(1, len(parts) + 1):
+                prefix = ".".join(parts[:depth])
+                file = _module_file(prefix)
+                if file and file not in found:
+                    found.add(file)
+                    is_package = file.name == "__init__.py"
+                    todo.append((file, prefix if is_package else prefix.rpartition(".")[0]))
+    return found
 
 
 def digest(key: str) -> str:
