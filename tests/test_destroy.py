@@ -139,9 +139,11 @@ def test_a_live_sweep_says_how_far_it_is():
     params = {"sweep": "depth", "seeds": 1, "steps": 50, "width": 4}
     reply = json.loads(handle(json.dumps({"figure": "destroy_sweep", "params": params, "slot": "s"})))
     assert reply["animating"]
-    text = json.loads(advance("s", reply["run"]))["figure"]["layout"]["annotations"][0]["text"]
-    assert text.startswith("training: ") and "of 400 steps (batch " in text
-    assert not text.startswith("training: 0 of")
+    layout = json.loads(advance("s", reply["run"]))["figure"]["layout"]
+    meta = layout["meta"]  # one frame in: some of the steps done, and the title says how many
+    assert 0 < meta["step"] < meta["of"] and 1 <= meta["batch"] <= meta["batches"], meta
+    assert layout["annotations"][0]["text"].startswith(
+        f"training: {meta['step']} of {meta['of']} steps (batch {meta['batch']}")
 
 
 def test_a_changed_speed_keeps_the_run_and_another_change_restarts_it():

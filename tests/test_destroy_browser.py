@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from widgets import click, meta_js, pause_and_resume, set_control, shot, title_js, wait_live
+from widgets import click, meta_js, open_live, pause_and_resume, record_drawn, set_control, shot, title_js, wait_live
 
 from jacobiator.figures import render
 
@@ -19,18 +19,10 @@ STEPS = 400  # the training figure's budget at the defaults
 STEP_JS = f"() => {meta_js(TRAINING)}.step"
 
 
-def record_drawn(page, selector, name, value_js):
-    """window[name] collects value_js at every jb:drawn of the widget."""
-    page.evaluate(f"""() => {{ window.{name} = [];
-      document.querySelector('{selector}').addEventListener('jb:drawn', () => window.{name}.push({value_js})); }}""")
-
 
 def test_destroy_training_trains_pauses_resumes_and_restarts(watched, site_url, screenshots, record_property):
     page = watched.page
-    page.goto(site_url + PAGE)
-    wait_live(page, TRAINING)
-    page.locator(TRAINING).scroll_into_view_if_needed()  # off screen, a run pauses
-    static = page.evaluate(meta_js(TRAINING))
+    static = open_live(page, site_url + PAGE, TRAINING)
     assert static["step"] == static["of"] == STEPS, static  # the static figure: after the whole budget
     assert page.inner_text(f"{TRAINING} .jb-train") == "Train"
 

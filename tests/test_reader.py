@@ -10,7 +10,7 @@ import pytest
 
 from harness import ROOT, serve
 
-from widgets import BOOT_TIMEOUT, FIRST, PAGE, arrow_count_is, set_control, wait_live
+from widgets import BOOT_TIMEOUT, FIRST, PAGE, arrow_count_is, open_live, set_control, wait_live
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +25,7 @@ def arrow_count(figure):
 
 def test_a_link_reproduces_the_figure_and_reset_returns_to_the_page(watched, site_url):
     page = watched.page
-    page.goto(site_url + PAGE)
-    wait_live(page)
+    open_live(page, site_url + PAGE, FIRST)
     set_control(page, "grid", 21)
     page.select_option(f'{FIRST} [name="loss"]', "cos")
     query = parse_qs(urlparse(page.url).query)
@@ -135,8 +134,7 @@ def test_a_python_error_shows_in_its_own_figure_only(watched, site_url):
 
 def test_the_python_call_draws_the_same_figure(watched, site_url):
     page = watched.page
-    page.goto(site_url + PAGE)
-    wait_live(page)
+    open_live(page, site_url + PAGE, FIRST)
     set_control(page, "grid", 9)
     page.select_option(f'{FIRST} [name="mode"]', "x")
     page.wait_for_function(f"() => document.querySelector('{FIRST}').jacobiator.figure.layout.xaxis.title.text === 'y₁'")

@@ -8,7 +8,7 @@ import statistics
 
 import pytest
 
-from widgets import click, meta_js, pause_and_resume, set_control, shot, title_js, wait_live
+from widgets import click, meta_js, open_live, pause_and_resume, record_drawn, set_control, shot, title_js
 
 from jacobiator.figures import render
 
@@ -30,12 +30,6 @@ def widget_js(selector):
 EPOCH_JS = f"() => {meta_js(JACOBIAN)}.epoch"
 
 
-def record_drawn(page, selector, name):
-    """window[name] collects {t, meta} at every jb:drawn of the widget (meta: its progress)."""
-    page.evaluate(f"""() => {{ window.{name} = [];
-      document.querySelector('{selector}').addEventListener('jb:drawn',
-        () => window.{name}.push({{t: performance.now(), meta: {meta_js(selector)}}})); }}""")
-
 
 def start_live_run(page, selector):
     """After control changes (each asks for a new live run): press Train only if nothing runs."""
@@ -50,10 +44,7 @@ def is_finite_number(v):
 
 def test_restore_jacobian_trains_pauses_resumes_and_restarts(watched, site_url, screenshots, record_property):
     page = watched.page
-    page.goto(site_url + PAGE)
-    wait_live(page, JACOBIAN)
-    page.locator(JACOBIAN).scroll_into_view_if_needed()  # off screen, a run pauses
-    assert page.evaluate(EPOCH_JS) == EPOCHS  # the static figure: the end of the run
+    assert open_live(page, site_url + PAGE, JACOBIAN)["epoch"] == EPOCHS  # the static figure: the end of the run
     assert page.inner_text(f"{JACOBIAN} .jb-train") == "Train"
 
     click(page, f"{JACOBIAN} .jb-train")
@@ -101,10 +92,7 @@ def test_restore_jacobian_trains_pauses_resumes_and_restarts(watched, site_url, 
 
 def test_gradient_race_learns_live_and_ends_where_cpython_does(watched, site_url, screenshots, record_property):
     page = watched.page
-    page.goto(site_url + PAGE)
-    wait_live(page, RACE)
-    page.locator(RACE).scroll_into_view_if_needed()  # off screen, a run pauses
-    static = page.evaluate(meta_js(RACE))
+    static = open_live(page, site_url + PAGE, RACE)
     assert static["step"] == static["of"] == 60_000, static  # the static figure: the whole budget
 
     record_drawn(page, RACE, "drawn")
@@ -157,10 +145,7 @@ def test_gradient_race_learns_live_and_ends_where_cpython_does(watched, site_url
 
 def test_restore_sizes_reruns_live_with_progress(watched, site_url):
     page = watched.page
-    page.goto(site_url + PAGE)
-    wait_live(page, SIZES)
-    page.locator(SIZES).scroll_into_view_if_needed()  # off screen, a run pauses
-    static = page.evaluate(meta_js(SIZES))
+    static = open_live(page, site_url + PAGE, SIZES)
     assert static["step"] == static["of"] == 4 and static["epochs"] == 20, static  # the static figure
     assert page.inner_text(f"{SIZES} .jb-train") == "Train"
 
@@ -195,10 +180,7 @@ def test_restore_sizes_reruns_live_with_progress(watched, site_url):
 
 def test_gradient_fit_trains_then_fits(watched, site_url):
     page = watched.page
-    page.goto(site_url + PAGE)
-    wait_live(page, FIT)
-    page.locator(FIT).scroll_into_view_if_needed()  # off screen, a run pauses
-    static = page.evaluate(meta_js(FIT))
+    static = open_live(page, site_url + PAGE, FIT)
     assert static["step"] == static["of"] == 60_000 and static["final_loss"], static  # the static figure
     assert page.inner_text(f"{FIT} .jb-train") == "Train"
 

@@ -32,6 +32,23 @@ def meta_js(selector):
     return f"document.querySelector('{selector} .jb-plot').layout.meta"
 
 
+def open_live(page, url, selector):
+    """Open ``url``, wait until the widget is live and bring it on screen (a run off screen
+    pauses); the progress of its static figure, as meta_js reads it."""
+    page.goto(url)
+    wait_live(page, selector)
+    page.locator(selector).scroll_into_view_if_needed()
+    return page.evaluate(meta_js(selector))
+
+
+def record_drawn(page, selector, name, value_js=None):
+    """window[name] collects value_js at every jb:drawn of the widget; by default {t, meta}:
+    the time and the progress of the figure drawn."""
+    value_js = value_js or f"{{t: performance.now(), meta: {meta_js(selector)}}}"
+    page.evaluate(f"""() => {{ window.{name} = [];
+      document.querySelector('{selector}').addEventListener('jb:drawn', () => window.{name}.push({value_js})); }}""")
+
+
 def pause_latency_js(selector):
     """From a click queued as a task (behind whatever the main thread is doing, a Plotly draw
     say) to the Train button reading "Resume": the pause a reader sees."""

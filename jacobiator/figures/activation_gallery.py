@@ -171,14 +171,8 @@ class Row:
     cost_grad: float | None
 
 
-def measured_cost(key: str) -> tuple[float | None, float | None]:
-    """(value, derivative) ns per element from the generated module, None when missing."""
-    cost = activation_costs.COST_NS.get(key, {})
-    return cost.get("value"), cost.get("grad")
-
-
 def row(act: Activation) -> Row:
-    cost_value, cost_grad = measured_cost(act.key)
+    cost_value, cost_grad = act.cost_ns
     return Row(key=act.key, label=act.label, sup=float(sup_profile(act)[-1]), bounded=is_bounded(act),
                growth=growth_exponent(act), zero_share=zero_share(act), saturation=saturation(act),
                cost_value=cost_value, cost_grad=cost_grad)

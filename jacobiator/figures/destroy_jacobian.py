@@ -19,7 +19,7 @@ from .. import batched, destroy
 from ..datasets import best_cut_accuracy
 from ..grids import square_grid
 from .palette import BLUE, GREY, ORANGE, TEAL, VIOLET, XOR_CLASSES, xor_regions
-from .plot import band_traces, json_grid, json_list, progress, significant, title
+from .plot import band_traces, base_layout, json_grid, json_list, legend_below, progress, significant, title
 from .schema import Animation, Bool, Choice, Figure, Float, Int, Schema, restart_unless_only
 
 OPTIMIZERS = (("adam", "Adam"), ("sgd", "plain gradient descent"))
@@ -38,20 +38,28 @@ def network_params(depth: int, steps: int, steps_max: int) -> tuple:
     )
 
 
+# Where a distortion acts: (parameter prefix, label, help of its flips, help of its sign keeping).
+PLACES = (
+    ("x", "∇ₓ", "each component of the gradient passed backwards flips its sign with probability p",
+     "1: exact; 0: only the signs, at the mean magnitude"),
+    ("grad", "∇θ", "each component of the parameter gradient flips its sign with probability p",
+     "1: exact; 0: only the signs, at the mean magnitude (signSGD)"),
+    ("theta", "θ in backprop", "the weights used in the backward pass flip signs; the forward pass keeps the true ones",
+     "0: the backward pass uses only the signs of the weights (sign-concordant feedback)"),
+)
+
+
 def distortion_params() -> tuple:
-    return (
-        Float("x_flip", "∇ₓ: flip probability p", 0.0, min=0.0, max=1.0, step=0.01,
-              help="each component of the gradient passed backwards flips its sign with probability p"),
-        Float("x_beta", "∇ₓ: sign keeping β", 1.0, min=0.0, max=1.0, step=0.05,
-              help="1: exact; 0: only the signs, at the mean magnitude"),
-        Float("grad_flip", "∇θ: flip probability p", 0.0, min=0.0, max=1.0, step=0.01,
-              help="each component of the parameter gradient flips its sign with probability p"),
-        Float("grad_beta", "∇θ: sign keeping β", 1.0, min=0.0, max=1.0, step=0.05,
-              help="1: exact; 0: only the signs, at the mean magnitude (signSGD)"),
-        Float("theta_flip", "θ in backprop: flip probability p", 0.0, min=0.0, max=1.0, step=0.01,
-              help="the weights used in the backward pass flip signs; the forward pass keeps the true ones"),
-        Float("theta_beta", "θ in backprop: sign keeping β", 1.0, min=0.0, max=1.0, step=0.05,
-              help="0: the backward pass uses only the signs of the weights (sign-concordant feedback)"),
+    flips_and_betas = tuple(
+        param
+        for prefix, label, flips_help, beta_help in PLACES
+        for param in (
+            Float(f"{prefix}_flip", f"{label}: flip probability p", 0.0, min=0.0, max=1.0, step=0.01,
+                  help=flips_help),
+            Float(f"{prefix}_beta", f"{label}: sign keeping β", 1.0, min=0.0, max=1.0, step=0.05, help=beta_help),
+        )
+    )
+    return flips_and_betas + (
         Bool("feedback", "θ in backprop: a fixed random matrix", False,
              help="feedback alignment: the backward pass uses fixed random weights instead of θ"),
     )
@@ -170,7 +178,7 @@ def training_frame(live: Live, p: dict) -> dict:
     status = (f"step {run.done} of {run.setup.steps} · {distortion_summary(p)} · "
               f"test accuracy {100 * last['test_accuracy']:.1f} %")
     axis = {"fixedrange": True, "zeroline": False}
-    layout = {
+    layout = base_layout(**{
         "xaxis": axis | {"domain": [0, 0.5], "range": [-PLANE, PLANE], "title": {"text": "x₁"}, "constrain": "domain"},
         "yaxis": axis | {"range": [-PLANE, PLANE], "title": {"text": "x₂"}, "scaleanchor": "x", "scaleratio": 1,
                          "constrain": "domain"},
@@ -183,12 +191,10 @@ def training_frame(live: Live, p: dict) -> dict:
         "yaxis3": axis | {"domain": [0.0, 0.45], "anchor": "x3", "range": [0.3, 1.02], "title": {"text": "accuracy"},
                           "tickformat": ".0%"},
         "annotations": [title(status, 0.5)],
-        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.14, "yanchor": "top",
-                   "font": {"size": 11}},
+        "legend": legend_below(-0.14, yanchor="top", font={"size": 11}),
         "margin": {"l": 50, "r": 10, "t": 30, "b": 60},
         "height": 480,
-        "dragmode": False,
-    }
+    })
     layout["meta"] = progress(run.done, run.setup.steps, test_accuracy=last["test_accuracy"])
     return {"data": regions_traces(live) + history_traces(live), "layout": layout}
 
@@ -288,16 +294,14 @@ def sweep_frame(sr: destroy.SweepRun, params: dict) -> dict:
                    "x": [x[0], x[-1]], "y": [round(cut, 4)] * 2, "showlegend": True, "hoverinfo": "skip",
                    "line": {"color": GREY, "width": 1.2, "dash": "dash"}, "meta": {"role": "reference"}})
     axis = {"fixedrange": True, "zeroline": False}
-    layout = {
+    layout = base_layout(**{
         "xaxis": axis | {"title": {"text": sweep.axis}, "domain": [0, 1.0]},
         "yaxis": axis | {"title": {"text": "test accuracy"}, "range": [0.3, 1.0], "tickformat": ".0%"},
         "annotations": [title(text, 0.5)],
-        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.2, "yanchor": "top",
-                   "font": {"size": 11}},
+        "legend": legend_below(-0.2, yanchor="top", font={"size": 11}),
         "margin": {"l": 55, "r": 10, "t": 30, "b": 70},
         "height": 480,
-        "dragmode": False,
-    }
+    })
     if sweep.over_depth:  # depth shows its instability beside the accuracy
         layout["xaxis"]["domain"] = [0, 0.45]
         layout["xaxis"]["dtick"] = 1

@@ -56,14 +56,15 @@ def _parse_number(text: str) -> int | float | str:
 
 
 @dataclass(frozen=True)
-class Int(Param):
-    min: int = 0
-    max: int = 100
-    step: int = 1
-    kind = "int"
+class _Number(Param):
+    """A slider's parameter: Int and Float differ only in their bounds' type and whether a value must be whole."""
+
+    min: float = 0.0
+    max: float = 1.0
+    step: float = 0.01
 
     def check(self, value):
-        return _number(self, value, integral=True)
+        return _number(self, value, integral=self.kind == "int")
 
     def parse(self, text):
         return _parse_number(text)
@@ -73,20 +74,16 @@ class Int(Param):
 
 
 @dataclass(frozen=True)
-class Float(Param):
-    min: float = 0.0
-    max: float = 1.0
-    step: float = 0.01
+class Float(_Number):
     kind = "float"
 
-    def check(self, value):
-        return _number(self, value, integral=False)
 
-    def parse(self, text):
-        return _parse_number(text)
-
-    def to_json(self):
-        return super().to_json() | {"min": self.min, "max": self.max, "step": self.step}
+@dataclass(frozen=True)
+class Int(_Number):
+    min: int = 0
+    max: int = 100
+    step: int = 1
+    kind = "int"
 
 
 @dataclass(frozen=True)
