@@ -90,6 +90,12 @@ export function render(figure, params, slot, link) {
 }
 
 
+/** Have Python import ``figure``'s module once it is ready (the registry imports a
+ * module on first use), so the reader's first change does not wait for it. */
+export function prepareFigure(figure) {
+  worker?.postMessage({ type: "prepare", figure });
+}
+
 /** Receive the frames of the animation running in ``slot``. */
 export function onFrames(slot, onFrame) {
   frameListeners.set(slot, onFrame);
