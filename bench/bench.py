@@ -85,8 +85,32 @@ def cpython_render_ms(params: dict, runs: int = 200) -> float:
     return statistics.median(times)
 
 
+# When the page constructs the Python worker (ms from navigation): read on any build, old or new.
+WORKER_START_JS = """(() => {
+  const Original = window.Worker;
+  window.Worker = class extends Original {
+    constructor(url, options) {
+      if (String(url).endsWith('javascripts/worker.js')) window.__workerStart ??= performance.now();
+      super(url, options);
+    }
+  };
+})()"""
+
+# The reader's first change once live: Python's answer may wait for a figure module to import.
+FIRST_CHANGE_JS = """async (selector) => {
+  const root = document.querySelector(selector), input = root.querySelector('[name="grid"]');
+  const drawn = new Promise((resolve) => root.addEventListener('jb:drawn', resolve, {once: true}));
+  const t0 = performance.now();
+  input.value = 17;
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  await drawn;
+  return performance.now() - t0;
+}"""
+
+
 def cold_load(browser, url):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(WORKER_START_JS)
     offsite = []
     guard_offsite(context, offsite)
     page = context.new_page()
@@ -95,7 +119,9 @@ def cold_load(browser, url):
     marks = page.evaluate("""async () => ({
       static: performance.getEntriesByName('jb:static')[0].startTime,
       live: performance.getEntriesByName('jb:live')[0].startTime,
+      workerStart: window.__workerStart,
       worker: (await import('/javascripts/runtime-client.js')).runtime })""")
+    marks["firstChange"] = page.evaluate(FIRST_CHANGE_JS, "#jb-gradient_field-1")
     context.close()
     assert not offsite, offsite
     return marks
@@ -536,8 +562,11 @@ def cold_summary(loads) -> dict:
         # Inside the worker: from its start to Pyodide with its packages (numpy and jacobiator,
         # loaded together), and to jacobiator imported.
         "cold_worker_ms": {
+            "started": round(statistics.median(m["workerStart"] for m in loads)),  # from navigation, in the page
             "pyodide_and_packages": round(statistics.median(m["worker"]["stages"]["pyodide"] for m in loads)),
             "ready": round(statistics.median(m["worker"]["bootMs"] for m in loads))},
+        # From a change of the first figure's grid right after live to its redraw by Python.
+        "cold_first_change_ms": round(statistics.median(m["firstChange"] for m in loads)),
         "cold_loads": len(loads)}
 
 

@@ -29,6 +29,7 @@ from wheel import ROOT, build_wheel  # noqa: E402
 MODES = ("self-hosted", "cdn")
 WHEEL_DIRS = ROOT / ".cache" / "wheel"
 LOCK = "pyodide-lock.json"
+BOOT_JS = "javascripts/boot.js"
 log = logging.getLogger("mkdocs.hooks.jacobiator")
 _staged: dict[str, Path] = {}
 _build: dict = {}  # this build's folder, wheel and Pyodide folder
@@ -45,8 +46,19 @@ def on_config(config: MkDocsConfig):
     # Page assets from the pinned runtime, so their versions live in one place (runtime.py).
     config.extra_css.insert(0, "runtime/" + runtime.KATEX_DIR + "katex.min.css")
     scripts = (runtime.PLOTLY_JS, runtime.KATEX_DIR + "katex.min.js", runtime.KATEX_DIR + "contrib/auto-render.min.js")
-    config.extra_javascript[0:0] = [_deferred("runtime/" + path) for path in scripts]
+    at = _after_boot(config.extra_javascript)
+    config.extra_javascript[at:at] = [_deferred("runtime/" + path) for path in scripts]
     return config
+
+
+def _after_boot(scripts: list) -> int:
+    """Where the pinned scripts go: right after boot.js, which starts the Python worker.
+    Module and deferred scripts run in document order, so boot.js listed first starts
+    Pyodide before Plotly is run and the static figures are drawn."""
+    paths = [str(script) for script in scripts]
+    if BOOT_JS not in paths:
+        raise PluginError(f"mkdocs.yml: extra_javascript must list {BOOT_JS} (it starts the Python runtime)")
+    return paths.index(BOOT_JS) + 1
 
 
 def _deferred(path: str) -> ExtraScriptValue:

@@ -46,6 +46,45 @@ def test_static_figure_shows_before_python_is_ready(watched, site_url):
     assert page.is_enabled(f'{FIRST} [name="grid"]')
 
 
+# Logs every Worker a page constructs, with what had run by then: Plotly, and static figures drawn.
+LOG_WORKERS_JS = """(() => {
+  const Original = window.Worker;
+  window.startedWorkers = [];
+  window.Worker = class extends Original {
+    constructor(url, options) {
+      window.startedWorkers.push({url: String(url), plotly: typeof window.Plotly,
+                                  drawn: document.querySelectorAll('.jb-plot .main-svg').length});
+      super(url, options);
+    }
+  };
+})()"""
+PYTHON_WORKER = "javascripts/worker.js"  # Material runs a search worker of its own beside it
+
+
+def python_workers(started):
+    return [w for w in started if w["url"].endswith(PYTHON_WORKER)]
+
+
+def test_python_starts_booting_before_plotly_runs(watched, site_url):
+    page = watched.page
+    page.add_init_script(LOG_WORKERS_JS)
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    started = python_workers(page.evaluate("window.startedWorkers"))
+    assert len(started) == 1
+    assert started[0]["plotly"] == "undefined" and started[0]["drawn"] == 0
+
+
+def test_a_page_without_figures_starts_no_worker(watched, site_url):
+    page = watched.page
+    page.add_init_script(LOG_WORKERS_JS)
+    page.goto(site_url + "404.html")  # Material's page for a missing address: the same scripts, no figure
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".jb-widget").count() == 0
+    assert python_workers(page.evaluate("window.startedWorkers")) == []
+    assert not [w for w in page.workers if w.url.endswith(PYTHON_WORKER)]
+
+
 def test_grid_control_redraws_with_more_arrows(watched, site_url):
     page = watched.page
     page.goto(site_url + PAGE)

@@ -127,6 +127,16 @@ def test_no_page_loads_a_script_or_stylesheet_from_another_host(site):
         assert not [u for u in urls if offsite.match(u)], page
 
 
+def test_every_page_runs_boot_js_before_plotly(site):
+    # Module and deferred scripts run in document order: boot.js starts the worker first.
+    for page in site.rglob("*.html"):
+        srcs = [t.get("src") or "" for t in Tags(page.read_text()).scripts]
+        boot = [k for k, src in enumerate(srcs) if src.endswith("javascripts/boot.js")]
+        plotly = [k for k, src in enumerate(srcs) if "plotly" in src]
+        assert len(boot) == 1 and len(plotly) == 1 and boot[0] < plotly[0], (page, srcs)
+        assert Tags(page.read_text()).scripts[boot[0]].get("type") == "module"
+
+
 # A copy of the docs with one more page, to see the strict build fail ------
 
 HEAD = ["# Broken page", "", "Some text.", ""]

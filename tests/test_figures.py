@@ -1,7 +1,11 @@
 """Every registered figure: renders, is valid Plotly JSON, and rejects bad parameters."""
 
+import importlib
 import json
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -10,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import live_frames
-from jacobiator.figures import FIGURES, handle, render
+from jacobiator import figures
+from jacobiator.figures import FIGURES, MODULE_OF, handle, render
 from jacobiator.figures.plot import progress
 from jacobiator.figures.schema import Bool, Choice, Float, Int, Param
 
@@ -193,6 +198,44 @@ def test_any_link_yields_valid_parameters_and_reasons_naming_what_it_ignored(key
     assert schema.resolve(params) == params
     assert len(ignored) <= len(link)
     assert all(any(name in reason for name in link) for reason in ignored)
+
+
+# The lazy registry ---------------------------------------------------------
+
+
+def test_the_registry_maps_every_figure_to_the_module_that_defines_it():
+    # Every module of the package, imported: a figure in a module the map forgets fails here.
+    defined = {}
+    for path in sorted(Path(figures.__file__).parent.glob("*.py")):
+        module = importlib.import_module(f"jacobiator.figures.{path.stem}")
+        for figure in getattr(module, "FIGURES", []) if path.stem != "__init__" else []:
+            assert figure.key not in defined, f"{figure.key!r} is defined in {defined[figure.key]} and {path.stem}"
+            defined[figure.key] = path.stem
+    assert MODULE_OF == defined
+    assert {key: FIGURES[key].key for key in FIGURES} == {key: key for key in defined}
+
+
+def imported_after(code: str) -> set[str]:
+    """The modules of jacobiator.figures that a fresh Python has imported after running ``code``."""
+    probe = code + "\nimport sys; print(' '.join(m for m in sys.modules if m.startswith('jacobiator.figures.')))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return {name.removeprefix("jacobiator.figures.") for name in done.stdout.split()}
+
+
+def test_importing_the_registry_imports_no_figure_module():
+    # What the worker imports at boot: the same however many figure modules there are.
+    modules = set(MODULE_OF.values())
+    assert not imported_after("import jacobiator.figures as f; assert len(f.FIGURES) and 'sculpt' in f.FIGURES") & modules
+    used = imported_after("from jacobiator.figures import render; render('gradient_field', grid=5)") & modules
+    assert used == {"gradient_field"}
+
+
+def test_a_wrong_map_is_an_error_naming_the_figure_and_module():
+    registry = figures.Registry({"sculpt": "descent_paths"})
+    with pytest.raises(RuntimeError, match="'sculpt'.*'descent_paths'"):
+        registry["sculpt"]
+    with pytest.raises(KeyError):
+        registry["no_such_figure"]
 
 
 # The worker's entry point -------------------------------------------------

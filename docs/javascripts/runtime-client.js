@@ -49,10 +49,16 @@ function die(reason) {
   publish("dead", reason);
 }
 
+/** Boot the worker now, unless it is already booting or running (boot.js calls this
+ * first thing on a page with figures, so Python starts while the page draws). */
+export function startRuntime() {
+  if (!worker) start();
+}
+
 /** Call ``listener(runtime)`` now and on every state change; boots the worker on first use. */
 export function watchRuntime(listener) {
   listeners.add(listener);
-  if (!worker) start();
+  startRuntime();
   listener(runtime);
   return () => listeners.delete(listener);
 }
@@ -69,7 +75,7 @@ export function restartRuntime() {
  * with ``link``'s raw values where Python finds them valid: resolves to
  * {figure, animating, run?, renderMs} (with a link: also {params, ignored}) or {error}. */
 export function render(figure, params, slot, link) {
-  if (!worker) start(); // after a crash, the reader's next change boots a new runtime
+  startRuntime(); // after a crash, the reader's next change boots a new runtime
   const id = nextId++;
   const sentTo = worker;
   return new Promise((resolve) => {
@@ -83,6 +89,12 @@ export function render(figure, params, slot, link) {
   });
 }
 
+
+/** Have Python import ``figure``'s module once it is ready (the registry imports a
+ * module on first use), so the reader's first change does not wait for it. */
+export function prepareFigure(figure) {
+  worker?.postMessage({ type: "prepare", figure });
+}
 
 /** Receive the frames of the animation running in ``slot``. */
 export function onFrames(slot, onFrame) {

@@ -5,7 +5,7 @@
 import { CanvasLayer, isCanvasTrace } from "./canvas-layer.js";
 import { attachDrag } from "./drag.js";
 import { pythonCall } from "./python-call.js";
-import { ackFrame, onFrames, render, restartRuntime, stopSlot, watchRuntime } from "./runtime-client.js";
+import { ackFrame, onFrames, prepareFigure, render, restartRuntime, stopSlot, watchRuntime } from "./runtime-client.js";
 import { themed } from "./theme.js";
 import { readLink, writeLink } from "./url-state.js";
 
@@ -121,6 +121,7 @@ export class Widget {
     });
     this.observer.observe(this.root);
     this.unwatch = watchRuntime((rt) => this.onRuntime(rt));
+    prepareFigure(this.key);
     return drawn;
   }
 

@@ -7,6 +7,7 @@
 //                                                  link: a link's raw values, checked in Python)
 //               {type: "ack", slot, run}          the widget takes the next frame of run ``run``
 //               {type: "stop", slot}              the widget is gone
+//               {type: "prepare", figure}         a widget shows ``figure``: import its module now
 // Messages out: {type: "status", text}            while booting
 //               {type: "ready", bootMs}           once Python can render
 //               {type: "boot-error", message}     if it never can
@@ -107,7 +108,7 @@ async function boot() {
   say("Loading jacobiator…");
   // One proxy per function for the page's lifetime: never destroyed, never leaked per call.
   const figures = pyodide.pyimport("jacobiator.figures");
-  return { handle: figures.handle, advance: figures.advance, stop: figures.stop };
+  return { handle: figures.handle, advance: figures.advance, stop: figures.stop, getFigure: figures.get_figure };
 }
 
 const python = boot().then(
@@ -155,6 +156,13 @@ self.onmessage = async ({ data }) => {
   }
   if (data.type === "stop") {
     py.stop(slot);
+    return;
+  }
+  if (data.type === "prepare") {
+    // Importing the figure's module is all it takes; an unknown key is the next render's to report.
+    try {
+      py.getFigure(data.figure).destroy();
+    } catch {}
     return;
   }
   try {

@@ -3,33 +3,82 @@
 ``render("gradient_field", grid=21)`` returns a Plotly figure as a plain dict,
 ready for ``plotly.graph_objects.Figure`` or ``json.dumps``. The browser's
 worker calls ``handle`` with a JSON request and gets JSON back.
+
+The registry is lazy: importing this package imports no figure module, and a
+figure's module is imported when its key is first asked for. The worker imports
+this package at boot, so Python is ready as soon, however many figures the article
+has, and a page imports only the modules of the figures it shows.
 """
 
 import importlib
 import itertools
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .schema import Animation, Figure
 
 
-# One module per figure family; each exposes FIGURES, a list of Figure.
-MODULES = ("gradient_field", "descent_paths", "sculpt", "activation_gallery", "activation_training",
-           "lecture_xor", "lecture_notes", "poly_approx", "destroy_jacobian", "restore_jacobian",
-           "learned_gradient")
+# Each figure's key -> the module of this package that defines it (in its FIGURES,
+# a list of Figure). tests/test_figures.py checks this against every module's FIGURES.
+MODULE_OF = {
+    "gradient_field": "gradient_field",
+    "descent_paths": "descent_paths",
+    "sculpt": "sculpt",
+    "activation_gallery": "activation_gallery",
+    "activation_table": "activation_gallery",
+    "activation_training": "activation_training",
+    "single_neuron_xor": "activation_training",
+    "xor_linear": "lecture_xor",
+    "xor_relu_features": "lecture_xor",
+    "relu_hinges": "lecture_notes",
+    "linear_regions": "lecture_notes",
+    "mse_vs_ce": "lecture_notes",
+    "poly_approx": "poly_approx",
+    "preactivation_histogram": "poly_approx",
+    "destroy_training": "destroy_jacobian",
+    "destroy_sweep": "destroy_jacobian",
+    "restore_jacobian": "restore_jacobian",
+    "restore_sizes": "restore_jacobian",
+    "gradient_race": "learned_gradient",
+    "gradient_fit": "learned_gradient",
+    "gradient_dims": "learned_gradient",
+}
 
 
-def _registry() -> dict[str, Figure]:
-    figures = [f for name in MODULES for f in importlib.import_module(f".{name}", __name__).FIGURES]
-    return {f.key: f for f in figures}
+class Registry(Mapping[str, Figure]):
+    """The figures by key, each module imported on the first use of one of its keys.
+    Its keys (iteration, ``in``, ``len``) come from the map alone and import nothing."""
+
+    def __init__(self, module_of: dict[str, str]):
+        self.module_of = dict(module_of)
+        self._loaded: dict[str, Figure] = {}
+
+    def __getitem__(self, key: str) -> Figure:
+        if key not in self._loaded:
+            name = self.module_of[key]  # KeyError for a key not registered, as a dict's
+            module = importlib.import_module(f".{name}", __name__)
+            self._loaded.update((figure.key, figure) for figure in module.FIGURES)
+            if key not in self._loaded:  # a wrong map is a bug of ours, not a missing figure
+                raise RuntimeError(f"MODULE_OF maps figure {key!r} to module {name!r}, whose FIGURES lack it")
+        return self._loaded[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.module_of
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.module_of)
+
+    def __len__(self) -> int:
+        return len(self.module_of)
 
 
-FIGURES: dict[str, Figure] = _registry()
+FIGURES: Mapping[str, Figure] = Registry(MODULE_OF)
 
 
 def get_figure(key: str) -> Figure:
-    if key not in FIGURES:
+    if not isinstance(key, str) or key not in FIGURES:
         raise ValueError(f"unknown figure {key!r}; registered figures: {', '.join(sorted(FIGURES))}")
     return FIGURES[key]
 
