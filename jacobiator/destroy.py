@@ -78,7 +78,7 @@ EXACT = Distortion()
 # Each optimiser's step size: the one of a small search that trains exact backprop best
 # (claims/destroy.py measures the search and checks the pick); momentum 0.9 takes about
 # ten times the step of plain descent, so its step is a tenth.
-TUNED_STEP = {"adam": 0.01, "sgd": 0.3, "momentum": 0.03}
+TUNED_STEP = {"adam": 0.003, "sgd": 0.3, "momentum": 0.03}
 
 
 @dataclass(frozen=True)
