@@ -461,13 +461,14 @@ CLAIMS += [
           and v["adam.2.grad_flip"] <= v["adam.2.exact"] - 0.03 and v["adam.4.grad_flip"] >= v["adam.4.exact"] - 0.01),
     Claim("flipped_grad_x_fails_deeper_under_every_optimiser",
           "∇x flipped at p = 0.45 trains at 2 hidden layers under every optimiser (medians above 88 %); at 4 it "
-          "costs every optimiser at least 6 points against its exact run, with at least 20 % of seeds below 80 %, "
-          "and plain and heavy-ball descent at least 15 points.",
+          "costs every optimiser at least 3 points against its exact run, with at least one seed in ten below 80 %, "
+          "and plain and heavy-ball descent at least 15 points, with half of the seeds or more below 80 %.",
           lambda m: {**_cells(m, ("exact", "x_flip")),
                      **{f"{k}.below_80": v for k, v in _cells(m, ("x_flip",), what="below_80").items()}},
-          lambda v: all(v[f"{n}.2.x_flip"] > 0.88 and v[f"{n}.4.x_flip"] <= v[f"{n}.4.exact"] - 0.06
-                        and v[f"{n}.4.x_flip.below_80"] >= 0.2 for n in STEP_GRID)
-          and all(v[f"{n}.4.x_flip"] <= v[f"{n}.4.exact"] - 0.15 for n in NOT_ADAM)),
+          lambda v: all(v[f"{n}.2.x_flip"] > 0.88 and v[f"{n}.4.x_flip"] <= v[f"{n}.4.exact"] - 0.03
+                        and v[f"{n}.4.x_flip.below_80"] >= 0.1 for n in STEP_GRID)
+          and all(v[f"{n}.4.x_flip"] <= v[f"{n}.4.exact"] - 0.15 and v[f"{n}.4.x_flip.below_80"] >= 0.5
+                  for n in NOT_ADAM)),
     Claim("feedback_alignment_does_not_beat_tuned_descent",
           "Fixed random feedback trains under every optimiser (medians above 90 %), but under plain and heavy-ball "
           "descent at their searched steps it never beats exact backprop (at most half a point above it).",
