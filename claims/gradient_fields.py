@@ -286,9 +286,12 @@ def observe_log_overshoots(lr: float = 0.1, steps: int = 50) -> dict:
         loss = get_loss("cos", log=log)
         paths = descend(loss, x0, TARGET, lr, steps)
         angle = signed_angle(paths, TARGET[0])
+        turns = sign_changes(angle)
         result[loss.key] = {"final_abs_angle": np.abs(angle[-1]).tolist(),
-                            "angle_crossings": sign_changes(angle).tolist(),
-                            "final_norm": norms(paths[-1]).tolist()}
+                            "angle_crossings": turns.tolist(),
+                            "final_norm": norms(paths[-1]).tolist(),
+                            "share_turning_past_y": float(np.mean(turns > 0)),
+                            "max_final_norm": float(norms(paths[-1]).max())}
     return result
 
 
@@ -335,6 +338,63 @@ def observe_dot_field_and_its_normalised_variant(seed: int = 7, count: int = 200
     return result
 
 
+def minimiser_along_rays(alpha: float, y: np.ndarray = TARGET, rays: int = 179, radii: int = 20001) -> dict:
+    """Along each ray from 0 at an angle θ to y (|θ| < 90°), the radius where the GenSim_α loss
+    is lowest, on a geometric grid from 10⁻³|y| to 10|y|; against the curve
+    r = |y| cos(θ)^(1/(α − 1)) on which GenSim_α(x, y) = 1 (α ≠ 1)."""
+    ny = float(norms(y)[0])
+    theta = np.radians(np.linspace(-89.0, 89.0, rays))
+    u = y / ny
+    directions = np.cos(theta)[:, None] * u + np.sin(theta)[:, None] * perpendicular(u)
+    r = ny * np.geomspace(1e-3, 10.0, radii)
+    points = (r[None, :, None] * directions[:, None, :]).reshape(-1, 2)
+    values = gensim_loss(alpha).value(points, np.broadcast_to(y, points.shape)).reshape(rays, radii)
+    found = r[np.argmin(values, axis=1)]
+    predicted = ny * np.cos(theta) ** (1.0 / (alpha - 1.0))
+    on_curve = predicted[:, None] * directions
+    inside = (predicted > r[0]) & (predicted < r[-1])  # where the grid can find it
+    return {"max_relative_error": float(np.max(np.abs(found[inside] / predicted[inside] - 1))),
+            "rays_compared": int(inside.sum()),
+            "max_loss_on_curve": float(np.max(gensim_loss(alpha).value(on_curve, np.broadcast_to(y, on_curve.shape))))}
+
+
+def observe_gensim_minimum_sets(y: np.ndarray = TARGET, count: int = 2000, seed: int = 8) -> dict:
+    """j. GenSim_α(x, y) = 1 says <x|y> = |x|^α |y|^(2−α): in polar form around 0, with θ the
+    angle between x and y, r = |y| cos(θ)^(1/(α−1)). α = 0: r = |y| / cos θ, the line through y
+    orthogonal to it; α = 1: any r, the ray; α = 2: r = |y| cos θ, the circle through 0 and y
+    (centre y/2, Thales). Measured: the minimiser along each ray lies on that curve, for α = 1.5
+    and 2 (and 0 and 0.5); at α = 2 the loss is 0 on the circle and at least 1 wherever
+    <x|y> <= 0 (GenSim_2 <= 0 there), so the half-plane behind 0 holds no minimiser."""
+    result = {f"alpha_{a:g}": minimiser_along_rays(a, y) for a in (0.0, 0.5, 1.5, 2.0)}
+    ny = float(norms(y)[0])
+    on_circle = circle(y / 2, ny / 2, 64)
+    loss = gensim_loss(2.0)
+    result["alpha_2_max_loss_on_circle"] = float(np.max(loss.value(on_circle, np.broadcast_to(y, on_circle.shape))))
+    x = np.random.default_rng(seed).normal(size=(count, 2))
+    behind = x[x @ y[0] <= 0]
+    result["alpha_2_min_loss_behind"] = float(np.min(loss.value(behind, np.broadcast_to(y, behind.shape))))
+    return result
+
+
+def observe_drag_x_for_dot(y_lengths: tuple = (0.1, 0.3, 1.0, 2.0), seed: int = 9, count: int = 2000) -> dict:
+    """k. The figure's drag-x mode: x fixed, the field −∇_y L over targets y. For 1 − DotSim, on
+    the ray y = t x̂ the field is −x / t²: it points to 0, and its size |x| / t² explodes as the
+    target shrinks (a short y makes DotSim = <x|y>/|y|² large). MSE(1, DotSim) = GenSim_0 loss,
+    and GenSim_0(x, y) = GenSim_2(y, x): over y its minimum set is the α = 2 circle, now
+    through 0 and x."""
+    x = TARGET
+    u = x / norms(x)[0]
+    t = np.array(y_lengths)[:, None]
+    field = -get_loss("dot").dL_dy(np.repeat(x, len(t), axis=0), t * u)
+    cosine_to_origin = np.sum(field * -u, axis=1) / norms(field)
+    a, b = random_pairs(seed, count, 2)
+    swap = np.abs(gensim_loss(0.0).value(a, b) - gensim_loss(2.0).value(b, a))
+    return {"y_lengths": list(y_lengths), "dot_min_cosine_to_origin": float(cosine_to_origin.min()),
+            "dot_max_relative_error_size_vs_x_over_t2": float(np.max(np.abs(norms(field) * t[:, 0] ** 2 / norms(x)[0] - 1))),
+            "dot_size_ratio_shortest_over_longest": float(norms(field)[0] / norms(field)[-1]),
+            "mse_dot_vs_gensim_2_swapped": float(swap.max())}
+
+
 OBSERVATIONS = {
     "a_cos_field_ignores_y_length": observe_cos_field_ignores_y_length,
     "b_cos_field_grows_like_one_over_x": observe_cos_field_grows_like_one_over_x,
@@ -345,6 +405,8 @@ OBSERVATIONS = {
     "g_log_overshoots": observe_log_overshoots,
     "h_gensim_special_cases": observe_gensim_special_cases,
     "i_dot_field_and_its_normalised_variant": observe_dot_field_and_its_normalised_variant,
+    "j_gensim_minimum_sets": observe_gensim_minimum_sets,
+    "k_drag_x_for_dot": observe_drag_x_for_dot,
 }
 
 
@@ -470,4 +532,21 @@ CLAIMS: list[Claim] = [
           lambda m: dict(m["i_dot_field_and_its_normalised_variant"]),
           lambda v: (v["dot_max_relative_error_grad_norm_vs_one_over_norm_y"] < 1e-12
                      and v["mse_dot_norm_max_relative_difference_vs_projected_mse_grad"] < 1e-9)),
+    Claim("j_gensim_minimum_sets",
+          "The GenSim loss is lowest, along every ray from 0 within 90° of y, on the curve "
+          "r = |y| cos(θ)^(1/(α − 1)) (within the search grid's 0.05 % at α = 0, 0.5, 1.5 and 2): at α = 2 "
+          "the circle through 0 and y, where the loss is 0, while behind 0 (<x|y> <= 0) it is at least 1.",
+          lambda m: {**{f"{a}.{k}": v for a, r in m["j_gensim_minimum_sets"].items() if isinstance(r, dict)
+                        for k, v in r.items()},
+                     "alpha_2_max_loss_on_circle": m["j_gensim_minimum_sets"]["alpha_2_max_loss_on_circle"],
+                     "alpha_2_min_loss_behind": m["j_gensim_minimum_sets"]["alpha_2_min_loss_behind"]},
+          lambda v: (all(v[f"{a}.max_relative_error"] < 5e-4 and v[f"{a}.max_loss_on_curve"] < 1e-20
+                         and v[f"{a}.rays_compared"] >= 100 for a in ("alpha_0", "alpha_0.5", "alpha_1.5", "alpha_2"))
+                     and v["alpha_2_max_loss_on_circle"] < 1e-12 and v["alpha_2_min_loss_behind"] >= 1.0)),
+    Claim("k_drag_x_for_dot",
+          "Dragging x, the field −∇_y(1 − DotSim) on the ray through x points to 0 with size |x|/|y|², up to "
+          "rounding; and MSE(1, DotSim) with x and y swapped is the GenSim loss at α = 2.",
+          lambda m: {k: v for k, v in m["k_drag_x_for_dot"].items() if k != "y_lengths"},
+          lambda v: (v["dot_min_cosine_to_origin"] > 1 - 1e-12 and v["dot_max_relative_error_size_vs_x_over_t2"] < 1e-12
+                     and v["dot_size_ratio_shortest_over_longest"] > 399 and v["mse_dot_vs_gensim_2_swapped"] < 1e-10)),
 ]

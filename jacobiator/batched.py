@@ -86,7 +86,8 @@ class Hooks:
     r"""The three pieces of layer k's backward pass, each passed through a method that may change it:
     ``grad`` gets :math:`\partial L/\partial W_k`, then :math:`\partial L/\partial b_k` (used for
     layer k's update only); ``theta`` the weights :math:`W_k` as the backward pass uses them;
-    ``dL_da`` the gradient :math:`\partial L/\partial a_{k-1}` passed on to the earlier layers.
+    ``dL_da`` the gradient :math:`\partial L/\partial a_{k-1}` passed on to the earlier layers;
+    ``slope`` gives the activation's derivative :math:`\sigma'(z_k)` that the backward pass multiplies by.
     These return what they get: the true backward pass."""
 
     def grad(self, k: int, g: Array) -> Array:
@@ -98,6 +99,9 @@ class Hooks:
     def dL_da(self, k: int, g: Array) -> Array:
         return g
 
+    def slope(self, k: int, activation: Activation, z: Array) -> Array:
+        return activation.grad(z)
+
 
 IDENTITY = Hooks()
 
@@ -106,7 +110,7 @@ def backward(nets: Nets, cache: list[tuple[Array, Array]], dL_dout: Array,
              hooks: Hooks = IDENTITY) -> list[tuple[Array, Array]]:
     r"""Per layer :math:`(\partial L/\partial W_k, \partial L/\partial b_k)`, each with the network axis
     first, as ``hooks`` change the pieces of the chain rule (layer by layer from the top; within a
-    layer in the order ∇W, ∇b, θ, ∇a, which is the order a hook's random draws happen in)."""
+    layer in the order ∇W, ∇b, θ, ∇a, σ', which is the order a hook's random draws happen in)."""
     grads = []
     dL_dz = dL_dout
     for k in range(len(nets.weights) - 1, -1, -1):
@@ -115,7 +119,7 @@ def backward(nets: Nets, cache: list[tuple[Array, Array]], dL_dout: Array,
         if k > 0:
             theta = hooks.theta(k, nets.weights[k])
             dL_da = hooks.dL_da(k, dL_dz @ np.swapaxes(theta, -1, -2))
-            dL_dz = dL_da * nets.activation.grad(cache[k - 1][1])
+            dL_dz = dL_da * hooks.slope(k - 1, nets.activation, cache[k - 1][1])
     return grads[::-1]
 
 
@@ -153,7 +157,7 @@ class Adam:
     parameters: its own step count per network, so a network whose gradient is not
     finite skips its step alone (as :func:`jacobiator.nn.train_step` skips it)."""
 
-    lr: float
+    lr: float | Array  # one step size, or one per network (S, 1)
     seeds: int
     beta1: float = 0.9
     beta2: float = 0.999
@@ -192,7 +196,7 @@ class SGD:
     (μ = 0: plain gradient descent). A network whose gradient is not finite skips its
     step alone and keeps its velocity."""
 
-    lr: float
+    lr: float | Array  # one step size, or one per network (S, 1)
     momentum: float = 0.0
     velocity: Array = None  # (S, P), from the first step with momentum
 
@@ -211,8 +215,14 @@ MOMENTUM = 0.9  # the usual heavy-ball coefficient
 OPTIMIZERS = ("adam", "sgd", "momentum")
 
 
-def optimizer(key: str, lr: float, seeds: int) -> Adam | SGD:
-    """The optimiser named ``key`` (one of :data:`OPTIMIZERS`) for ``seeds`` networks."""
+def optimizer(key: str, lr: float | Array, seeds: int) -> Adam | SGD:
+    """The optimiser named ``key`` (one of :data:`OPTIMIZERS`) for ``seeds`` networks; ``lr`` is one
+    step size for all, or one per network (so a search over step sizes trains as one batch)."""
+    if np.ndim(lr):
+        lr = np.asarray(lr, dtype=float)
+        if lr.shape != (seeds,) or not np.all(lr > 0):
+            raise ValueError(f"per-network step sizes must be {seeds} positive numbers, got {lr.tolist()!r}")
+        lr = lr[:, None]
     if key == "adam":
         return Adam(lr, seeds)
     if key == "sgd":

@@ -2,11 +2,13 @@
 the batching of networks, the sweeps, and the figures' live runs against their static renders."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from jacobiator import batched, destroy
+from jacobiator.activations import get_activation
 from jacobiator.destroy import EXACT, Distortion, Setup
 from jacobiator.figures import advance, handle, render
 from jacobiator.figures import destroy_jacobian as fig
@@ -36,7 +38,8 @@ def test_the_hooks_of_exact_networks_are_the_plain_backward_pass():
 
 
 @pytest.mark.parametrize("distortion", [Distortion(x_flip=0.5), Distortion(x_beta=0.0), Distortion(theta_beta=0.0),
-                                        Distortion(theta_flip=0.3), Distortion(feedback=True)])
+                                        Distortion(theta_flip=0.3), Distortion(feedback=True), Distortion(blur=1.0),
+                                        Distortion(x_clip=0.5)])
 def test_distortions_passed_backwards_leave_the_output_layer_exact_and_change_the_others(distortion):
     _, distorted, true = gradient(distortion)
     np.testing.assert_allclose(distorted[-1][0], true[-1][0], rtol=1e-12)
@@ -51,6 +54,37 @@ def test_a_distorted_grad_theta_changes_every_layer_but_passes_nothing_on():
     # Sign only of the top layer's gradient, exactly: nothing distorted reached it from above.
     top = true[-1][0]
     np.testing.assert_allclose(distorted[-1][0], np.sign(top) * np.abs(top).mean(), rtol=1e-12)
+
+
+def test_the_blurred_slope_is_the_derivative_averaged_over_a_gaussian():
+    gelu = get_activation("gelu")
+    z = np.linspace(-4, 4, 17).reshape(1, 1, -1)
+    # The convolution by brute force: a fine Riemann sum over the Gaussian's ±8 widths.
+    for width in (0.3, 0.6, 1.0):
+        e = np.linspace(-8, 8, 4001)
+        density = np.exp(-e**2 / 2) / np.sqrt(2 * np.pi)
+        by_sum = (gelu.grad(z[..., None] + width * e) * density).sum(axis=-1) * (e[1] - e[0])
+        np.testing.assert_allclose(destroy.blurred_slope(gelu.grad, z, [width]), by_sum, atol=1e-6)
+    np.testing.assert_allclose(destroy.blurred_slope(gelu.grad, z, [0.0]), gelu.grad(z), rtol=1e-12)
+
+
+def test_a_blurred_slope_keeps_the_sign_of_the_gradient_passed_back_for_a_monotone_activation():
+    run, distorted, true = gradient(Distortion(blur=1.0), setup=replace(SMALL, depth=2))
+    # With one hidden layer of GELU the first layer's ∇W changes, the output layer's does not.
+    np.testing.assert_allclose(distorted[-1][0], true[-1][0], rtol=1e-12)
+    assert not np.allclose(distorted[0][0], true[0][0])
+
+
+def test_clipping_bounds_each_component_by_its_layers_mean_magnitude_and_keeps_signs():
+    g = np.random.default_rng(0).standard_normal((3, 40, 6)) * np.array([1.0, 10.0, 0.1])[:, None, None]
+    clipped = destroy.clip_relative(g, [0.0, 1.0, 2.0])
+    np.testing.assert_array_equal(clipped[0], g[0])
+    for s, c in ((1, 1.0), (2, 2.0)):
+        bound = c * np.abs(g[s]).mean()
+        assert np.abs(clipped[s]).max() == pytest.approx(bound)
+        np.testing.assert_array_equal(np.sign(clipped[s]), np.sign(g[s]))
+        small = np.abs(g[s]) <= bound
+        np.testing.assert_array_equal(clipped[s][small], g[s][small])
 
 
 def test_theta_is_distorted_only_inside_the_backward_pass():
@@ -82,13 +116,28 @@ def test_an_exact_network_in_a_batch_trains_as_it_would_alone():
     assert not np.allclose(mixed.nets.flat[0], alone.nets.flat[0])
 
 
+@pytest.mark.parametrize("optimizer", ["adam", "sgd", "momentum"])
+def test_per_network_step_sizes_train_each_network_as_its_own_step_would(optimizer):
+    mixed = destroy.step(destroy.start(replace(SMALL, optimizer=optimizer), [EXACT] * 2, [1, 1], lrs=[0.01, 0.1]), 20)
+    for s, lr in enumerate((0.01, 0.1)):
+        alone = destroy.step(destroy.start(replace(SMALL, optimizer=optimizer, lr=lr), [EXACT], [1]), 20)
+        np.testing.assert_allclose(mixed.nets.flat[s], alone.nets.flat[0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("lrs", [[0.01], [0.01, -0.1], [0.01, 0.0]])
+def test_bad_per_network_step_sizes_are_a_clear_error(lrs):
+    with pytest.raises(ValueError, match="step sizes"):
+        destroy.start(SMALL, [EXACT] * 2, [1, 2], lrs=lrs)
+
+
 @pytest.mark.parametrize("optimizer, lr", [("sgd", 0.5), ("momentum", 0.05)])
 def test_gradient_descent_without_adam_also_trains(optimizer, lr):
     run = destroy.step(destroy.start(Setup(optimizer=optimizer, lr=lr, steps=200), [EXACT], [1]), 200)
     assert run.losses[0, -1] < 0.6 * run.losses[0, 0]
 
 
-@pytest.mark.parametrize("bad", [{"x_flip": 1.5}, {"grad_beta": -0.1}, {"theta_flip": 2.0}])
+@pytest.mark.parametrize("bad", [{"x_flip": 1.5}, {"grad_beta": -0.1}, {"theta_flip": 2.0}, {"blur": 1.5},
+                                 {"x_clip": -1.0}])
 def test_a_distortion_out_of_range_is_a_clear_error(bad):
     with pytest.raises(ValueError, match=next(iter(bad))):
         Distortion(**bad)

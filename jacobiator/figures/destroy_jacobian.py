@@ -22,7 +22,7 @@ from .palette import BLUE, GREY, ORANGE, TEAL, VIOLET, XOR_CLASSES, xor_regions
 from .plot import band_traces, base_layout, json_grid, json_list, legend_below, progress, significant, title
 from .schema import Animation, Bool, Choice, Figure, Float, Int, Schema, restart_unless_only
 
-OPTIMIZERS = (("adam", "Adam"), ("sgd", "plain gradient descent"))
+OPTIMIZERS = (("adam", "Adam"), ("sgd", "plain gradient descent"), ("momentum", "heavy-ball momentum 0.9"))
 
 
 def network_params(depth: int, steps: int, steps_max: int) -> tuple:
@@ -32,7 +32,8 @@ def network_params(depth: int, steps: int, steps_max: int) -> tuple:
         Int("width", "units per layer", 16, min=2, max=32),
         Choice("optimizer", "optimiser", "adam", choices=OPTIMIZERS),
         Float("lr", "learning rate", 0.01, min=0.001, max=1.0, step=0.001,
-              help="Adam: about 0.01; plain gradient descent: about 0.5"),
+              help="the step that trains exact backprop best: "
+                   + "; ".join(f"{label}: {destroy.TUNED_STEP[key]:g}" for key, label in OPTIMIZERS)),
         Int("steps", "training steps", steps, min=50, max=steps_max, step=50),
         Float("label_flip", "training labels flipped", 0.1, min=0.0, max=0.4, step=0.01),
     )
@@ -62,6 +63,10 @@ def distortion_params() -> tuple:
     return flips_and_betas + (
         Bool("feedback", "θ in backprop: a fixed random matrix", False,
              help="feedback alignment: the backward pass uses fixed random weights instead of θ"),
+        Float("blur", "σ′ in backprop: blur width", 0.0, min=0.0, max=destroy.BLUR_MAX, step=0.05,
+              help="the backward pass uses the activation's derivative averaged over a Gaussian of this width"),
+        Float("x_clip", "∇ₓ: clip at (× mean magnitude)", 0.0, min=0.0, max=destroy.CLIP_MAX, step=0.1,
+              help="0: no clipping; c: each component of ∇ₓ is clipped to ±c times its layer's mean magnitude"),
     )
 
 
@@ -167,8 +172,12 @@ def distortion_summary(params: dict) -> str:
         said = ([f"β={beta:g}"] if beta < 1 else []) + ([f"p={flip:g}"] if flip > 0 else [])
         if prefix == "theta" and params["feedback"]:
             said.insert(0, "random")
+        if prefix == "x" and params["x_clip"] > 0:
+            said.insert(0, f"clipped at {params['x_clip']:g}×")
         if said:
             parts.append(f"{name} {' '.join(said)}")
+    if params["blur"] > 0:
+        parts.append(f"σ′ blurred by {params['blur']:g}")
     return ", ".join(parts) if parts else "exact backprop"
 
 
