@@ -4,6 +4,7 @@
 
 import { CanvasLayer, isCanvasTrace } from "./canvas-layer.js";
 import { attachDrag } from "./drag.js";
+import { stackPanels } from "./narrow.js";
 import { pythonCall } from "./python-call.js";
 import { ackFrame, onFrames, render, restartRuntime, stopSlot, watchRuntime } from "./runtime-client.js";
 import { themed } from "./theme.js";
@@ -11,6 +12,7 @@ import { readLink, writeLink } from "./url-state.js";
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false };
 const DESIGN_WIDTH = 660;
+const STACK_BELOW = 520; // px of plot width: below it, side-by-side panels stack (a phone)
 
 const STATUS = {
   static: "Static figure, drawn when the page was built. Python is starting…",
@@ -136,11 +138,15 @@ export class Widget {
   /** Draw ``figure``: the canvas layer for its arrows and trails, Plotly for the rest.
    * ``onlyCanvas``: an animation frame that changes only the trails skips Plotly. */
   async draw(figure, onlyCanvas = false) {
-    const colored = themed(figure, this.roles.themed);
-    // Figures are designed for the article's column (DESIGN_WIDTH px); on a
-    // narrower screen the height shrinks with the width, so the plot keeps its shape.
+    let colored = themed(figure, this.roles.themed);
+    // Figures are designed for the article's column (DESIGN_WIDTH px). On a phone,
+    // side-by-side panels stack; otherwise, on a narrower screen the height shrinks
+    // with the width, so the plot keeps its shape.
     const width = this.plot.clientWidth || DESIGN_WIDTH;
-    if (colored.layout.height && width < DESIGN_WIDTH) {
+    const stacked = width < STACK_BELOW ? stackPanels(colored, width) : null;
+    if (stacked) {
+      colored = stacked;
+    } else if (colored.layout.height && width < DESIGN_WIDTH) {
       colored.layout.height = Math.round(colored.layout.height * Math.max(0.6, width / DESIGN_WIDTH));
     }
     const onCanvas = colored.data.filter((t) => isCanvasTrace(t, this.roles.canvas));
@@ -313,6 +319,16 @@ export class Widget {
     for (const name of Object.keys(this.inputs)) this.syncControl(name);
     this.showPython();
     this.showIgnored(reply.ignored);
+    this.revealChanged();
+  }
+
+  /** Open "More controls" when a control in it no longer holds the page's setting
+   * (a link set it), so the reader sees every setting that makes the figure differ. */
+  revealChanged() {
+    const more = this.root.querySelector("details.jb-more");
+    if (!more || more.open) return;
+    const changed = Object.keys(this.inputs).filter((name) => this.params[name] !== this.base[name]);
+    if (changed.some((name) => more.contains(this.inputs[name]))) more.open = true;
   }
 
   showIgnored(reasons) {

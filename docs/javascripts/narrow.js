@@ -1,0 +1,116 @@
+// On a narrow screen, side-by-side panels stack. Python draws each figure for
+// the article's column; at phone width two panels side by side get some 150 px
+// each, too small to read. This relayout puts every panel (every cell of the
+// figure's grid of axes) on a row of its own, full width, top row first and
+// left before right, and moves the titles, shapes and legend with their panels.
+// It changes only where things are drawn, never the data.
+
+const GAP = 64; // px between two stacked panels: the upper one's axis title, the lower one's title
+const MIN_PANEL = 150; // px: the shortest a stacked panel gets
+const PANEL_ASPECT = 0.62; // a stacked panel's height, as a share of the plot's width
+const STACKED_COLUMN = 1.4; // the height of a column of several panels, in panels
+
+const overlap = (a, b) => Math.min(a[1], b[1]) - Math.max(a[0], b[0]) > 0;
+
+/** Axis names: "x" -> "xaxis", "y2" -> "yaxis2". */
+const axisKey = (ref) => `${ref[0]}axis${ref.slice(1)}`;
+
+/** The figure's panels: each x axis with the y axis it stands on, their domains, and the
+ * column and row of the grid they sit in; null when the figure is not a grid of 2D axes. */
+function panels(layout) {
+  const xs = Object.keys(layout).filter((k) => /^xaxis\d*$/.test(k));
+  if (Object.keys(layout).some((k) => /^(scene|polar|geo|ternary)/.test(k))) return null;
+  const found = [];
+  const usedY = new Set();
+  for (const xKey of xs) {
+    const suffix = xKey.slice(5);
+    const yKey = axisKey(layout[xKey].anchor || `y${suffix}`);
+    if (!layout[yKey] && yKey !== "yaxis") return null;
+    if (usedY.has(yKey)) return null; // a y axis shared across panels cannot be split
+    usedY.add(yKey);
+    found.push({ xKey, yKey, x: layout[xKey].domain || [0, 1], y: layout[yKey]?.domain || [0, 1] });
+  }
+  return found;
+}
+
+/** The grid's columns: overlapping x domains joined, left to right; and each panel's column. */
+function columnsOf(found) {
+  const spans = [];
+  for (const p of [...found].sort((a, b) => a.x[0] - b.x[0])) {
+    const last = spans[spans.length - 1];
+    if (last && overlap(last, p.x)) last[1] = Math.max(last[1], p.x[1]);
+    else spans.push([...p.x]);
+  }
+  return { spans, of: found.map((p) => spans.findIndex((span) => overlap(span, p.x))) };
+}
+
+/**
+ * ``figure`` with its columns of panels stacked for a plot ``width`` px wide, or null
+ * when it has a single column (nothing to stack) or is not a grid of 2D axes. A
+ * column keeps its own panels one above the other, inside its band.
+ */
+export function stackPanels(figure, width) {
+  const layout = figure.layout;
+  const found = panels(layout);
+  if (!found || found.length < 2) return null;
+  const columns = columnsOf(found);
+  if (columns.spans.length < 2) return null;
+
+  const margin = { t: 40, b: 40, ...layout.margin };
+  const oldArea = Math.max(1, (layout.height || 450) - margin.t - margin.b);
+  const panel = Math.max(MIN_PANEL, Math.min(oldArea, Math.round(width * PANEL_ASPECT)));
+  // A column holding panels one above the other gets a taller band.
+  const bands = columns.spans.map((span, c) => {
+    const stacked = found.filter((p, i) => columns.of[i] === c && p.y[1] - p.y[0] < 0.7).length > 1;
+    return Math.round(panel * (stacked ? STACKED_COLUMN : 1));
+  });
+  const tops = bands.map((h, c) => bands.slice(0, c).reduce((sum, b) => sum + b + GAP, 0));
+  const area = tops[tops.length - 1] + bands[bands.length - 1];
+  const paperY = (px) => 1 - px / area; // pixels from the top of the plot area -> paper y
+  // An old paper y inside column c's band; outside every column (a legend below, a
+  // title over all panels) a point keeps its distance in pixels from the plot area.
+  const moveY = (y, c) => {
+    if (c === null) return y >= 1 ? 1 + (y - 1) * oldArea / area : y <= 0 ? y * oldArea / area : y;
+    return paperY(tops[c] + bands[c] * (1 - y));
+  };
+  const moveX = (x, c) => (c === null ? x : (x - columns.spans[c][0]) / (columns.spans[c][1] - columns.spans[c][0]));
+  // The column a paper point belongs to: strictly inside its span (an item centred
+  // on the whole figure, or on a column's edge, belongs to none).
+  const home = (x) => {
+    const c = columns.spans.findIndex(([a, b]) => x > a + 0.01 && x < b - 0.01);
+    return c < 0 ? null : c;
+  };
+
+  const out = { ...layout, height: area + margin.t + margin.b };
+  for (const [i, p] of found.entries()) {
+    const c = columns.of[i];
+    out[p.xKey] = { ...layout[p.xKey], domain: [0, 1] };
+    out[p.yKey] = { ...(layout[p.yKey] || {}), domain: [moveY(p.y[0], c), moveY(p.y[1], c)] };
+  }
+  if (layout.annotations) {
+    out.annotations = layout.annotations.map((a) => {
+      if (a.xref !== "paper" || a.yref !== "paper") return a;
+      const c = home(a.x ?? 0.5);
+      return { ...a, x: moveX(a.x ?? 0.5, c), y: moveY(a.y ?? 0.5, c) };
+    });
+  }
+  const columnOfAxis = (ref) => columns.of[found.findIndex((p) => p.xKey === axisKey(ref || "x"))];
+  if (layout.shapes) {
+    // A shape on an axis's x and the paper's y (a band over a panel) follows that axis's column.
+    out.shapes = layout.shapes.map((s) => {
+      const c = columnOfAxis(s.xref);
+      return s.yref !== "paper" || c === undefined ? s : { ...s, y0: moveY(s.y0, c), y1: moveY(s.y1, c) };
+    });
+  }
+  if (layout.legend && typeof layout.legend.y === "number") {
+    out.legend = { ...layout.legend, y: moveY(layout.legend.y, home(layout.legend.x ?? 0.5)) };
+  }
+  const data = figure.data.map((t) => {
+    const c = columnOfAxis(t.xaxis);
+    if (!t.colorbar || c === undefined) return t;
+    // A colour bar beside its own column's band, as long as it.
+    return { ...t, colorbar: { ...t.colorbar, x: 1.02, xanchor: "left", y: paperY(tops[c]), yanchor: "top",
+                               len: bands[c] / area, lenmode: "fraction" } };
+  });
+  return { ...figure, data, layout: out };
+}
