@@ -5,10 +5,10 @@
 // left before right, and moves the titles, shapes and legend with their panels.
 // It changes only where things are drawn, never the data.
 
-const GAP = 64; // px between two stacked panels: the upper one's axis title, the lower one's title
+const GAP = 56; // px between two stacked panels: the upper one's axis title, the lower one's title
 const MIN_PANEL = 150; // px: the shortest a stacked panel gets
-const PANEL_ASPECT = 0.62; // a stacked panel's height, as a share of the plot's width
-const STACKED_COLUMN = 1.4; // the height of a column of several panels, in panels
+const PANEL_ASPECT = 0.55; // a stacked panel's height, as a share of the plot's width
+const STACKED_COLUMN = 1.15; // the height of a column of several panels, in panels
 
 const overlap = (a, b) => Math.min(a[1], b[1]) - Math.max(a[0], b[0]) > 0;
 
