@@ -5,7 +5,9 @@
 // left before right, and moves the titles, shapes and legend with their panels.
 // It changes only where things are drawn, never the data.
 
-const GAP = 56; // px between two stacked panels: the upper one's axis title, the lower one's title
+const AXIS_ROOM = 58; // px under a stacked panel for its tick labels and axis title
+const LINE = 16; // px: one line of a panel's title
+const CHAR = 6.3; // px: a title's average character, for guessing whether it fits
 const MIN_PANEL = 150; // px: the shortest a stacked panel gets
 const PANEL_ASPECT = 0.55; // a stacked panel's height, as a share of the plot's width
 const STACKED_COLUMN = 1.15; // the height of a column of several panels, in panels
@@ -59,12 +61,23 @@ export function stackPanels(figure, width) {
   const margin = { t: 40, b: 40, ...layout.margin };
   const oldArea = Math.max(1, (layout.height || 450) - margin.t - margin.b);
   const panel = Math.max(MIN_PANEL, Math.min(oldArea, Math.round(width * PANEL_ASPECT)));
-  // A column holding panels one above the other gets a taller band.
+  // The column a paper point belongs to: strictly inside its span (an item centred
+  // on the whole figure, or on a column's edge, belongs to none).
+  const home = (x) => {
+    const c = columns.spans.findIndex(([a, b]) => x > a + 0.01 && x < b - 0.01);
+    return c < 0 ? null : c;
+  };
+  // A column holding panels one above the other gets a taller band; above each band
+  // but the first, room for the previous band's axis and this column's titles.
   const bands = columns.spans.map((span, c) => {
     const stacked = found.filter((p, i) => columns.of[i] === c && p.y[1] - p.y[0] < 0.7).length > 1;
     return Math.round(panel * (stacked ? STACKED_COLUMN : 1));
   });
-  const tops = bands.map((h, c) => bands.slice(0, c).reduce((sum, b) => sum + b + GAP, 0));
+  const titleLines = columns.spans.map((span, c) => Math.max(0, ...(layout.annotations || [])
+    .filter((a) => a.yref === "paper" && a.xref === "paper" && (a.y ?? 0) >= 0.98 && home(a.x ?? 0.5) === c)
+    .map(lines)));
+  const gaps = bands.map((b, c) => (c === 0 ? 0 : AXIS_ROOM + LINE * titleLines[c]));
+  const tops = bands.map((b, c) => bands.slice(0, c).reduce((sum, h, k) => sum + h + gaps[k + 1], 0));
   const area = tops[tops.length - 1] + bands[bands.length - 1];
   const paperY = (px) => 1 - px / area; // pixels from the top of the plot area -> paper y
   // An old paper y inside column c's band; outside every column (a legend below, a
@@ -74,12 +87,6 @@ export function stackPanels(figure, width) {
     return paperY(tops[c] + bands[c] * (1 - y));
   };
   const moveX = (x, c) => (c === null ? x : (x - columns.spans[c][0]) / (columns.spans[c][1] - columns.spans[c][0]));
-  // The column a paper point belongs to: strictly inside its span (an item centred
-  // on the whole figure, or on a column's edge, belongs to none).
-  const home = (x) => {
-    const c = columns.spans.findIndex(([a, b]) => x > a + 0.01 && x < b - 0.01);
-    return c < 0 ? null : c;
-  };
 
   const out = { ...layout, height: area + margin.t + margin.b };
   for (const [i, p] of found.entries()) {
@@ -113,4 +120,31 @@ export function stackPanels(figure, width) {
                                len: bands[c] / area, lenmode: "fraction" } };
   });
   return { ...figure, data, layout: out };
+}
+
+/** The lines of an annotation's text. */
+function lines(a) {
+  return String(a.text ?? "").split(/<br\s*\/?>/i).length;
+}
+
+/**
+ * ``figure`` with its titles (annotations above the plot area) broken into lines
+ * where they run wider than ``width`` px: at the " · " between their parts. The top
+ * margin grows with the lines added to the figure's top titles, so nothing overlaps.
+ */
+export function wrapTitles(figure, width) {
+  const layout = figure.layout;
+  if (!layout.annotations) return figure;
+  let added = 0;
+  const annotations = layout.annotations.map((a) => {
+    const text = String(a.text ?? "");
+    const longest = Math.max(...text.split(/<br\s*\/?>/i).map((line) => line.replace(/<[^>]*>/g, "").length));
+    if (a.yref !== "paper" || !text.includes(" · ") || longest * CHAR <= width) return a;
+    const wrapped = { ...a, text: text.replaceAll(" · ", "<br>") };
+    if ((a.y ?? 0) >= 1) added = Math.max(added, lines(wrapped) - lines(a));
+    return wrapped;
+  });
+  const margin = { t: 40, b: 40, ...layout.margin };
+  return { ...figure, layout: { ...layout, annotations, margin: { ...margin, t: margin.t + LINE * added },
+                                height: layout.height && layout.height + LINE * added } };
 }

@@ -4,7 +4,7 @@
 
 import { CanvasLayer, isCanvasTrace } from "./canvas-layer.js";
 import { attachDrag } from "./drag.js";
-import { stackPanels } from "./narrow.js";
+import { stackPanels, wrapTitles } from "./narrow.js";
 import { pythonCall } from "./python-call.js";
 import { ackFrame, onFrames, render, restartRuntime, stopSlot, watchRuntime } from "./runtime-client.js";
 import { themed } from "./theme.js";
@@ -143,6 +143,7 @@ export class Widget {
     // side-by-side panels stack; otherwise, on a narrower screen the height shrinks
     // with the width, so the plot keeps its shape.
     const width = this.plot.clientWidth || DESIGN_WIDTH;
+    if (width < DESIGN_WIDTH) colored = wrapTitles(colored, width);
     const stacked = width < STACK_BELOW ? stackPanels(colored, width) : null;
     if (stacked) {
       colored = stacked;
