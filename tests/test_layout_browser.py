@@ -47,9 +47,11 @@ def test_a_link_setting_only_primary_controls_leaves_the_disclosure_closed(watch
     assert not page.evaluate(f"document.querySelector('{MORE}').open")
 
 
+# The x domains the widget asked for (Plotly narrows them to keep a panel square),
+# and the y domains Plotly drew.
 DOMAINS_JS = """(plot) => {
   const full = plot._fullLayout;
-  return {x: full.xaxis.domain, x2: full.xaxis2.domain, y: full.yaxis.domain, y2: full.yaxis2.domain};
+  return {x: plot.layout.xaxis.domain, x2: plot.layout.xaxis2.domain, y: full.yaxis.domain, y2: full.yaxis2.domain};
 }"""
 
 

@@ -1,15 +1,19 @@
-// On a narrow screen, side-by-side panels stack. Python draws each figure for
-// the article's column; at phone width two panels side by side get some 150 px
-// each, too small to read. This relayout puts every panel (every cell of the
-// figure's grid of axes) on a row of its own, full width, top row first and
-// left before right, and moves the titles, shapes and legend with their panels.
-// It changes only where things are drawn, never the data.
+// Figures on a narrower screen than the article's column they are drawn for.
+// Python draws each figure once, for that column; at phone width two panels side
+// by side get some 150 px each, too small to read. So, in the page: long titles
+// break into lines; on a phone, columns of panels stack, each full width, left
+// column first, with their titles, shapes and legend; other figures get a shorter
+// plot area. Titles, axes and legends keep their size in pixels throughout, and
+// the data never changes: only where things are drawn.
 
-const AXIS_ROOM = 58; // px under a stacked panel for its tick labels and axis title
+const AXIS_ROOM = 62; // px under a stacked panel for its tick labels and axis title
 const LINE = 16; // px: one line of a panel's title
 const CHAR = 6.3; // px: a title's average character, for guessing whether it fits
+const LEGEND_ROW = 19; // px: one row of a horizontal legend
+const STACK_BELOW = 520; // px of plot width: below it (a phone), side-by-side panels stack
+const MIN_SHRINK = 0.6; // a narrow plot's area keeps at least this share of its height
 const MIN_PANEL = 150; // px: the shortest a stacked panel gets
-const PANEL_ASPECT = 0.55; // a stacked panel's height, as a share of the plot's width
+const PANEL_ASPECT = 0.5; // a stacked panel's height, as a share of the plot's width
 const STACKED_COLUMN = 1.15; // the height of a column of several panels, in panels
 
 const overlap = (a, b) => Math.min(a[1], b[1]) - Math.max(a[0], b[0]) > 0;
@@ -51,7 +55,7 @@ function columnsOf(found) {
  * when it has a single column (nothing to stack) or is not a grid of 2D axes. A
  * column keeps its own panels one above the other, inside its band.
  */
-export function stackPanels(figure, width) {
+function stackPanels(figure, width) {
   const layout = figure.layout;
   const found = panels(layout);
   if (!found || found.length < 2) return null;
@@ -68,11 +72,12 @@ export function stackPanels(figure, width) {
     return c < 0 ? null : c;
   };
   // A column holding panels one above the other gets a taller band; above each band
-  // but the first, room for the previous band's axis and this column's titles.
-  const bands = columns.spans.map((span, c) => {
-    const stacked = found.filter((p, i) => columns.of[i] === c && p.y[1] - p.y[0] < 0.7).length > 1;
-    return Math.round(panel * (stacked ? STACKED_COLUMN : 1));
-  });
+  // but the first, room for the previous band's axis and this column's titles. A grid
+  // with several such columns (rows and columns of panels) stays a grid: stacked, it
+  // would be several screens tall.
+  const stacked = columns.spans.map((span, c) => found.filter((p, i) => columns.of[i] === c && p.y[1] - p.y[0] < 0.7).length > 1);
+  if (stacked.filter(Boolean).length > 1) return null;
+  const bands = stacked.map((several) => Math.round(panel * (several ? STACKED_COLUMN : 1)));
   const titleLines = columns.spans.map((span, c) => Math.max(0, ...(layout.annotations || [])
     .filter((a) => a.yref === "paper" && a.xref === "paper" && (a.y ?? 0) >= 0.98 && home(a.x ?? 0.5) === c)
     .map(lines)));
@@ -88,7 +93,10 @@ export function stackPanels(figure, width) {
   };
   const moveX = (x, c) => (c === null ? x : (x - columns.spans[c][0]) / (columns.spans[c][1] - columns.spans[c][0]));
 
-  const out = { ...layout, height: area + margin.t + margin.b };
+  // A legend below the panels keeps its distance from them, and the bottom margin makes
+  // room for all its rows: else Plotly would widen the margin itself, squeezing the panels.
+  const bottom = bottomMargin(figure, width, oldArea);
+  const out = { ...layout, height: area + margin.t + bottom, margin: { ...margin, b: bottom } };
   for (const [i, p] of found.entries()) {
     const c = columns.of[i];
     out[p.xKey] = { ...layout[p.xKey], domain: [0, 1] };
@@ -122,6 +130,18 @@ export function stackPanels(figure, width) {
   return { ...figure, data, layout: out };
 }
 
+/** ``line`` broken at its " · " into as few lines as fit ``width`` px. */
+function pack(line, width) {
+  const fits = (text) => text.replace(/<[^>]*>/g, "").length * CHAR <= width;
+  const lines = [];
+  for (const part of line.split(" · ")) {
+    const last = lines.length ? `${lines[lines.length - 1]} · ${part}` : null;
+    if (last !== null && fits(last)) lines[lines.length - 1] = last;
+    else lines.push(part);
+  }
+  return lines.join("<br>");
+}
+
 /** The lines of an annotation's text. */
 function lines(a) {
   return String(a.text ?? "").split(/<br\s*\/?>/i).length;
@@ -132,7 +152,7 @@ function lines(a) {
  * where they run wider than ``width`` px: at the " · " between their parts. The top
  * margin grows with the lines added to the figure's top titles, so nothing overlaps.
  */
-export function wrapTitles(figure, width) {
+function wrapTitles(figure, width) {
   const layout = figure.layout;
   if (!layout.annotations) return figure;
   let added = 0;
@@ -140,11 +160,61 @@ export function wrapTitles(figure, width) {
     const text = String(a.text ?? "");
     const longest = Math.max(...text.split(/<br\s*\/?>/i).map((line) => line.replace(/<[^>]*>/g, "").length));
     if (a.yref !== "paper" || !text.includes(" · ") || longest * CHAR <= width) return a;
-    const wrapped = { ...a, text: text.replaceAll(" · ", "<br>") };
+    const wrapped = { ...a, text: text.split(/<br\s*\/?>/i).map((line) => pack(line, width)).join("<br>") };
     if ((a.y ?? 0) >= 1) added = Math.max(added, lines(wrapped) - lines(a));
     return wrapped;
   });
   const margin = { t: 40, b: 40, ...layout.margin };
   return { ...figure, layout: { ...layout, annotations, margin: { ...margin, t: margin.t + LINE * added },
                                 height: layout.height && layout.height + LINE * added } };
+}
+
+/** The bottom margin that holds a legend below the plot area (``area`` px tall before the
+ * change) at its distance from it, with all its rows at ``width`` px: else Plotly would
+ * widen the margin itself and squeeze the panels. */
+function bottomMargin(figure, width, area) {
+  const { legend, margin = {} } = figure.layout;
+  const b = margin.b ?? 40;
+  if (!legend || typeof legend.y !== "number" || legend.y >= 0 || figure.layout.showlegend === false) return b;
+  return Math.max(b, Math.round(-legend.y * area + LEGEND_ROW * legendRows(figure, width) + 10));
+}
+
+/**
+ * ``figure`` for a plot ``width`` px wide, narrower than the ``design`` width it was
+ * drawn for: long titles broken into lines; on a phone, side-by-side panels stacked;
+ * otherwise a shorter plot area (to at least ``MIN_SHRINK`` of its height), keeping the
+ * panels' shape, while titles, axes and legend keep their size in pixels.
+ */
+export function forWidth(figure, width, design) {
+  if (width >= design) return figure;
+  const wrapped = wrapTitles(figure, width);
+  const stacked = width < STACK_BELOW ? stackPanels(wrapped, width) : null;
+  if (stacked || !wrapped.layout.height) return stacked || wrapped;
+  const layout = wrapped.layout;
+  const margin = { t: 40, b: 40, ...layout.margin };
+  const area = layout.height - margin.t - margin.b;
+  const bottom = bottomMargin(wrapped, width, area);
+  const shrunk = Math.round(area * Math.max(MIN_SHRINK, width / design));
+  const out = { ...layout, height: margin.t + bottom + shrunk, margin: { ...margin, b: bottom } };
+  // A legend outside the plot area keeps its distance from it in pixels.
+  const y = layout.legend?.y;
+  if (typeof y === "number" && (y < 0 || y > 1)) out.legend = { ...layout.legend, y: y < 0 ? y * area / shrunk : 1 + (y - 1) * area / shrunk };
+  return { ...wrapped, layout: out };
+}
+
+/** How many rows a horizontal legend takes in ``width`` px: its entries (a symbol and
+ * a name each) packed left to right. A guess from the names' lengths. */
+function legendRows(figure, width) {
+  const names = figure.data.filter((t) => t.showlegend !== false && t.name).map((t) => String(t.name).replace(/<[^>]*>/g, ""));
+  let rows = names.length ? 1 : 0;
+  let used = 0;
+  for (const name of names) {
+    const entry = 45 + name.length * CHAR;
+    if (used && used + entry > width) {
+      rows += 1;
+      used = 0;
+    }
+    used += entry;
+  }
+  return rows;
 }

@@ -4,7 +4,7 @@
 
 import { CanvasLayer, isCanvasTrace } from "./canvas-layer.js";
 import { attachDrag } from "./drag.js";
-import { stackPanels, wrapTitles } from "./narrow.js";
+import { forWidth } from "./narrow.js";
 import { pythonCall } from "./python-call.js";
 import { ackFrame, onFrames, render, restartRuntime, stopSlot, watchRuntime } from "./runtime-client.js";
 import { themed } from "./theme.js";
@@ -12,7 +12,6 @@ import { readLink, writeLink } from "./url-state.js";
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false };
 const DESIGN_WIDTH = 660;
-const STACK_BELOW = 520; // px of plot width: below it, side-by-side panels stack (a phone)
 
 const STATUS = {
   static: "Static figure, drawn when the page was built. Python is starting…",
@@ -138,18 +137,10 @@ export class Widget {
   /** Draw ``figure``: the canvas layer for its arrows and trails, Plotly for the rest.
    * ``onlyCanvas``: an animation frame that changes only the trails skips Plotly. */
   async draw(figure, onlyCanvas = false) {
-    let colored = themed(figure, this.roles.themed);
-    // Figures are designed for the article's column (DESIGN_WIDTH px). On a phone,
-    // side-by-side panels stack; otherwise, on a narrower screen the height shrinks
-    // with the width, so the plot keeps its shape.
+    // Figures are designed for the article's column (DESIGN_WIDTH px); on a narrower
+    // screen their titles wrap, and their panels stack or their plot area shrinks.
     const width = this.plot.clientWidth || DESIGN_WIDTH;
-    if (width < DESIGN_WIDTH) colored = wrapTitles(colored, width);
-    const stacked = width < STACK_BELOW ? stackPanels(colored, width) : null;
-    if (stacked) {
-      colored = stacked;
-    } else if (colored.layout.height && width < DESIGN_WIDTH) {
-      colored.layout.height = Math.round(colored.layout.height * Math.max(0.6, width / DESIGN_WIDTH));
-    }
+    const colored = forWidth(themed(figure, this.roles.themed), width, DESIGN_WIDTH);
     const onCanvas = colored.data.filter((t) => isCanvasTrace(t, this.roles.canvas));
     if (!onlyCanvas) {
       const plotted = colored.data.filter((t) => !isCanvasTrace(t, this.roles.canvas));
