@@ -130,16 +130,21 @@ function stackPanels(figure, width) {
   return { ...figure, data, layout: out };
 }
 
-/** ``line`` broken at its " · " into as few lines as fit ``width`` px. */
-function pack(line, width) {
+/** ``line`` broken into as few lines as fit ``width`` px: at its " · " between parts, and
+ * where a part is still too long, after its commas. */
+function pack(line, width, separators = [" · ", ", "]) {
   const fits = (text) => text.replace(/<[^>]*>/g, "").length * CHAR <= width;
+  if (fits(line) || !separators.length) return line;
+  const [separator, ...finer] = separators;
   const lines = [];
-  for (const part of line.split(" · ")) {
-    const last = lines.length ? `${lines[lines.length - 1]} · ${part}` : null;
-    if (last !== null && fits(last)) lines[lines.length - 1] = last;
+  for (const part of line.split(separator)) {
+    const joined = lines.length ? `${lines[lines.length - 1]}${separator}${part}` : null;
+    if (joined !== null && fits(joined)) lines[lines.length - 1] = joined;
     else lines.push(part);
   }
-  return lines.join("<br>");
+  // A comma stays at the end of its line; a " · " is the line break itself.
+  const glue = separator === ", " ? ",<br>" : "<br>";
+  return lines.map((l) => pack(l, width, finer)).join(glue);
 }
 
 /** The lines of an annotation's text. */
@@ -149,7 +154,7 @@ function lines(a) {
 
 /**
  * ``figure`` with its titles (annotations above the plot area) broken into lines
- * where they run wider than ``width`` px: at the " · " between their parts. The top
+ * where they run wider than ``width`` px (see ``pack``). The top
  * margin grows with the lines added to the figure's top titles, so nothing overlaps.
  */
 function wrapTitles(figure, width) {
@@ -159,7 +164,7 @@ function wrapTitles(figure, width) {
   const annotations = layout.annotations.map((a) => {
     const text = String(a.text ?? "");
     const longest = Math.max(...text.split(/<br\s*\/?>/i).map((line) => line.replace(/<[^>]*>/g, "").length));
-    if (a.yref !== "paper" || !text.includes(" · ") || longest * CHAR <= width) return a;
+    if (a.yref !== "paper" || longest * CHAR <= width) return a;
     const wrapped = { ...a, text: text.split(/<br\s*\/?>/i).map((line) => pack(line, width)).join("<br>") };
     if ((a.y ?? 0) >= 1) added = Math.max(added, lines(wrapped) - lines(a));
     return wrapped;
@@ -188,6 +193,7 @@ function bottomMargin(figure, width, area) {
 export function forWidth(figure, width, design) {
   if (width >= design) return figure;
   const wrapped = wrapTitles(figure, width);
+  if (isTable(wrapped)) return narrowTable(wrapped, width, design);
   const stacked = width < STACK_BELOW ? stackPanels(wrapped, width) : null;
   if (stacked || !wrapped.layout.height) return stacked || wrapped;
   const layout = wrapped.layout;
@@ -200,6 +206,24 @@ export function forWidth(figure, width, design) {
   const y = layout.legend?.y;
   if (typeof y === "number" && (y < 0 || y > 1)) out.legend = { ...layout.legend, y: y < 0 ? y * area / shrunk : 1 + (y - 1) * area / shrunk };
   return { ...wrapped, layout: out };
+}
+
+/** A table drawn as a heatmap with its values written in the cells. */
+function isTable(figure) {
+  return figure.data.length === 1 && figure.data[0].type === "heatmap" && Boolean(figure.data[0].texttemplate);
+}
+
+/** A table keeps its rows' height (its text must fit them) and, narrower, takes smaller
+ * type and a narrower margin for its row names. */
+function narrowTable(figure, width, design) {
+  const scale = Math.max(0.75, width / design);
+  const [cells] = figure.data;
+  const smaller = (font = {}, size = 12) => ({ ...font, size: Math.round((font.size || size) * scale) });
+  const layout = figure.layout;
+  const margin = { ...layout.margin, l: Math.round((layout.margin?.l ?? 80) * scale) };
+  return { ...figure, data: [{ ...cells, textfont: smaller(cells.textfont) }],
+           layout: { ...layout, margin, xaxis: { ...layout.xaxis, tickfont: smaller(layout.xaxis?.tickfont) },
+                     yaxis: { ...layout.yaxis, tickfont: smaller(layout.yaxis?.tickfont) } } };
 }
 
 /** How many rows a horizontal legend takes in ``width`` px: its entries (a symbol and
