@@ -10,7 +10,8 @@ For every figure on every page, at a phone's screen (390 x 844) and a laptop's
 figure: from the top of the plot to the bottom of the lowest visible control
 (a slider, a menu, a box, the "More controls" summary, the Train and Restart
 buttons). The status line, the Python code and the caption may lie below. The
-span fits when it is no taller than the screen below Material's sticky header.
+span fits when it is no taller than the screen below Material's sticky header;
+"whole_widget_fit" counts the figures whose whole widget, caption included, fits.
 
 The figures are the static ones drawn at build time: the page's Python runtime
 is kept from loading, so the measure costs no training and the layout is the
@@ -38,7 +39,7 @@ SPAN_JS = """() => {
     const plot = w.querySelector('.jb-plot').getBoundingClientRect();
     const parts = [...w.querySelectorAll('.jb-control, .jb-more > summary, .jb-train, .jb-restart')].filter(seen);
     const bottom = Math.max(plot.bottom, ...parts.map((el) => el.getBoundingClientRect().bottom));
-    return {id: w.id, figure: w.dataset.figure, plot: Math.round(plot.height),
+    return {id: w.id, figure: w.dataset.figure, plot: Math.round(plot.height), widget: Math.round(w.getBoundingClientRect().height),
             span: Math.round(bottom - plot.top), controls: parts.filter((el) => el.matches('.jb-control')).length,
             hidden: w.querySelectorAll('.jb-control').length - parts.filter((el) => el.matches('.jb-control')).length};
   })};
@@ -79,8 +80,10 @@ def measure(browser, url: str, page_paths: list[str], shots: Path | None) -> dic
                     if shots:
                         shoot(page, f["id"], shots / f"{screen}-{scheme}-{f['id']}.png")
             if scheme == "light":
+                # Also the whole widget (status line, Python code and caption included), for comparison.
                 results[screen] = {"viewport": [width, height], "available": available,
-                                   "fit": sum(r["fits"] for r in rows), "of": len(rows), "figures": rows}
+                                   "fit": sum(r["fits"] for r in rows), "of": len(rows),
+                                   "whole_widget_fit": sum(r["widget"] <= available for r in rows), "figures": rows}
             context.close()
     return results
 
