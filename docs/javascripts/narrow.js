@@ -131,8 +131,8 @@ function stackPanels(figure, width) {
 }
 
 /** ``line`` broken into as few lines as fit ``width`` px: at its " · " between parts, and
- * where a part is still too long, after its commas. */
-function pack(line, width, separators = [" · ", ", "]) {
+ * where a part is still too long, after its semicolons, then its commas. */
+function pack(line, width, separators = [" · ", "; ", ", "]) {
   const fits = (text) => text.replace(/<[^>]*>/g, "").length * CHAR <= width;
   if (fits(line) || !separators.length) return line;
   const [separator, ...finer] = separators;
@@ -142,8 +142,8 @@ function pack(line, width, separators = [" · ", ", "]) {
     if (joined !== null && fits(joined)) lines[lines.length - 1] = joined;
     else lines.push(part);
   }
-  // A comma stays at the end of its line; a " · " is the line break itself.
-  const glue = separator === ", " ? ",<br>" : "<br>";
+  // A comma or semicolon stays at the end of its line; a " · " is the line break itself.
+  const glue = separator === " · " ? "<br>" : `${separator.trim()}<br>`;
   return lines.map((l) => pack(l, width, finer)).join(glue);
 }
 
