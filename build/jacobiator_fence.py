@@ -83,9 +83,15 @@ def widget_html(key: str, overrides: dict, caption: str, widget_id: str, control
     training = bool(figure.animation and figure.animation.training)
     spec = {"figure": key, "schema": figure.schema.to_json(), "params": params, "static": static_figure(key, figure, params),
             "roles": page_roles()}
+    # The figure's primary controls first; the others the page shows wait behind "More controls".
+    schema = figure.schema.to_json()
+    shown = [p for p in schema["params"] if p["name"] in (controls or figure.schema.names)]
+    primary = figure.schema.names if figure.primary is None else figure.primary
+    if not any(p["name"] in primary for p in shown):  # a page showing only secondary controls shows them all
+        primary = figure.schema.names
     return _templates.get_template("widget.html").render(
-        id=widget_id, key=key, title=figure.title, caption=caption, schema=figure.schema.to_json(), training=training,
-        shown=controls or list(figure.schema.names),
+        id=widget_id, key=key, title=figure.title, caption=caption, schema=schema, training=training,
+        first=[p for p in shown if p["name"] in primary], more=[p for p in shown if p["name"] not in primary],
         params=params, spec_json=jinja2.utils.markupsafe.Markup(script_json(spec)),
     )
 

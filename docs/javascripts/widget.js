@@ -4,6 +4,7 @@
 
 import { CanvasLayer, isCanvasTrace } from "./canvas-layer.js";
 import { attachDrag } from "./drag.js";
+import { forWidth } from "./narrow.js";
 import { pythonCall } from "./python-call.js";
 import { ackFrame, onFrames, prepareFigure, render, restartRuntime, stopSlot, watchRuntime } from "./runtime-client.js";
 import { themed } from "./theme.js";
@@ -137,13 +138,10 @@ export class Widget {
   /** Draw ``figure``: the canvas layer for its arrows and trails, Plotly for the rest.
    * ``onlyCanvas``: an animation frame that changes only the trails skips Plotly. */
   async draw(figure, onlyCanvas = false) {
-    const colored = themed(figure, this.roles.themed);
-    // Figures are designed for the article's column (DESIGN_WIDTH px); on a
-    // narrower screen the height shrinks with the width, so the plot keeps its shape.
+    // Figures are designed for the article's column (DESIGN_WIDTH px); on a narrower
+    // screen their titles wrap, and their panels stack or their plot area shrinks.
     const width = this.plot.clientWidth || DESIGN_WIDTH;
-    if (colored.layout.height && width < DESIGN_WIDTH) {
-      colored.layout.height = Math.round(colored.layout.height * Math.max(0.6, width / DESIGN_WIDTH));
-    }
+    const colored = forWidth(themed(figure, this.roles.themed), width, DESIGN_WIDTH);
     const onCanvas = colored.data.filter((t) => isCanvasTrace(t, this.roles.canvas));
     if (!onlyCanvas) {
       const plotted = colored.data.filter((t) => !isCanvasTrace(t, this.roles.canvas));
@@ -314,6 +312,16 @@ export class Widget {
     for (const name of Object.keys(this.inputs)) this.syncControl(name);
     this.showPython();
     this.showIgnored(reply.ignored);
+    this.revealChanged();
+  }
+
+  /** Open "More controls" when a control in it no longer holds the page's setting
+   * (a link set it), so the reader sees every setting that makes the figure differ. */
+  revealChanged() {
+    const more = this.root.querySelector("details.jb-more");
+    if (!more || more.open) return;
+    const changed = Object.keys(this.inputs).filter((name) => this.params[name] !== this.base[name]);
+    if (changed.some((name) => more.contains(this.inputs[name]))) more.open = true;
   }
 
   showIgnored(reasons) {

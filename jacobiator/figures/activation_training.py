@@ -352,6 +352,8 @@ def draw_neuron(params: dict) -> dict:
 
 
 FIGURES = [
-    Figure("activation_training", "The same network trained with each activation", SCHEMA, animation=ANIMATION),
-    Figure("single_neuron_xor", "One neuron on XOR", NEURON_SCHEMA, draw_neuron),
+    Figure("activation_training", "The same network trained with each activation", SCHEMA, animation=ANIMATION,
+           primary=("dataset", "group", "depth")),  # "pick a group of activations, a dataset, a depth"
+    Figure("single_neuron_xor", "One neuron on XOR", NEURON_SCHEMA, draw_neuron,
+           primary=("activation", "points", "spread")),  # "switch to tanh or ReLU"
 ]

@@ -88,4 +88,6 @@ def draw(params: dict) -> dict:
     return {"data": data, "layout": layout}
 
 
-FIGURES = [Figure("descent_paths", "Gradient descent on L and on log L", SCHEMA, draw)]
+# The text: "change the step size and watch where the log version starts to overshoot".
+FIGURES = [Figure("descent_paths", "Gradient descent on L and on log L", SCHEMA, draw,
+                   primary=("loss", "lr", "steps"))]

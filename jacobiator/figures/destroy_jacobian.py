@@ -330,6 +330,10 @@ SWEEP = Animation(start=start_sweep, step=step_sweep, frame=sweep_frame, done=la
                   training=True)
 
 FIGURES = [
-    Figure("destroy_training", "Training while the backward pass is distorted", TRAINING_SCHEMA, animation=TRAINING),
-    Figure("destroy_sweep", "Final test accuracy against the distortion", SWEEP_SCHEMA, animation=SWEEP),
+    Figure("destroy_training", "Training while the backward pass is distorted", TRAINING_SCHEMA, animation=TRAINING,
+           # "pick a distortion, press Train, and change the speed"; flips of ∇θ and ∇x are the
+           # chapter's main results; "tick a fixed random matrix"
+           primary=("x_flip", "grad_flip", "x_beta", "feedback", "speed")),
+    Figure("destroy_sweep", "Final test accuracy against the distortion", SWEEP_SCHEMA, animation=SWEEP,
+           primary=("sweep", "seeds", "depth", "steps")),
 ]

@@ -162,4 +162,6 @@ ANIMATION = Animation(active=lambda params: params["display"].startswith("partic
                       start=start_particles, step=step_particles, frame=particles_frame,
                       update=update_particles, canvas_frames=True)
 
-FIGURES = [Figure("gradient_field", "Gradient field of a loss in 2D", SCHEMA, draw, ANIMATION)]
+FIGURES = [Figure("gradient_field", "Gradient field of a loss in 2D", SCHEMA, draw, ANIMATION,
+                   # the text: every loss in the menu, its log, the mode that drags x, the α slider
+                   primary=("loss", "log", "mode", "alpha"))]

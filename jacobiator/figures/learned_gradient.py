@@ -211,7 +211,9 @@ DIMS = Animation(start=start_dims, step=step_dims, frame=dims_frame, done=lambda
 
 FIGURES = [
     Figure("gradient_race", "A deep FC net against a Log-Lin-Exp net, learning ∇ of f(x, A) = Ax", RACE_SCHEMA,
-           animation=RACE),
-    Figure("gradient_fit", "Fitting a linear model with learned gradients", FIT_SCHEMA, animation=FIT),
-    Figure("gradient_dims", "Learned gradients across sizes", DIMS_SCHEMA, animation=DIMS),
+           animation=RACE, primary=("dim_i", "dim_o", "samples", "speed")),
+    Figure("gradient_fit", "Fitting a linear model with learned gradients", FIT_SCHEMA, animation=FIT,
+           primary=("samples", "fit_lr", "fit_steps")),
+    Figure("gradient_dims", "Learned gradients across sizes", DIMS_SCHEMA, animation=DIMS,
+           primary=("samples", "lr_fc", "lr_lle")),  # "both are controls of the figure"
 ]

@@ -263,7 +263,9 @@ def draw_mse_vs_ce(params: dict) -> dict:
 
 
 FIGURES = [
-    Figure("relu_hinges", "A function as a sum of ReLU hinges", HINGES, draw_relu_hinges),
-    Figure("linear_regions", "Linear regions of a shallow and a deep ReLU net", REGIONS, draw_linear_regions),
+    Figure("relu_hinges", "A function as a sum of ReLU hinges", HINGES, draw_relu_hinges,
+           primary=("target", "hinges", "slopes", "selected")),  # "drag the numbered one, or switch target"
+    Figure("linear_regions", "Linear regions of a shallow and a deep ReLU net", REGIONS, draw_linear_regions,
+           primary=("seed", "width", "init")),
     Figure("mse_vs_ce", "MSE against cross-entropy on a sigmoid output", MSE_CE, draw_mse_vs_ce),
 ]

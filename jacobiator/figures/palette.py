@@ -42,7 +42,10 @@ PHASES = ("#c92a2a", "#e67700", "#5c940d", "#0b7285", DEEP_INDIGO, "#862e9c")
 HEIGHTS = ("#440154", "#414487", "#2a788e", "#22a884", "#7ad151", "#fde725")
 REGION_COLOURS = ("#74c0fc", "#ffa94d", "#8ce99a", "#f783ac", "#b197fc", "#ffe066",
            "#63e6be", "#ff8787", "#a9e34b", "#e599f7", "#4dabf7", "#ffc078")
-GOOD_BAD = [[0.0, "#8ce99a"], [0.5, "#ffe066"], [1.0, "#ff8787"]]
+# Good to bad runs from light blue through grey to light orange, not green to red:
+# a reader with deuteranopia or protanopia (about one man in twelve) sees green and
+# red alike, but keeps blue and orange apart, as for XOR's classes.
+GOOD_BAD = [[0.0, "#a5d8ff"], [0.5, "#e9ecef"], [1.0, "#ffc078"]]
 DIVERGING = [[0.0, BLUE], [0.5, PAPER], [1.0, ORANGE]]
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from .. import nn, polyapprox
 from ..activations import ACTIVATIONS
 from ..datasets import SURFACES, surface_cloud, xor_cloud
-from .palette import BLUE, GREEN, GREY, ORANGE, hex_rgba
+from .palette import BLUE, GREY, ORANGE, VIOLET, hex_rgba
 from .plot import base_layout, fmt, json_list, percent, significant, title
 from .schema import Choice, Figure, Float, Int, Schema
 
@@ -27,7 +27,8 @@ SAMPLES = 801  # points across the view: smooth curves at any half-width up to 3
 ERROR_FLOOR = 1e-16  # double rounding: smaller errors are drawn at this level
 ERROR_CEILING = 1e2  # larger errors leave the scale; they are drawn dotted along its top
 FUNCTION_COLOUR = GREY
-COLOURS = {"taylor": ORANGE, "chebyshev": BLUE, "log_series": GREEN}
+# Violet, not green, for the third: orange and green look alike to a red-green colour-blind reader.
+COLOURS = {"taylor": ORANGE, "chebyshev": BLUE, "log_series": VIOLET}
 BAND_FILL = hex_rgba(BLUE, 0.10)
 NAMES = {"taylor": "Taylor at 0", "chebyshev": "Chebyshev fit", "log_series": "log series (uses eˣ, ÷)"}
 
@@ -246,5 +247,6 @@ def draw_histogram(params: dict) -> dict:
 
 FIGURES = [
     Figure("poly_approx", "Polynomial approximations of an activation", APPROX_SCHEMA, draw_approx),
-    Figure("preactivation_histogram", "What range do pre-activations cover?", HISTOGRAM_SCHEMA, draw_histogram),
+    Figure("preactivation_histogram", "What range do pre-activations cover?", HISTOGRAM_SCHEMA, draw_histogram,
+           primary=("task", "activation", "R")),  # surface or XOR, tanh or ReLU, the fitted range
 ]

@@ -210,7 +210,9 @@ SIZES = Animation(start=start_sizes, step=step_sizes, frame=sizes_frame, done=la
                   training=True)
 
 FIGURES = [
-    Figure("restore_jacobian", "Learning the Jacobian from directional samples", LIVE_SCHEMA, animation=LIVE),
+    Figure("restore_jacobian", "Learning the Jacobian from directional samples", LIVE_SCHEMA, animation=LIVE,
+           # the text's knobs: the sampled dimensions, the cosine's weight, the initial mess
+           primary=("dim_sample", "epochs", "cos_weight", "initial_messup")),
     Figure("restore_sizes", "The same proportion of sampled dimensions at every size", SIZES_SCHEMA,
-           animation=SIZES),
+           animation=SIZES, primary=("proportion", "epochs", "seeds")),
 ]

@@ -233,18 +233,36 @@ def restart_unless_only(kept: tuple[str, ...], start: Callable[[dict], Any]) -> 
     return update
 
 
+# The most controls a figure shows before its "More controls" disclosure: with the
+# plot, they fit one phone screen.
+MOST_PRIMARY = 5
+
+
 @dataclass(frozen=True)
 class Figure:
     """A registered figure: its parameters and a pure function drawing it (for a figure
-    that trains, the last frame of its animation unless ``draw`` says otherwise)."""
+    that trains, the last frame of its animation unless ``draw`` says otherwise).
+
+    ``primary`` names the parameters whose controls the page shows first, the ones the
+    text asks the reader to try; the others wait behind a "More controls" disclosure.
+    None: every parameter is primary (a figure with at most ``MOST_PRIMARY`` of them)."""
 
     key: str
     title: str
     schema: Schema
     draw: Callable[[dict], dict] | None = None  # default: the animation's last frame
     animation: Animation | None = None
+    primary: tuple[str, ...] | None = None
 
     def __post_init__(self):
+        primary = self.schema.names if self.primary is None else self.primary
+        unknown = [name for name in primary if name not in self.schema.names]
+        if unknown:
+            raise ValueError(f"figure {self.key!r}: primary names unknown parameter {unknown[0]!r}; "
+                             f"known parameters: {', '.join(self.schema.names)}")
+        if len(primary) > MOST_PRIMARY:
+            raise ValueError(f"figure {self.key!r} has {len(primary)} primary parameters; name at most "
+                             f"{MOST_PRIMARY} (primary=...) and the rest go behind 'More controls'")
         if self.draw is None:
             if self.animation is None or self.animation.done is None:
                 raise ValueError(f"figure {self.key!r} needs a draw function or a finite animation")

@@ -145,4 +145,6 @@ def frame(run: Run, p: dict) -> dict:
 ANIMATION = Animation(start=start, step=step, frame=frame, update=restart_unless_only(VIEW_PARAMS, start), done=done,
                       training=True)
 
-FIGURES = [Figure("sculpt", "A network sculpting a surface", SCHEMA, animation=ANIMATION)]
+FIGURES = [Figure("sculpt", "A network sculpting a surface", SCHEMA, animation=ANIMATION,
+                   # the text: change the activation, the seed; the two view sliders turn the picture
+                   primary=("activation", "surface", "seed", "azimuth", "elevation"))]

@@ -1,0 +1,78 @@
+"""A figure on a phone and on a laptop: the controls the text asks for first, the
+others behind "More controls", and side-by-side panels stacked on a phone."""
+
+import pytest
+
+from widgets import FIRST, PAGE, arrow_count_is, wait_live
+
+pytestmark = pytest.mark.browser
+
+MORE = f"{FIRST} details.jb-more"
+PATHS = "#jb-descent_paths-1"  # two panels side by side, on the same page
+
+
+def test_more_controls_open_and_a_control_inside_redraws_the_figure(watched, site_url):
+    page = watched.page
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    assert page.inner_text(f"{MORE} > summary") == "More controls (5)"
+    grid = page.locator(f'{FIRST} [name="grid"]')
+    assert not grid.is_visible()  # behind the closed disclosure
+    assert page.locator(f'{FIRST} [name="loss"]').is_visible()  # a primary control is not
+    # A keyboard reader opens it from its summary, then steps the grid slider.
+    page.focus(f"{MORE} > summary")
+    page.keyboard.press("Enter")
+    grid.wait_for(state="visible")
+    grid.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(arrow_count_is(16 * 16))
+    assert page.inner_text(f'{FIRST} [name="grid"] + output') == "16"
+
+
+def test_a_link_setting_a_control_behind_the_disclosure_opens_it(watched, site_url):
+    page = watched.page
+    page.goto(site_url + PAGE + "?gradient_field-1.grid=21")
+    wait_live(page)
+    page.wait_for_function(arrow_count_is(21 * 21))
+    page.wait_for_function(f"() => document.querySelector('{MORE}').open")
+    assert page.locator(f'{FIRST} [name="grid"]').is_visible()
+    assert page.input_value(f'{FIRST} [name="grid"]') == "21"
+
+
+def test_a_link_setting_only_primary_controls_leaves_the_disclosure_closed(watched, site_url):
+    page = watched.page
+    page.goto(site_url + PAGE + "?gradient_field-1.log=true")
+    wait_live(page)
+    page.wait_for_function(f"() => document.querySelector('{FIRST}').jacobiator.figure.layout.title.text.includes('log MSE')")
+    assert not page.evaluate(f"document.querySelector('{MORE}').open")
+
+
+DOMAINS_JS = """(plot) => {
+  const full = plot._fullLayout;
+  return {x: full.xaxis.domain, x2: full.xaxis2.domain, y: full.yaxis.domain, y2: full.yaxis2.domain};
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_side_by_side_panels_stack_on_a_phone_only(browser, site_url, screenshots, width):
+    context = browser.new_context(viewport={"width": width, "height": 844})
+    page = context.new_page()
+    page.goto(site_url + PAGE)
+    page.wait_for_selector(f"{PATHS} .jb-plot .main-svg")
+    domains = page.eval_on_selector(f"{PATHS} .jb-plot", DOMAINS_JS)
+    if width < 500:
+        # The right panel goes under the left one, in the same column (Plotly narrows
+        # both alike from the full width, to keep them square).
+        assert domains["x2"] == pytest.approx(domains["x"])
+        assert domains["x"][1] - domains["x"][0] > 0.5
+        assert domains["y2"][1] < domains["y"][0]
+    else:
+        assert domains["x"][1] < domains["x2"][0]
+        assert domains["y"] == domains["y2"]
+    # Only where the panels go changes: the plot draws the figure's own data.
+    same = page.eval_on_selector(PATHS, """(root) => JSON.stringify(root.jacobiator.figure.data.map((t) => [t.x, t.y]))
+        === JSON.stringify(root.querySelector('.jb-plot').data.map((t) => [t.x, t.y]))""")
+    assert same
+    page.locator(PATHS).scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / f"descent-paths-{width}px.png"))
+    context.close()
