@@ -1,0 +1,80 @@
+"""Backpropagation as a chain of VJPs (jacobiator.chain): against finite differences,
+and against Jᵀ∇L with the Jacobian formed."""
+
+import numpy as np
+import pytest
+
+from jacobiator.activations import ACTIVATIONS, get_activation
+from jacobiator.chain import (forward, jacobian, jacobian_cost, jvp_chain, loss, loss_grad, random_chain, vjp_chain,
+                              vjp_cost)
+
+# Smooth activations: central differences converge for them at every point.
+SMOOTH = [k for k in ("tanh", "sigmoid", "gelu", "silu", "softplus", "zcosz") if k in ACTIVATIONS]
+H = 1e-6
+
+
+def net(key="tanh", depth=2, width=4, seed=0):
+    return random_chain(get_activation(key), n_in=3, width=width, depth=depth, n_out=2, seed=seed)
+
+
+def central(f, x):
+    """∂f/∂x by central differences, one column per input."""
+    cols = []
+    for i in range(len(x)):
+        e = np.zeros_like(x)
+        e[i] = H
+        cols.append((np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * H))
+    return np.stack(cols, axis=-1)
+
+
+@pytest.mark.parametrize("key", SMOOTH)
+@pytest.mark.parametrize("depth", [1, 3])
+def test_the_vjp_chain_is_the_gradient_of_the_loss(key, depth):
+    chain, x, y = net(key, depth), np.array([0.3, -0.7, 1.1]), np.array([0.5, -0.2])
+    back = vjp_chain(chain, forward(chain, x), loss_grad(forward(chain, x).y_hat, y))
+    numeric = central(lambda z: loss(forward(chain, z).y_hat, y), x)
+    np.testing.assert_allclose(back.d_x, numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("key", SMOOTH)
+def test_the_formed_jacobian_matches_finite_differences(key):
+    chain, x = net(key), np.array([0.3, -0.7, 1.1])
+    numeric = central(lambda z: forward(chain, z).y_hat, x)
+    np.testing.assert_allclose(jacobian(chain, forward(chain, x)), numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("key", sorted(ACTIVATIONS))
+def test_the_vjp_chain_equals_jt_grad_and_the_jvp_chain_equals_jv(key):
+    chain = net(key, depth=3, seed=4)
+    fwd = forward(chain, np.array([0.9, 0.1, -0.4]))
+    g, v = np.array([1.5, -0.5]), np.array([0.2, 1.0, -0.3])
+    j = jacobian(chain, fwd)
+    assert j.shape == (2, 3)
+    np.testing.assert_allclose(vjp_chain(chain, fwd, g).d_x, j.T @ g, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(jvp_chain(chain, fwd, v), j @ v, rtol=1e-12, atol=1e-12)
+
+
+def test_the_intermediate_vectors_are_the_partial_derivatives():
+    chain, x, y = net("tanh", depth=2), np.array([0.3, -0.7, 1.1]), np.array([0.5, -0.2])
+    fwd = forward(chain, x)
+    back = vjp_chain(chain, fwd, loss_grad(fwd.y_hat, y))
+    # ∂L/∂h₂ by perturbing h₂ in the last layer's input alone.
+    numeric = central(lambda h: loss(chain.out @ h, y), fwd.post[-1])
+    np.testing.assert_allclose(back.d_post[-1], numeric, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(back.d_pre[0], chain.activation.grad(fwd.pre[0]) * back.d_post[0])
+    assert [len(d) for d in back.d_pre] == [4, 4]
+
+
+def test_bad_input_names_the_expected_size():
+    with pytest.raises(ValueError, match="vector of 3 numbers"):
+        forward(net(), np.zeros(2))
+
+
+def test_costs_count_multiply_adds():
+    # 2 → 3 → 2: the VJP is 2·3 + 3·2 products plus 3 for σ'; forming J costs the 3·2 scaling,
+    # one 2×3 by 3×2 product (12) and Jᵀg (4).
+    assert vjp_cost([2, 3, 2]) == 6 + 6 + 3
+    assert jacobian_cost([2, 3, 2]) == 6 + 12 + 4
+    # Square and deep, J costs about H times the VJP.
+    wide = [256] * 5
+    assert jacobian_cost(wide) > 100 * vjp_cost(wide)
