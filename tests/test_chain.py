@@ -78,3 +78,18 @@ def test_costs_count_multiply_adds():
     # Square and deep, J costs about H times the VJP.
     wide = [256] * 5
     assert jacobian_cost(wide) > 100 * vjp_cost(wide)
+
+
+def test_the_figure_shows_the_chain_and_its_check():
+    from jacobiator.figures import render
+
+    fig = render("vjp_chain", activation="gelu", depth=3, width=4, x1=-1.2, x2=0.6, jvp=True)
+    forward_row, backward_row, jvp_row = [t for t in fig["data"] if t["type"] == "heatmap"]
+    assert backward_row["x"][0] == "∂L/∂x" and len(backward_row["x"]) == 2 * 3 + 2
+    chain = random_chain(get_activation("gelu"), n_in=2, width=4, depth=3, n_out=2, seed=0)
+    fwd = forward(chain, np.array([-1.2, 0.6]))
+    expected = jacobian(chain, fwd).T @ (fwd.y_hat - np.array([0.5, -0.5]))
+    shown = [row[0] for row in backward_row["z"][:2]]  # the ∂L/∂x column, as drawn (4 digits)
+    np.testing.assert_allclose(shown, expected, atol=1e-4)
+    np.testing.assert_allclose([row[-1] for row in jvp_row["z"][:2]], jacobian(chain, fwd)[:, 0], atol=1e-4)
+    assert "equal to rounding" in fig["layout"]["annotations"][0]["text"]

@@ -17,7 +17,7 @@ from .schema import Animation, Figure
 # One module per figure family; each exposes FIGURES, a list of Figure.
 MODULES = ("gradient_field", "descent_paths", "sculpt", "activation_gallery", "activation_training",
            "lecture_xor", "lecture_notes", "poly_approx", "destroy_jacobian", "restore_jacobian",
-           "learned_gradient")
+           "learned_gradient", "chain")
 
 
 def _registry() -> dict[str, Figure]:
