@@ -1,10 +1,10 @@
 r"""Backpropagation as a chain of vector–Jacobian products, drawn.
 
-Left: the values a small net computes on its way forward (x, each layer's a and h,
+Left: the values a small net computes on its way forward (x, each layer's z and a,
 ŷ), and below them the vectors the backward pass carries from ∂L/∂ŷ back to ∂L/∂x,
 one VJP per step; optionally the forward-mode JVP along the input's first axis.
 The title checks the chain's ∂L/∂x against Jᵀ∇ŷL with the Jacobian formed. Right:
-what each costs, in multiply–adds, for a net of D layers of width H.
+what each costs, in multiply–adds, for a square net of width W (its hidden layers as set).
 """
 
 import numpy as np
@@ -25,7 +25,7 @@ SCHEMA = Schema(params=(
     Float("x1", "input x₁", 0.8, min=-2.0, max=2.0, step=0.05),
     Float("x2", "input x₂", -0.4, min=-2.0, max=2.0, step=0.05),
     Choice("activation", "activation σ", "tanh", choices=tuple((k, a.label) for k, a in ACTIVATIONS.items())),
-    Int("depth", "hidden layers D", 2, min=1, max=3),
+    Int("depth", "hidden layers H", 2, min=1, max=3),
     Int("width", "hidden width", 3, min=2, max=5),
     Bool("jvp", "show the forward JVP (along x₁)", False),
     Int("seed", "weights seed", 0, min=0, max=99),
@@ -33,8 +33,8 @@ SCHEMA = Schema(params=(
 
 
 def stage_names(depth: int, prefix: str = "") -> list[str]:
-    """x, a₁, h₁, …, a_D, h_D, ŷ, each as ``prefix`` + name (``∂L/∂`` for the backward row)."""
-    names = ["x"] + [f"{n}{k}".translate(SUBSCRIPT) for k in range(1, depth + 1) for n in ("a", "h")] + ["ŷ"]
+    """x, z₁, a₁, …, z_H, a_H, ŷ (pre-activations z, outputs a, as in the notation box), each as ``prefix`` + name (``∂L/∂`` for the backward row)."""
+    names = ["x"] + [f"{n}{k}".translate(SUBSCRIPT) for k in range(1, depth + 1) for n in ("z", "a")] + ["ŷ"]
     return [prefix + n for n in names]
 
 
@@ -54,20 +54,20 @@ def block(vectors: list[np.ndarray], names: list[str], rows: int, xaxis: str, ya
 
 def operations(depth: int, backward: bool) -> list[tuple[float, str]]:
     """The step between neighbouring columns, as the arrow's label: W_k then σ going forward;
-    W_kᵀ and ⊙ σ′(a_k) coming back."""
+    W_kᵀ and ⊙ σ′(z_k) coming back."""
     steps = []
     for k in range(1, depth + 1):
         w = f"W{k}".translate(SUBSCRIPT)
         steps += [(2 * k - 1.5, f"← {w}ᵀ" if backward else f"{w} →"),
-                  (2 * k - 0.5, f"← ⊙σ′(a{k})".translate(SUBSCRIPT) if backward else "σ →")]
+                  (2 * k - 0.5, f"← ⊙σ′(z{k})".translate(SUBSCRIPT) if backward else "σ →")]
     steps.append((2 * depth + 0.5, "← W_outᵀ" if backward else "W_out →"))
     return steps
 
 
 def cost_traces(depth: int) -> list[dict]:
-    """Multiply–adds to ∇ₓL for square nets (input, D hidden layers and output of width H)."""
+    """Multiply–adds to ∇ₓL for square nets (input, hidden layers and output all as wide)."""
     common = {"type": "scatter", "mode": "lines+markers", "x": COST_WIDTHS, "xaxis": "x4", "yaxis": "y4",
-              "hovertemplate": "H = %{x}: %{y:.3s} multiply–adds<extra>%{fullData.name}</extra>"}
+              "hovertemplate": "width %{x}: %{y:.3s} multiply–adds<extra>%{fullData.name}</extra>"}
     widths = [[h] * (depth + 2) for h in COST_WIDTHS]
     return [
         common | {"name": "VJP chain (backprop)", "y": [vjp_cost(w) for w in widths],
@@ -98,10 +98,10 @@ def draw(params: dict) -> dict:
     if params["jvp"]:
         tangents, d = [np.array([1.0, 0.0])], np.array([1.0, 0.0])
         pre, post = [], []
-        for w, a in zip(chain.hidden, fwd.pre):
+        for w, z in zip(chain.hidden, fwd.pre):
             d = w @ d
             pre.append(d)
-            d = chain.activation.grad(a) * d
+            d = chain.activation.grad(z) * d
             post.append(d)
         tangents = interleave(tangents[0], pre, post, jvp_chain(chain, fwd, np.array([1.0, 0.0])))
         data.append(block(tangents, stage_names(depth, "∂/∂x₁ "), rows, "x3", "y3", "forward JVP"))
@@ -132,7 +132,7 @@ def draw(params: dict) -> dict:
         annotations += [{"text": op, "x": x, "y": rows + 0.5, "xref": f"x{suffix}", "yref": yaxis,
                          "yanchor": "top", "showarrow": False, "font": {"size": 10}}
                         for x, op in operations(depth, backward)]
-    layout["xaxis4"] = axis("width H (square net)", type="log", domain=[0.72, 1], anchor="y4",
+    layout["xaxis4"] = axis("width of every layer (square net)", type="log", domain=[0.72, 1], anchor="y4",
                             tickvals=COST_WIDTHS[::2])
     layout["yaxis4"] = axis("multiply–adds to ∇ₓL", type="log", domain=[0.05, top], anchor="x4",
                             exponentformat="power")
