@@ -93,3 +93,16 @@ def test_the_figure_shows_the_chain_and_its_check():
     np.testing.assert_allclose(shown, expected, atol=1e-4)
     np.testing.assert_allclose([row[-1] for row in jvp_row["z"][:2]], jacobian(chain, fwd)[:, 0], atol=1e-4)
     assert "equal to rounding" in fig["layout"]["annotations"][0]["text"]
+
+
+def test_with_relu_a_unit_that_is_off_zeroes_its_entry_of_the_backward_pass():
+    # The text's preset: ReLU at the page's input. Where z < 0, ∂L/∂z is 0 whatever arrives from above.
+    from jacobiator.figures import render
+
+    forward_row, backward_row = [t for t in render("vjp_chain", activation="relu")["data"] if t["type"] == "heatmap"]
+    z1 = [row[1] for row in forward_row["z"]]
+    d_z1 = [row[1] for row in backward_row["z"]]
+    off = [i for i, z in enumerate(z1) if z is not None and z < 0]
+    assert off, "the page's input should switch a ReLU unit off"
+    assert all(d_z1[i] == 0 for i in off)
+    assert any(d != 0 for i, d in enumerate(d_z1) if i not in off and d is not None)
