@@ -48,7 +48,8 @@ def find_target(figures: list[dict], target: str) -> dict:
     if by_key:
         raise PresetError(f"the page has {len(by_key)} {target!r} figures: give the one meant an 'id:' line "
                           f"and name it (ids on this page: {', '.join(ids) or 'none'})")
-    known = ids + sorted({f["key"] for f in figures})
+    keys = [f["key"] for f in figures]
+    known = ids + sorted({k for k in keys if keys.count(k) == 1})  # a key names a figure only when unique
     raise PresetError(f"no figure {target!r} on this page; preset targets here: {', '.join(known) or 'none'}")
 
 
