@@ -77,6 +77,18 @@ def fence_id(src: str) -> str | None:
     return name
 
 
+# A preset link in a caption: [text](#preset:target?values), the one Markdown a caption may hold.
+CAPTION_PRESET = re.compile(r"\[([^\]]+)\]\((#preset:[^)\s]+)\)")
+
+
+def caption_html(caption: str):
+    """The caption escaped, with its preset links made links (build/figure_presets.py resolves them)."""
+    escaped = str(html.escape(caption, quote=False))
+    # The text is escaped already (& as &amp;, as an attribute wants it); only a quote could end the href.
+    linked = CAPTION_PRESET.sub(lambda m: f'<a href="{m[2].replace(chr(34), "&quot;")}">{m[1]}</a>', escaped)
+    return jinja2.utils.markupsafe.Markup(linked)
+
+
 def script_json(value) -> str:
     """JSON that is safe inside <script> or <template>: no tag or entity can end or fool it."""
     text = json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
@@ -101,7 +113,7 @@ def widget_html(key: str, overrides: dict, caption: str, widget_id: str, control
     spec = {"figure": key, "schema": figure.schema.to_json(), "params": params, "static": static_figure(key, figure, params),
             "roles": page_roles()}
     return _templates.get_template("widget.html").render(
-        id=widget_id, key=key, title=figure.title, caption=caption, schema=figure.schema.to_json(), training=training,
+        id=widget_id, key=key, title=figure.title, caption=caption_html(caption), schema=figure.schema.to_json(), training=training,
         shown=controls or list(figure.schema.names),
         params=params, spec_json=jinja2.utils.markupsafe.Markup(script_json(spec)),
     )
