@@ -8,9 +8,9 @@ The target is the ``id`` of a figure block (``id: flips`` in the fence), or a
 figure's key when the page has one figure of that kind, so a link never depends
 on how many figures come before its target. The build checks the values against
 the figure's schema as it would a reader's link (``Schema.resolve_lenient``) and
-writes the link as the figure's own URL state (``?destroy_training-2.grad_flip=0.45
-#jb-destroy_training-2``): it works without JavaScript (the page reloads in that
-state), and presets.js applies it in place, with a redraw. An unknown target or a
+writes the link as the figure's own URL state (``?destroy_training-2.grad_flip=0.45``):
+it works without JavaScript (the page reloads in that state), and presets.js
+applies it in place, scrolls to the figure and redraws it. An unknown target or a
 value the figure refuses shows a visible error and a warning naming the page and
 line, so ``mkdocs build --strict`` fails. Named in mkdocs.yml as ``figure_presets``.
 """
@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, quote
 
 from markdown import Extension
 from markdown.postprocessors import Postprocessor
+from markdown.treeprocessors import Treeprocessor
 
 import jacobiator_fence
 
@@ -67,49 +68,92 @@ def preset_values(figure: dict, query: str) -> dict[str, str]:
     return values
 
 
-def preset_link(figure: dict, values: dict[str, str], before: str, after: str) -> str:
-    """The link as the figure's URL state, with what presets.js needs to apply it in place."""
+def resolved(figure: dict, values: dict[str, str]) -> dict[str, str]:
+    """The link's attributes: its href is the figure's URL state, the data what presets.js applies in place."""
     slot = figure["widget"].removeprefix("jb-")
-    search = "&amp;".join(f"{quote(slot + '.' + k)}={quote(v)}" for k, v in values.items())
-    attributes = (before + after).strip()
-    if 'class="' in attributes:
-        attributes = attributes.replace('class="', 'class="jb-preset ', 1)
-    else:
-        attributes = ('class="jb-preset" ' + attributes).strip()
-    data = html.escape(json.dumps(values, ensure_ascii=False), quote=True)
-    return (f'<a href="?{search}#{figure["widget"]}" {attributes} data-jb-target="{figure["widget"]}" '
-            f'data-jb-values="{data}">')
+    search = "&".join(f"{quote(slot + '.' + k)}={quote(v)}" for k, v in values.items())
+    # No #fragment: MkDocs checks a fragment against the page's headings, and the widget is raw HTML
+    # it does not see. Without JavaScript the page reloads in that state; presets.js scrolls to the figure.
+    return {"href": f"?{search}", "data-jb-target": figure["widget"],
+            "data-jb-values": json.dumps(values, ensure_ascii=False)}
 
 
-class FigurePresets(Postprocessor):
-    def run(self, text: str) -> str:
-        figures = self.md.__dict__.get("jacobiator_figures", [])
+class Presets:
+    """The page's preset links, resolved in page order (so each is located at its own line)."""
+
+    def __init__(self, md):
+        self.md = md
+        self.cursor = 0
+
+    def resolve(self, target: str, query: str) -> dict[str, str] | str:
+        """The attributes of the link to ``#preset:target?query``, or the problem with it (also logged)."""
         page = jacobiator_fence.current_page["path"] or "<markdown>"
         markdown = jacobiator_fence.current_page["markdown"]
+        at = markdown.find(f"#preset:{target}" + (f"?{query}" if query else ""), self.cursor)
+        self.cursor = at + 1 if at >= 0 else self.cursor
+        try:
+            figure = find_target(self.md.__dict__.get("jacobiator_figures", []), target)
+            return resolved(figure, preset_values(figure, query))
+        except PresetError as e:
+            line = markdown.count("\n", 0, at) + 1 if at >= 0 else "?"
+            log.warning(f"{page}:{line}: preset link #preset:{target}: {e}")
+            return str(e)
 
-        cursor = 0  # links come in page order: each is looked for after the previous one
 
+class TreeLinks(Treeprocessor):
+    """Links in the text, rewritten before MkDocs checks the page's anchors (its relpath step, priority 0)."""
+
+    def __init__(self, md, presets: Presets):
+        super().__init__(md)
+        self.presets = presets
+
+    def run(self, root):
+        for link in root.iter("a"):
+            href = link.get("href", "")
+            if not href.startswith("#preset:"):
+                continue
+            target, _, query = href.removeprefix("#preset:").partition("?")
+            answer = self.presets.resolve(target, query)
+            if isinstance(answer, str):
+                del link.attrib["href"]
+                link.set("class", "jb-error jb-preset-error")
+                link.set("title", answer)
+                link.text = f"[preset: {answer}] " + (link.text or "")
+                continue
+            link.attrib.update(answer)
+            link.set("class", " ".join(["jb-preset", *link.get("class", "").split()]))
+
+
+class HtmlLinks(Postprocessor):
+    """Links in raw HTML, such as a figure's caption (the fence writes them), once it is back in the page."""
+
+    def __init__(self, md, presets: Presets):
+        super().__init__(md)
+        self.presets = presets
+
+    def run(self, text: str) -> str:
         def replace(m: re.Match) -> str:
-            nonlocal cursor
-            target, query = m["target"], html.unescape(m["query"] or "")
-            at = markdown.find(f"#preset:{target}" + (f"?{query}" if query else ""), cursor)
-            cursor = at + 1 if at >= 0 else cursor
-            try:
-                figure = find_target(figures, target)
-                return preset_link(figure, preset_values(figure, query), m["before"], m["after"])
-            except PresetError as e:
-                line = markdown.count("\n", 0, at) + 1 if at >= 0 else "?"
-                log.warning(f"{page}:{line}: preset link #preset:{target}: {e}")
-                return (f'<a class="jb-error jb-preset-error" title="{html.escape(str(e), quote=True)}">'
-                        f'[preset: {html.escape(str(e))}] ')
+            answer = self.presets.resolve(m["target"], html.unescape(m["query"] or ""))
+            if isinstance(answer, str):
+                return (f'<a class="jb-error jb-preset-error" title="{html.escape(answer, quote=True)}">'
+                        f'[preset: {html.escape(answer)}] ')
+            attributes = (m["before"] + m["after"]).strip()
+            attributes = (attributes.replace('class="', 'class="jb-preset ', 1) if 'class="' in attributes
+                          else f'class="jb-preset" {attributes}'.strip())
+            data = " ".join(f'{k}="{html.escape(v, quote=True)}"' for k, v in answer.items())
+            return f"<a {data} {attributes}>"
 
         return LINK.sub(replace, text)
 
 
 class FigurePresetsExtension(Extension):
     def extendMarkdown(self, md):
-        # After the raw HTML is put back (30): the figures are all formatted by then.
-        md.postprocessors.register(FigurePresets(md), "figure_presets", 5)
+        # The figures are all formatted by then (the fences are a preprocessor). In the text: after
+        # the inline links are made (20), before MkDocs checks anchors (0); in raw HTML: after it is
+        # put back (30).
+        # Each keeps its own place in the page: the text's links, then the captions', each in order.
+        md.treeprocessors.register(TreeLinks(md, Presets(md)), "figure_presets", 5)
+        md.postprocessors.register(HtmlLinks(md, Presets(md)), "figure_presets_html", 5)
 
 
 def makeExtension(**kwargs):

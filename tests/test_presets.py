@@ -63,11 +63,11 @@ def test_a_preset_becomes_the_figure_s_url_state_whatever_comes_before_it(page):
     out = convert(page(TWO_FIELDS))
     coarse, steps = links(out)
     # The block with id "coarse" is the page's second gradient_field.
-    assert html.unescape(coarse["href"]) == "?gradient_field-2.grid=5&gradient_field-2.log=true#jb-gradient_field-2"
+    assert html.unescape(coarse["href"]) == "?gradient_field-2.grid=5&gradient_field-2.log=true"
     assert coarse["data-jb-target"] == "jb-gradient_field-2"
     assert json.loads(html.unescape(coarse["data-jb-values"])) == {"grid": "5", "log": "true"}
     assert "jb-preset" in coarse["class"].split()
-    assert steps["href"] == "?descent_paths-1.lr=0.9#jb-descent_paths-1"
+    assert steps["href"] == "?descent_paths-1.lr=0.9"
     assert steps["class"].split() == ["jb-preset", "extra"]  # the author's class is kept
 
 
@@ -99,3 +99,16 @@ def test_a_fence_id_must_be_a_plain_name(page, caplog):
         out = convert(page("```figure\nfigure: gradient_field\nid: Not A Name\n```\n"))
     assert "lower-case letters, digits and dashes" in caplog.text
     assert "could not be built" in out
+
+
+def test_a_caption_may_hold_a_preset_link(page, caplog):
+    text = page("```figure\nfigure: gradient_field\nid: field\ncaption: Try [a finer grid](#preset:field?grid=31&log=true), "
+                "or [this](#preset:nowhere?grid=5).\n```\n")
+    with caplog.at_level(logging.WARNING, logger="mkdocs.jacobiator.presets"):
+        out = convert(text)
+    caption = out[out.index("<figcaption>"):out.index("</figcaption>")]
+    good = links(caption)[0]
+    assert html.unescape(good["href"]) == "?gradient_field-1.grid=31&gradient_field-1.log=true"
+    assert ">a finer grid</a>" in caption
+    assert "jb-preset-error" in caption
+    assert caplog.records[0].getMessage().startswith("page.md:4: preset link #preset:nowhere: no figure 'nowhere'")
