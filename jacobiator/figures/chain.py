@@ -132,7 +132,7 @@ def draw(params: dict) -> dict:
         annotations += [{"text": op, "x": x, "y": rows + 0.5, "xref": f"x{suffix}", "yref": yaxis,
                          "yanchor": "top", "showarrow": False, "font": {"size": 10}}
                         for x, op in operations(depth, backward)]
-    layout["xaxis4"] = axis("width of every layer (square net)", type="log", domain=[0.72, 1], anchor="y4",
+    layout["xaxis4"] = axis("width W (all layers)", type="log", domain=[0.72, 1], anchor="y4",
                             tickvals=COST_WIDTHS[::2])
     layout["yaxis4"] = axis("multiply–adds to ∇ₓL", type="log", domain=[0.05, top], anchor="x4",
                             exponentformat="power")
