@@ -106,3 +106,14 @@ def test_with_relu_a_unit_that_is_off_zeroes_its_entry_of_the_backward_pass():
     assert off, "the page's input should switch a ReLU unit off"
     assert all(d_z1[i] == 0 for i in off)
     assert any(d != 0 for i, d in enumerate(d_z1) if i not in off and d is not None)
+
+
+def test_deeper_and_wider_relu_chains_carry_more_zeros_back():
+    # The text's second preset: "deeper, such zeros pile up".
+    from jacobiator.figures import render
+
+    def zeros(**params):
+        backward = [t for t in render("vjp_chain", activation="relu", **params)["data"] if t["type"] == "heatmap"][1]
+        return sum(1 for row in backward["z"] for value in row if value == 0)
+
+    assert zeros(depth=3, width=5) > zeros()
