@@ -146,12 +146,14 @@ def format_figure(src, language, class_name, options, md, **kwargs) -> str:
     try:
         key, overrides, caption, controls = parse_block(src)
         name = fence_id(src)
+        figures = md.__dict__.setdefault("jacobiator_figures", [])
+        if name and any(f["id"] == name for f in figures):
+            raise ValueError(f"id {name!r} is already used by another figure on this page")
         counts[key] = counts.get(key, 0) + 1
         widget_id = f"jb-{key}-{counts[key]}"
         html_text = widget_html(key, overrides, caption, widget_id, controls)
         # What preset links on this page may point at (build/figure_presets.py).
-        md.__dict__.setdefault("jacobiator_figures", []).append(
-            {"widget": widget_id, "key": key, "id": name, "overrides": overrides})
+        figures.append({"widget": widget_id, "key": key, "id": name, "overrides": overrides})
         return html_text
     except ValueError as e:
         log.warning("%s: %s", where, e)

@@ -112,3 +112,11 @@ def test_a_caption_may_hold_a_preset_link(page, caplog):
     assert ">a finer grid</a>" in caption
     assert "jb-preset-error" in caption
     assert caplog.records[0].getMessage().startswith("page.md:4: preset link #preset:nowhere: no figure 'nowhere'")
+
+
+def test_a_fence_id_is_used_once_per_page(page, caplog):
+    block = "```figure\nfigure: gradient_field\nid: twice\n```\n\n"
+    with caplog.at_level(logging.WARNING):
+        out = convert(page(block + block))
+    assert "id 'twice' is already used by another figure on this page" in caplog.text
+    assert out.count("could not be built") == 1
