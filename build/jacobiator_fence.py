@@ -6,8 +6,9 @@
     caption: Drag the target.
     ```
 
-``figure`` names the figure, ``caption`` is optional, every other key overrides
-a parameter. The block becomes a widget (controls from the schema, a plot, a
+``figure`` names the figure, ``caption`` is optional, ``id`` (optional) is a name
+that preset links use to point at this figure (build/figure_presets.py), every
+other key overrides a parameter. The block becomes a widget (controls from the schema, a plot, a
 status line) carrying the figure rendered now, in CPython, so the reader sees
 it before Python starts in the browser. A mistake renders a visible error box
 and logs a warning naming the page and line, so ``mkdocs build --strict``
@@ -17,6 +18,7 @@ fails. Named in mkdocs.yml as a pymdownx.superfences custom fence.
 import html
 import json
 import logging
+import re
 from pathlib import Path
 
 import jinja2
@@ -26,7 +28,7 @@ import figure_cache
 
 log = logging.getLogger("mkdocs.jacobiator.figure")
 
-RESERVED = ("figure", "controls")
+RESERVED = ("figure", "controls", "id")
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
@@ -40,7 +42,8 @@ core = {"digest": None}
 
 
 def parse_block(src: str) -> tuple[str, dict, str, list | None]:
-    """(figure key, parameter overrides, caption, controls shown) from the fence's text.
+    """(figure key, parameter overrides, caption, controls shown) from the fence's text
+    (its ``id``: :func:`fence_id`).
 
     The caption line is taken as it is, so it may hold colons and math.
     """
@@ -58,6 +61,32 @@ def parse_block(src: str) -> tuple[str, dict, str, list | None]:
     if isinstance(controls, str):
         controls = [c.strip() for c in controls.split(",")]
     return str(spec["figure"]), overrides, " ".join(captions), controls
+
+
+ID = re.compile(r"[a-z][a-z0-9-]*")
+
+
+def fence_id(src: str) -> str | None:
+    """The block's ``id``, the name preset links point at (lower case, digits and dashes)."""
+    spec = yaml.safe_load("\n".join(line for line in src.splitlines() if not line.startswith("caption:"))) or {}
+    if "id" not in spec:
+        return None
+    name = str(spec["id"])
+    if not ID.fullmatch(name):
+        raise ValueError(f"id {name!r} must be lower-case letters, digits and dashes, starting with a letter")
+    return name
+
+
+# A preset link in a caption: [text](#preset:target?values), the one Markdown a caption may hold.
+CAPTION_PRESET = re.compile(r"\[([^\]]+)\]\((#preset:[^)\s]+)\)")
+
+
+def caption_html(caption: str):
+    """The caption escaped, with its preset links made links (build/figure_presets.py resolves them)."""
+    escaped = str(html.escape(caption, quote=False))
+    # The text is escaped already (& as &amp;, as an attribute wants it); only a quote could end the href.
+    linked = CAPTION_PRESET.sub(lambda m: f'<a href="{m[2].replace(chr(34), "&quot;")}">{m[1]}</a>', escaped)
+    return jinja2.utils.markupsafe.Markup(linked)
 
 
 def script_json(value) -> str:
@@ -90,7 +119,7 @@ def widget_html(key: str, overrides: dict, caption: str, widget_id: str, control
     if not any(p["name"] in primary for p in shown):  # a page showing only secondary controls shows them all
         primary = figure.schema.names
     return _templates.get_template("widget.html").render(
-        id=widget_id, key=key, title=figure.title, caption=caption, schema=schema, training=training,
+        id=widget_id, key=key, title=figure.title, caption=caption_html(caption), schema=schema, training=training,
         first=[p for p in shown if p["name"] in primary], more=[p for p in shown if p["name"] not in primary],
         params=params, spec_json=jinja2.utils.markupsafe.Markup(script_json(spec)),
     )
@@ -122,8 +151,16 @@ def format_figure(src, language, class_name, options, md, **kwargs) -> str:
     where = locate(src)
     try:
         key, overrides, caption, controls = parse_block(src)
+        name = fence_id(src)
+        figures = md.__dict__.setdefault("jacobiator_figures", [])
+        if name and any(f["id"] == name for f in figures):
+            raise ValueError(f"id {name!r} is already used by another figure on this page")
         counts[key] = counts.get(key, 0) + 1
-        return widget_html(key, overrides, caption, f"jb-{key}-{counts[key]}", controls)
+        widget_id = f"jb-{key}-{counts[key]}"
+        html_text = widget_html(key, overrides, caption, widget_id, controls)
+        # What preset links on this page may point at (build/figure_presets.py).
+        figures.append({"widget": widget_id, "key": key, "id": name, "overrides": overrides})
+        return html_text
     except ValueError as e:
         log.warning("%s: %s", where, e)
         return (f'<div class="admonition failure jb-error"><p class="admonition-title">This figure could not be built</p>'

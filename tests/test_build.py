@@ -392,3 +392,13 @@ def test_the_lock_pins_every_declared_requirement_with_hashes():
 def test_a_bad_claim_number_fails_the_strict_build_naming_page_and_line(tmp_path, placeholder, message):
     lines = HEAD + [f"The cut gets {placeholder} of the points."]
     assert_fails_at(*build_copy(tmp_path, lines), fence_line=len(HEAD) + 1, message=re.escape(message))
+
+
+@pytest.mark.parametrize("link, message", [
+    ("#preset:no_such_figure?grid=5", "no figure 'no_such_figure' on this page"),
+    ("#preset:gradient_field?grid=999", "grid must be between"),
+])
+def test_a_bad_preset_link_fails_the_strict_build_naming_page_and_line(tmp_path, link, message):
+    before = HEAD + fence(GOOD_BLOCK) + [""]
+    lines = before + [f"Look at [the coarse field]({link})."]
+    assert_fails_at(*build_copy(tmp_path, lines), fence_line=len(before) + 1, message=re.escape(message))

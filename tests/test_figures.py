@@ -59,7 +59,8 @@ def valid_overrides(key: str) -> st.SearchStrategy:
 
 # Figures that train for seconds before they draw (up to their cost cap of
 # tens of seconds): fewer random examples, the same check.
-SLOW = ("destroy_sweep", "restore_sizes", "gradient_race", "gradient_fit", "gradient_dims")
+# linear_regions counts on grids of up to a million points.
+SLOW = ("destroy_sweep", "restore_sizes", "gradient_race", "gradient_fit", "gradient_dims", "linear_regions")
 
 
 @pytest.mark.parametrize("key", [k for k in KEYS if k not in SLOW])

@@ -177,6 +177,16 @@ def test_a_deep_net_can_have_more_regions_than_any_shallow_one_of_its_size():
     assert L.count_regions(deep, 2.0, 1000) == 229 > L.plane_bound(20)
 
 
+def test_the_figure_counts_on_a_grid_as_fine_as_the_text_quotes_and_draws_a_thinned_map():
+    # The text's 1000 x 1000 count is reachable from the figure's grid slider; the map stays 200 x 200.
+    _, deep = nets(2)
+    fig = render("linear_regions", seed=2, half_width=2.0, grid=1000)
+    assert f"{L.count_regions(deep, 2.0, 1000)} regions on the grid" in fig["layout"]["annotations"][1]["text"]
+    for trace in fig["data"]:
+        assert len(trace["x"]) == len(trace["z"]) == len(trace["z"][0]) == 200
+        assert trace["x"][0] == -2.0 and trace["x"][-1] == 2.0
+
+
 def test_exact_count_of_simple_arrangements():
     # x1 = 0 and x2 = 0: four quadrants; a third line x1 + x2 = 3 misses the unit square.
     W, b = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]), np.array([0.0, 0.0, -3.0])

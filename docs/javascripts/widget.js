@@ -304,6 +304,17 @@ export class Widget {
     });
   }
 
+  /** The hook for a preset link (presets.js): the page's settings, then ``values``
+   * (text, as a link gives them), checked by Python like a link's and drawn. */
+  applyPreset(values) {
+    this.params = { ...this.base };
+    for (const name of Object.keys(this.inputs)) this.syncControl(name);
+    this.showPython();
+    this.showIgnored([]);
+    this.link = values; // sent with the next request: now, or once Python is ready
+    this.request();
+  }
+
   /** Python's answer to a link: the controls take the parameters it used, and the
    * notice says what it ignored and why. A change the reader made meanwhile wins. */
   useLink(reply) {

@@ -131,8 +131,12 @@ REGIONS = Schema(params=(
     Choice("init", "initialisation", "lecun", choices=(("lecun", "N(0, 1/fan_in), small biases (the article's)"),
                                                        ("uniform", "uniform ±1/√fan_in (PyTorch's default)"))),
     Float("half_width", "square [−h, h]²: h", 1.0, min=0.25, max=8.0, step=0.25),
-    Int("grid", "grid points per side", 200, min=20, max=200, step=10),
+    Int("grid", "grid points per side", 200, min=20, max=1000, step=10,
+        help="regions are counted on this grid; the map draws at most 200 points per side"),
 ))
+# The most points per side the map draws: a finer counting grid is thinned for drawing
+# (a panel is about 300 pixels wide, so finer cells would not show).
+DRAWN_POINTS = 200
 
 
 def region_colors(ids: np.ndarray, count: int) -> np.ndarray:
@@ -173,6 +177,9 @@ def region_map(net, params: dict, xaxis: str, yaxis: str) -> tuple[dict, int]:
     ids, count = L.region_ids(L.activation_patterns(net, x))
     ids = ids.reshape(len(t), len(t))
     z = region_colors(ids, count)[ids]
+    if len(t) > DRAWN_POINTS:
+        drawn = np.round(np.linspace(0, len(t) - 1, DRAWN_POINTS)).astype(int)
+        t, z = t[drawn], z[np.ix_(drawn, drawn)]
     trace = {"type": "heatmap", "x": json_list(t), "y": json_list(t), "z": z.tolist(), "xaxis": xaxis,
              "yaxis": yaxis, "colorscale": discrete_scale(REGION_COLOURS), "zmin": -0.5,
              "zmax": len(REGION_COLOURS) - 0.5, "showscale": False, "zsmooth": False, "meta": {"role": "regions"},
