@@ -140,4 +140,5 @@ def draw(params: dict) -> dict:
     return {"data": data, "layout": layout}
 
 
-FIGURES = [Figure("vjp_chain", "Backpropagation as a chain of vector–Jacobian products", SCHEMA, draw)]
+FIGURES = [Figure("vjp_chain", "Backpropagation as a chain of vector–Jacobian products", SCHEMA, draw,
+                  primary=("x1", "x2", "activation", "depth", "jvp"))]  # what the text asks the reader to try
