@@ -110,17 +110,19 @@ def draw(params: dict) -> dict:
 
     formed = jacobian(chain, fwd).T @ back.d_y_hat
     vector = lambda v: "(" + ", ".join(fmt(c, 3) for c in v) + ")"  # noqa: E731
-    heading = (f"∂L/∂x = {vector(back.d_x)} by the chain; Jᵀ∇ŷL = {vector(formed)} with J formed: "
-               f"{agreement(back.d_x, formed)}")
-    this_net = f"this net: {vjp_cost(chain.widths)} multiply–adds by VJPs, {jacobian_cost(chain.widths)} forming J"
+    # Two short lines rather than one long one: the title must fit a phone's width too.
+    heading = (f"∂L/∂x by VJPs: {vector(back.d_x)}<br>"
+               f"Jᵀ∇ŷL, J formed: {vector(formed)}, {agreement(back.d_x, formed)}")
+    this_net = f"{vjp_cost(chain.widths)} multiply–adds by VJPs, {jacobian_cost(chain.widths)} forming J"
 
     # Stacked blocks in the left 62 %, the cost plot on the right.
     n = len(panels)
-    gap, top = 0.12, 0.9
+    # The gap holds a block's step labels, the next block's title and its column names.
+    gap, top = 0.24, 0.9
     height = (top - gap * (n - 1)) / n
-    layout = base_layout(height=200 + 150 * n, margin={"l": 40, "r": 10, "t": 60, "b": 70}, showlegend=True,
+    layout = base_layout(height=220 + 180 * n, margin={"l": 40, "r": 10, "t": 90, "b": 70}, showlegend=True,
                          legend=legend_below(-0.08, yanchor="top", font={"size": 11}))
-    annotations = [title(heading, 0.5, 1.0, sub=f"L = ½‖ŷ − y‖², y = (0.5, −0.5); {this_net}", yshift=18)]
+    annotations = [title(heading, 0.5, 1.0, sub=f"L = ½‖ŷ − y‖², y = (0.5, −0.5)<br>{this_net}", yshift=18)]
     for i, (yaxis, caption, backward) in enumerate(panels):
         suffix = yaxis[1:]
         low = top - (i + 1) * height - i * gap
