@@ -312,3 +312,38 @@ def across_dims(config: Config, dims: tuple[int, ...] = DIMS) -> dict:
     while not sweep.finished:
         step_dims(sweep, sweep.race.config.steps)
     return sweep.result
+
+
+# What one gradient costs ----------------------------------------------------------
+# Counted in multiply-adds, not timed: a count is the same on every platform and BLAS.
+
+
+def backprop_multiply_adds(config: Config) -> int:
+    r"""One backward pass through :math:`f(x, A) = Ax` given :math:`\nabla_f`:
+    :math:`\nabla_x = A^\top \nabla_f` and :math:`\nabla_A = \nabla_f x^\top`, d_o d_i each."""
+    return 2 * config.dim_o * config.dim_i
+
+
+def model_cost(model: Model) -> dict[str, int]:
+    """One forward pass of a model for one (∇f, x, A), read off its weights: ``multiply_adds``, and
+    ``functions``, the evaluations of elementary functions (GELU; log, angle, exp, cos and sin)."""
+    if model.key == "fc":
+        return {"multiply_adds": sum(w.size for w in model.net.weights),
+                "functions": sum(w.shape[1] for w in model.net.weights[:-1])}
+    K, n_in = model.net.W.shape
+    # W log u twice (its real and imaginary parts), Re(m) = |m| cos(phase) once per monomial, the read-out M
+    return {"multiply_adds": 2 * K * n_in + K + model.net.M.size,
+            "functions": 2 * n_in + 2 * K}  # log|u| and arg u per input; exp and cos per monomial
+
+
+def gradient_costs(config: Config) -> dict:
+    """Per model: the multiply-adds of one learned gradient, their ratio to backprop's, and a lower
+    bound on the training's multiply-adds (one forward pass and two evaluations of f per sample)
+    counted in backprop gradients: how many exact gradients the training alone would have paid for."""
+    backprop = backprop_multiply_adds(config)
+    out = {"backprop": backprop, "samples": config.samples}
+    for key in MODELS:
+        cost = model_cost(make_model(key, config))
+        training = config.samples * (cost["multiply_adds"] + 2 * config.dim_o * config.dim_i)
+        out[key] = cost | {"ratio": cost["multiply_adds"] / backprop, "training_in_gradients": training / backprop}
+    return out

@@ -382,3 +382,55 @@ def crossover(run: Run) -> dict:
     first = next((i for i in range(len(ahead)) if all(ahead[i:])), None)
     epochs = None if first is None else budgets[first] / run.config.samples_per_epoch
     return {"epochs": epochs, "forward_at_end": forward[-1], "learned_at_end": learned[-1]}
+
+
+# The least-squares baseline ---------------------------------------------------------
+# For a linear f every directional sample is one exact linear equation in the entries
+# of Ĵ, so the fair baseline is not another estimator but the direct solve.
+
+
+def least_squares_jacobian(grad_f: Array, d: Array, t: Array) -> Array:
+    r"""The :math:`\hat J` (d_o, d_i) that best fits N directional samples in the least-squares sense:
+    each sample says :math:`\nabla_{f,k}^\top \hat J\, d_k = t_k`, one linear equation in the entries
+    of :math:`\hat J` with coefficients :math:`\nabla_{f,k} d_k^\top`. Where the samples leave entries
+    undetermined (columns no direction touched), the minimum-norm solution sets them to 0."""
+    grad_f, d, t = np.asarray(grad_f, float), np.asarray(d, float), np.asarray(t, float)
+    if grad_f.ndim != 2 or d.ndim != 2 or t.ndim != 1:
+        raise ValueError(f"expected grad_f (N, d_o), d (N, d_i) and t (N,), got shapes "
+                         f"{grad_f.shape}, {d.shape} and {t.shape}")
+    if not len(grad_f) == len(d) == len(t) or len(t) == 0:
+        raise ValueError(f"grad_f, d and t must hold the same number N >= 1 of samples, got "
+                         f"{len(grad_f)}, {len(d)} and {len(t)}")
+    rows = np.einsum("no,ni->noi", grad_f, d).reshape(len(t), -1)  # vec(∇f d^T), row by row
+    solution = np.linalg.lstsq(rows, t, rcond=None)[0]
+    return solution.reshape(grad_f.shape[1], d.shape[1])
+
+
+def training_samples(config: Config, steps: int) -> tuple[Array, Array, Array]:
+    """The directional samples (∇f, d, t) of the first ``steps`` mini-batches of :func:`train` at
+    ``config``, drawn from the same stream in the same order as the training draws them."""
+    run = start(config)
+    batches = [sample(run) for _ in range(steps)]
+    x, d, grad_f = (np.concatenate(parts) for parts in zip(*batches))
+    return grad_f, d, directional_targets(run.f, x, d, grad_f)
+
+
+def least_squares_baseline(config: Config, epochs: float = 1.0) -> dict:
+    """The least-squares Ĵ from the samples of the first ``epochs`` epochs of training at ``config``:
+    its errors against J, and how many of the d_i columns of J those samples touched."""
+    steps = max(1, math.ceil(epochs * config.samples_per_epoch / config.batch))
+    grad_f, d, t = training_samples(config, steps)
+    J = start(config).theta
+    return errors(least_squares_jacobian(grad_f, d, t), J) | {
+        "samples": len(t), "columns_seen": int(np.count_nonzero(np.any(d != 0, axis=0)))}
+
+
+def epochs_to_cover(config: Config) -> float | None:
+    """The epochs of training at ``config`` after which its samples have touched every column of J:
+    from then on the least-squares Ĵ is exact (to rounding). None if the run ends first."""
+    run, seen = start(config), np.zeros(config.dim_i, bool)
+    for step_number in range(1, config.steps + 1):
+        seen |= np.any(sample(run)[1] != 0, axis=0)
+        if seen.all():
+            return step_number * config.batch / config.samples_per_epoch
+    return None

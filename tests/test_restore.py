@@ -53,6 +53,60 @@ def test_a_step_changes_only_the_sampled_columns():
     assert changed.sum() == 2
 
 
+def test_least_squares_recovers_J_exactly_when_the_samples_span_its_entries():
+    rng = np.random.default_rng(0)
+    J = rng.normal(size=(3, 5))
+    grad_f, d = rng.normal(size=(20, 3)), rng.normal(size=(20, 5))  # 20 >= 15 unknowns, generic
+    t = np.sum((grad_f @ J) * d, axis=1)
+    np.testing.assert_allclose(restore.least_squares_jacobian(grad_f, d, t), J, atol=1e-10)
+
+
+def test_least_squares_leaves_untouched_columns_at_zero():
+    rng = np.random.default_rng(1)
+    J = rng.normal(size=(2, 4))
+    grad_f, d = rng.normal(size=(30, 2)), rng.normal(size=(30, 4))
+    d[:, 3] = 0.0  # no direction touches the last column: its entries are undetermined
+    J_hat = restore.least_squares_jacobian(grad_f, d, np.sum((grad_f @ J) * d, axis=1))
+    np.testing.assert_allclose(J_hat[:, :3], J[:, :3], atol=1e-10)
+    np.testing.assert_allclose(J_hat[:, 3], 0.0, atol=1e-12)  # the minimum-norm answer
+
+
+@pytest.mark.parametrize("shapes, named", [
+    (((5, 2), (5, 3), (4,)), "same number"),
+    (((5, 2), (5, 3), (5, 1)), "shapes"),
+    (((5,), (5, 3), (5,)), "shapes"),
+    (((0, 2), (0, 3), (0,)), "N >= 1"),
+])
+def test_least_squares_with_bad_shapes_is_a_clear_error(shapes, named):
+    grad_f, d, t = (np.ones(shape) for shape in shapes)
+    with pytest.raises(ValueError, match=named):
+        restore.least_squares_jacobian(grad_f, d, t)
+
+
+def test_the_least_squares_baseline_sees_the_training_samples():
+    config = restore.Config(dim_i=6, dim_o=3, dim_sample=2, seed=4)
+    steps = config.samples_per_epoch // config.batch
+    grad_f, d, t = restore.training_samples(config, steps)
+    run = restore.start(config)
+    for k in range(steps):  # the batches train_step draws, in its order
+        x_k, d_k, grad_f_k = restore.sample(run)
+        rows = slice(k * config.batch, (k + 1) * config.batch)
+        np.testing.assert_array_equal(d[rows], d_k)
+        np.testing.assert_array_equal(grad_f[rows], grad_f_k)
+    baseline = restore.least_squares_baseline(config, epochs=1.0)
+    assert baseline["samples"] == config.samples_per_epoch
+    assert baseline["columns_seen"] == np.count_nonzero(np.any(d != 0, axis=0))
+
+
+def test_the_least_squares_baseline_is_exact_once_every_column_is_touched():
+    config = restore.Config(dim_i=6, dim_o=3, dim_sample=2, seed=4)
+    cover = restore.epochs_to_cover(config)
+    assert cover is not None
+    assert restore.least_squares_baseline(config, cover)["rel_error"] < 1e-10
+    before = cover - config.batch / config.samples_per_epoch  # one mini-batch earlier a column is missing
+    assert restore.least_squares_baseline(config, before)["columns_seen"] < config.dim_i
+
+
 def test_pure_cosine_loss_leaves_the_scale_off():
     run = restore.train(restore.Config(initial_messup=5.0, cos_weight=1.0))
     assert np.linalg.norm(run.J_hat) / np.linalg.norm(run.theta) > 3.0
@@ -178,3 +232,15 @@ def test_the_live_run_ends_on_the_static_figure(key, params):
 def test_dim_sample_above_dim_i_is_taken_as_dim_i_and_said():
     figure = render("restore_jacobian", dim_i=3, dim_sample=8, epochs=2)
     assert "dim_sample taken as dim_i = 3" in figure["layout"]["annotations"][0]["text"]
+
+
+def test_the_multiply_adds_of_one_gradient():
+    config = lg.Config()  # 2 x 2: 8 inputs (∇f, x, A), 6 outputs (∇x, ∇A)
+    costs = lg.gradient_costs(config)
+    assert costs["backprop"] == 8  # A^T ∇f and ∇f x^T, 4 each
+    assert costs["fc"]["multiply_adds"] == 8 * 64 + 64 * 64 + 64 * 64 + 64 * 6  # three hidden layers of 64
+    assert costs["fc"]["functions"] == 3 * 64  # one GELU per hidden unit
+    assert costs["lle"]["multiply_adds"] == 2 * 64 * 8 + 64 + 6 * 64  # W log u, re and im; Re(m); read-out
+    assert costs["fc"]["ratio"] == costs["fc"]["multiply_adds"] / 8
+    wider = lg.gradient_costs(lg.Config(width=128))
+    assert wider["fc"]["multiply_adds"] > 3 * costs["fc"]["multiply_adds"]  # the square layers dominate
