@@ -3,7 +3,7 @@ restarts, and the page answers while it runs."""
 
 import pytest
 
-from widgets import click, meta_js, pause_and_resume, shot, wait_live
+from widgets import click, meta_js, open_live, pause_and_resume, shot
 
 pytestmark = pytest.mark.browser
 
@@ -17,10 +17,8 @@ MESH_JS = f"""() => document.querySelector('{SCULPT}').jacobiator.figure.data
 
 def test_sculpting_trains_pauses_resumes_and_restarts(watched, site_url, screenshots, record_property):
     page = watched.page
-    page.goto(site_url)
-    wait_live(page, SCULPT)
+    static = open_live(page, site_url, SCULPT)  # on screen: off screen, a run pauses
     trained_mesh = page.evaluate(MESH_JS)  # the static figure: after the whole budget
-    static = page.evaluate(meta_js(SCULPT))
     assert static["step"] == static["of"] == STEPS, static
 
     click(page, f"{SCULPT} .jb-train")
