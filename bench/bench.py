@@ -110,19 +110,34 @@ FIRST_CHANGE_JS = """async (selector) => {
 
 def cold_load(browser, url):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    marks = visit(context, url + PAGE)
+    context.close()
+    return marks
+
+
+def visit(context, url, network=None, guard=True):
+    """Open ``url`` in a new tab of ``context`` (under ``network`` conditions, see visits.py)
+    until live: first static figure, live, the worker's stages, then a first change.
+    ``guard`` aborts requests that leave 127.0.0.1; Playwright then bypasses the HTTP cache."""
     context.add_init_script(WORKER_START_JS)
     offsite = []
-    guard_offsite(context, offsite)
+    if guard:
+        guard_offsite(context, offsite)
     page = context.new_page()
-    page.goto(url + PAGE)
-    page.wait_for_function("performance.getEntriesByName('jb:live').length > 0", timeout=120_000)
+    if network:
+        from visits import emulate_network
+        emulate_network(context, page, network)
+    page.goto(url)
+    page.wait_for_function("performance.getEntriesByName('jb:live').length > 0", timeout=300_000)
     marks = page.evaluate("""async () => ({
       static: performance.getEntriesByName('jb:static')[0].startTime,
       live: performance.getEntriesByName('jb:live')[0].startTime,
       workerStart: window.__workerStart,
       worker: (await import('/javascripts/runtime-client.js')).runtime })""")
     marks["firstChange"] = page.evaluate(FIRST_CHANGE_JS, "#jb-gradient_field-1")
-    context.close()
+    page.close()
+    if guard:
+        context.unroute("**/*")
     assert not offsite, offsite
     return marks
 

@@ -1,0 +1,158 @@
+"""A reader's visits to the gradient-fields chapter, as a static host serves it (gzip):
+cold and warm, on a fast link and on a slow one, with the bytes each moves, beside
+the floor (bench/floor.py). Prints JSON, asserts nothing.
+
+  - cold: a new browser profile (context), nothing cached;
+  - warm: a second tab of the same profile after the cold visit went live (the HTTP cache and
+    Chromium's compiled-wasm cache filled; each tab has its own worker, booted again);
+  - throttled: a cold visit under Chromium's network emulation (THROTTLE: 10 Mbit/s down, 40 ms);
+  - bytes: what the server sent (headers included) from navigation until the page is live
+    and its network has been quiet for QUIET_MS, by kind of file.
+
+Requests are not routed through Playwright (routing turns the HTTP cache off): the browser
+runs with background networking off (harness.CHROMIUM_ARGS), and a request that would leave
+127.0.0.1 is listed under "offsite".
+
+    bench/visits.py [--runs 5] SITE_DIR [SITE_DIR ...]
+
+With several sites, each round visits every site in turn (alternating, for a before/after
+comparison on a noisy machine).
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from urllib.parse import urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench import PAGE, visit  # noqa: E402
+from floor import floor_load, floor_site  # noqa: E402
+from harness import chromium, serving  # noqa: E402
+
+# Chromium's network emulation, in its units: bytes per second and ms of latency per request.
+MBIT = 1e6 / 8
+THROTTLE = {"offline": False, "latency": 40, "downloadThroughput": 10 * MBIT, "uploadThroughput": 5 * MBIT}
+QUIET_MS = 1000  # the network is done when the server has sent nothing for this long
+
+
+def emulate_network(context, page, conditions: dict) -> None:
+    """Emulate ``conditions`` on ``page``. Chromium applies them to the workers the page
+    starts as well: the bare worker of bench/floor.py, throttled so, took 10.7 and 11.3 s
+    for its 11.0 MB instead of 2.9 to 5.8 s."""
+    session = context.new_cdp_session(page)
+    session.send("Network.enable")
+    session.send("Network.emulateNetworkConditions", conditions)
+
+
+def quiet_bytes(served) -> int:
+    """The server's byte count once it has sent nothing for QUIET_MS."""
+    last, since = served.bytes, time.monotonic()
+    while time.monotonic() - since < QUIET_MS / 1000:
+        time.sleep(0.1)
+        if served.bytes != last:
+            last, since = served.bytes, time.monotonic()
+    return last
+
+
+KINDS = (("pyodide.asm.wasm", "wasm"), ("pyodide.asm.js", "pyodide_js"), ("python_stdlib.zip", "stdlib"),
+         ("/numpy-", "numpy"), ("/jacobiator-", "jacobiator"), ("/plotly/", "plotly"), ("/katex/", "katex"),
+         ("/assets/", "theme"), ("/javascripts/", "site_js"), ("/search/", "search"))
+
+
+def by_kind(by_path: dict) -> dict:
+    """Bytes sent by kind of file (the page's HTML: "page"; anything else: "rest"), largest first."""
+    kinds = {}
+    for path, n in by_path.items():
+        kind = next((kind for part, kind in KINDS if part in path), "page" if path.endswith("/") else "rest")
+        kinds[kind] = kinds.get(kind, 0) + n
+    return dict(sorted(kinds.items(), key=lambda kv: -kv[1]))
+
+
+def new_context(browser, offsite: list):
+    """A new browser profile that lists in ``offsite`` the requests leaving 127.0.0.1."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.on("request", lambda r: urlparse(r.url).hostname in (None, "127.0.0.1") or offsite.append(r.url))
+    return context
+
+
+def visits(browser, served, offsite: list) -> dict:
+    """A cold visit with its bytes, then a warm one in a second tab of the same profile."""
+    context = new_context(browser, offsite)
+    served.reset()
+    cold = visit(context, served.url + PAGE, guard=False)
+    cold["bytes"] = quiet_bytes(served)
+    cold["by_kind"] = by_kind(served.by_path)
+    served.reset()
+    warm = visit(context, served.url + PAGE, guard=False)
+    warm["bytes"] = quiet_bytes(served)
+    context.close()
+    return {"cold": cold, "warm": warm}
+
+
+def throttled(browser, served, offsite: list) -> dict:
+    """A cold visit under THROTTLE."""
+    context = new_context(browser, offsite)
+    served.reset()
+    marks = visit(context, served.url + PAGE, network=THROTTLE, guard=False)
+    marks["bytes"] = quiet_bytes(served)
+    context.close()
+    return marks
+
+
+def median(values) -> int:
+    return round(statistics.median(values))
+
+
+def summary(rounds: list[dict], floors: list[float], offsite: list) -> dict:
+    """Medians over the rounds of one site."""
+    def med(kind, key):
+        return median(r[kind][key] for r in rounds)
+    floor = statistics.median(floors)
+    cold_live = statistics.median(r["cold"]["live"] for r in rounds)
+    kinds = rounds[0]["cold"]["by_kind"]
+    return {
+        "floor_ms": round(floor), "cold_live_ms": round(cold_live), "cold_live_over_floor": round(cold_live / floor, 2),
+        "cold_first_static_ms": med("cold", "static"),
+        "warm_first_static_ms": med("warm", "static"), "warm_live_ms": med("warm", "live"),
+        "cold_mb": round(med("cold", "bytes") / 1e6, 2), "warm_mb": round(med("warm", "bytes") / 1e6, 3),
+        "cold_mb_by_kind": {kind: round(median(r["cold"]["by_kind"].get(kind, 0) for r in rounds) / 1e6, 3)
+                            for kind in kinds},
+        "throttled": {"network": "10 Mbit/s down, 40 ms", "cold_first_static_ms": med("throttled", "static"),
+                      "cold_live_ms": med("throttled", "live"), "cold_mb": round(med("throttled", "bytes") / 1e6, 2)},
+        "runs": len(rounds), "served": "gzip (text, js, json, wasm)", "offsite": sorted(set(offsite))}
+
+
+def measure(browser, sites: dict, runs: int) -> dict:
+    """``sites``: name -> (Served site, Served floor). Alternating rounds; medians per site."""
+    rounds = {name: [] for name in sites}
+    floors = {name: [] for name in sites}
+    offsite = {name: [] for name in sites}
+    for _ in range(runs):
+        for name, (site, floor) in sites.items():
+            floors[name].append(floor_load(browser, floor.url))
+            rounds[name].append(visits(browser, site, offsite[name])
+                                | {"throttled": throttled(browser, site, offsite[name])})
+    return {name: summary(rounds[name], floors[name], offsite[name]) for name in sites}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sites", nargs="+", type=Path, help="built site folders (mkdocs build -d ...)")
+    parser.add_argument("--runs", type=int, default=5, help="rounds per site (default 5)")
+    args = parser.parse_args(argv)
+    with ExitStack() as stack:
+        sites = {str(site): (stack.enter_context(serving(site, gzip=True)),
+                             stack.enter_context(serving(stack.enter_context(floor_site(site)), gzip=True)))
+                 for site in args.sites}
+        result = measure(stack.enter_context(chromium()), sites, args.runs)
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
