@@ -24,8 +24,9 @@ from pathlib import Path
 COMPRESSLEVEL = 6  # pyodide py-compile's default
 
 
-def compile_archive(src: str, dst: str) -> None:
-    """Write ``src`` (a .zip or .whl) to ``dst`` with its .py compiled to .pyc."""
+def compile_archive(src: str, dst: str, keep: tuple[str, ...] = ()) -> None:
+    """Write ``src`` (a .zip or .whl) to ``dst`` with its .py compiled to .pyc; with ``keep``,
+    only the members under those top-level names (a module ``x.py`` or a package ``x/``)."""
     with (zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout,
           tempfile.TemporaryDirectory() as tmp):
         source, target = Path(tmp) / "source.py", Path(tmp) / "source.pyc"
@@ -33,6 +34,8 @@ def compile_archive(src: str, dst: str) -> None:
             name = info.filename
             if name.endswith(".pyc"):
                 continue  # recompiled from its .py, as pyodide py-compile does
+            if keep and top_level(name) not in keep:
+                continue
             if info.is_dir():
                 folder = _like(info, name)
                 folder.CRC = folder.compress_size = folder.file_size = 0  # mkdir wants them set
@@ -49,17 +52,23 @@ def compile_archive(src: str, dst: str) -> None:
             zout.writestr(out, data, compresslevel=COMPRESSLEVEL)
 
 
+def top_level(name: str) -> str:
+    """The module or package a member belongs to: ``json/decoder.py`` -> ``json``, ``os.py`` -> ``os``."""
+    first = name.split("/")[0]
+    return first.removesuffix(".py") if "/" not in name else first
+
+
 def _like(info: zipfile.ZipInfo, name: str) -> zipfile.ZipInfo:
     out = zipfile.ZipInfo(name, date_time=info.date_time)
     out.external_attr = info.external_attr
     return out
 
 
-def main(jobs: list[tuple[str, str]], python: str) -> None:
-    """Compile each ``(src, dst)``, if this is Python ``python`` ("3.12"): bytecode
+def main(jobs: list[tuple[str, str, tuple[str, ...]]], python: str) -> None:
+    """Compile each ``(src, dst, keep)``, if this is Python ``python`` ("3.12"): bytecode
     loads only in the Python version that made it."""
     here = f"{sys.version_info.major}.{sys.version_info.minor}"
     if here != python:
         raise RuntimeError(f"this is Python {here}: the .pyc would not load in Python {python}")
-    for src, dst in jobs:
-        compile_archive(src, dst)
+    for src, dst, keep in jobs:
+        compile_archive(src, dst, keep)

@@ -73,6 +73,8 @@ async function main() {
     const { loadPyodide } = await import(pathToFileURL(path.join(indexURL, "pyodide.mjs")).href);
     pyodide = await loadPyodide({
       indexURL,
+      // Another stdlib zip than the one beside pyodide.mjs: the site's lean one, say.
+      ...(process.env.JACOBIATOR_STDLIB ? { stdLibURL: path.resolve(process.env.JACOBIATOR_STDLIB) } : {}),
       packages: ["numpy"],
       // Loading messages ("Loading numpy", ...) must not mix with the program's output.
       stdout: (line) => console.error(line),

@@ -12,6 +12,7 @@ By hand: ``python build/pyodide_node.py -c "import numpy; print(numpy.__version_
 """
 
 import argparse
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -56,11 +57,12 @@ def _check_runtime() -> Path:
     return pyodide_dir()
 
 
-def run(code: str, packages: Sequence[Path] = (), timeout: float = 600.0) -> str:
+def run(code: str, packages: Sequence[Path] = (), timeout: float = 600.0, stdlib: Path | None = None) -> str:
     """The stdout of ``code`` run as ``__main__`` in a fresh Pyodide with numpy.
 
     Each folder in ``packages`` (a Python package's source, like ``jacobiator/``)
-    is copied in and importable. The program's stderr is passed on to ours.
+    is copied in and importable. ``stdlib``: a stdlib zip to use instead of
+    Pyodide's own (the site's lean one, runtime.STDLIB_KEEP). The program's stderr is passed on to ours.
     Raises ``PyodideUnavailable`` when Pyodide cannot start, ``RuntimeError``
     with the Python traceback when the program fails, ``TimeoutError`` after
     ``timeout`` seconds.
@@ -72,7 +74,8 @@ def run(code: str, packages: Sequence[Path] = (), timeout: float = 600.0) -> str
     node_path, folder = check()
     command = [node_path, str(SCRIPT), str(folder), *map(str, sources)]
     try:
-        done = subprocess.run(command, input=code.encode(), capture_output=True, timeout=timeout)
+        env = os.environ | ({"JACOBIATOR_STDLIB": str(stdlib)} if stdlib else {})
+        done = subprocess.run(command, input=code.encode(), capture_output=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         raise TimeoutError(f"the program did not finish in Pyodide within {timeout:g} s") from None
     stdout, stderr = done.stdout.decode(), done.stderr.decode()

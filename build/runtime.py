@@ -38,8 +38,10 @@ PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
 PYODIDE_PYTHON = "3.12"  # Pyodide 0.27.7's (3.12.7): the .pyc it loads are made by it
 PYODIDE_DIR = f"pyodide/{PYODIDE_VERSION}/"
 # The compiled runtime: served, and cached, in a folder of its own, so that no
-# browser cache ever mixes a .py file with a .pyc one under one URL.
-PYC_DIR = f"pyodide/{PYODIDE_VERSION}-pyc/"
+# browser cache ever mixes a .py file with a .pyc one under one URL. "lean": its stdlib
+# holds only the modules used (STDLIB_KEEP); a folder of its own again, so that neither a
+# browser nor the shared runtime cache ever holds the full and the lean stdlib under one name.
+PYC_DIR = f"pyodide/{PYODIDE_VERSION}-pyc-lean/"
 NUMPY_WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
 PLOTLY_JS = "plotly/4.1.1/plotly-cartesian.min.js"
 KATEX_DIR = "katex/0.16.47/"
@@ -241,6 +243,7 @@ class Compiled:
     path: str
     sha256: str
     source: Pin
+    keep: tuple[str, ...] = ()  # if set, only these top-level modules and packages (pycompile.top_level)
 
 
 def original(name: str) -> Pin:
@@ -248,9 +251,30 @@ def original(name: str) -> Pin:
     return next(pin for pin in PYODIDE if pin.path == PYODIDE_DIR + name)
 
 
+# The stdlib modules that Pyodide itself, numpy and the core import, found by rendering every
+# figure in Pyodide and listing sys.modules (and the error paths a reader meets: a refused value,
+# a traceback); tests/test_pyodide_parity.py renders every figure on this stdlib. The rest of
+# the stdlib (asyncio's servers, email, http, unittest, xml, ...) is 3.2 of its 4.0 MB compiled.
+STDLIB_KEEP = (
+    # Python starts with these (frozen in 3.12, kept for what they import lazily).
+    "abc", "codecs", "genericpath", "io", "ntpath", "os", "posixpath", "site", "stat", "sysconfig",
+    "_collections_abc", "_sitebuiltins", "_sysconfigdata__emscripten_wasm32-emscripten", "zipimport",
+    # Imported while rendering every figure (Pyodide's own loader and numpy's imports included).
+    "__future__", "_compat_pickle", "_compression", "_pyodide", "_weakrefset", "ast", "asyncio", "base64",
+    "bisect", "bz2", "calendar", "collections", "concurrent", "contextlib", "contextvars", "copy", "copyreg",
+    "csv", "ctypes", "dataclasses", "datetime", "decimal", "dis", "email", "encodings", "enum", "fnmatch",
+    "fractions", "functools", "hashlib", "heapq", "hmac", "importlib", "inspect", "ipaddress", "json",
+    "keyword", "linecache", "locale", "logging", "numbers", "opcode", "operator", "pathlib", "pickle",
+    "platform", "pyodide", "quopri", "random", "re", "reprlib", "secrets", "selectors", "shutil", "signal",
+    "socket", "string", "struct", "subprocess", "tarfile", "tempfile", "textwrap", "threading", "token",
+    "tokenize", "traceback", "types", "typing", "urllib", "warnings", "weakref", "zipfile",
+    # Imported lazily by those on paths a render may take (time.strptime, a gettext'd message).
+    "_strptime", "gettext",
+)
+
 COMPILED = (
-    Compiled(PYC_DIR + "python_stdlib.zip", "b657069aa099be366a0bc48383cb2b562f916484896d8497bdc511c83d513777",
-             original("python_stdlib.zip")),
+    Compiled(PYC_DIR + "python_stdlib.zip", "72372bd3a270d82f2fd2e81d08490e71d96c1a08d6c0861436fa364ca537c60f",
+             original("python_stdlib.zip"), keep=STDLIB_KEEP),
     # A compiled wheel is named for the Python that compiled it: numpy's is cp312 already.
     Compiled(PYC_DIR + NUMPY_WHEEL, "5cf9525d3750adf73d8275fb558aee93f37d74701f292d20cdd89a9bc0bf4160",
              original(NUMPY_WHEEL)),
@@ -289,17 +313,18 @@ def node(unavailable: type[Unavailable] = CompilerUnavailable) -> str:
     return found
 
 
-def pycompile(jobs: list[tuple[Path, Path]]) -> None:
-    """Write each ``(archive, output)`` with its .py compiled to .pyc, in one run of the
-    pinned Pyodide under Node. Raises CompilerUnavailable when it cannot run here."""
+def pycompile(jobs: list[tuple[Path, Path]] | list[tuple[Path, Path, tuple[str, ...]]]) -> None:
+    """Write each ``(archive, output[, keep])`` with its .py compiled to .pyc (only the
+    top-level names ``keep``, if given), in one run of the pinned Pyodide under Node.
+    Raises CompilerUnavailable when it cannot run here."""
     node_js = node()
     pyodide = stage_pyodide_originals()
     with tempfile.TemporaryDirectory(prefix="jacobiator-pycompile-") as work:
         inside = []  # the jobs as Pyodide sees them, /work being `work`
-        for k, (archive, _) in enumerate(jobs):
+        for k, (archive, _, *keep) in enumerate(jobs):
             (Path(work) / str(k)).mkdir()
             shutil.copyfile(archive, Path(work) / str(k) / archive.name)
-            inside.append((f"/work/{k}/{archive.name}", f"/work/{k}/out"))
+            inside.append((f"/work/{k}/{archive.name}", f"/work/{k}/out", tuple(*keep)))
         program = PYCOMPILE.read_text() + f"\nmain({inside!r}, {PYODIDE_PYTHON!r})\n"
         try:
             done = subprocess.run([node_js, str(PYCOMPILE_NODE), str(pyodide), work], input=program,
@@ -310,9 +335,9 @@ def pycompile(jobs: list[tuple[Path, Path]]) -> None:
         if done.returncode == LOAD_FAILED:
             raise CompilerUnavailable(f"Pyodide did not start under {node_js}: {last}")
         if done.returncode != 0:
-            names = ", ".join(archive.name for archive, _ in jobs)
+            names = ", ".join(archive.name for archive, *_ in jobs)
             raise StagingError(f"compiling {names} to .pyc in Pyodide failed:\n{done.stderr}")
-        for k, (_, output) in enumerate(jobs):
+        for k, (_, output, *_) in enumerate(jobs):
             output.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(Path(work) / str(k) / "out", output)
 
@@ -370,7 +395,7 @@ def compile_pins(pins) -> dict[str, Path]:
         made = {pin: _made(pin) for pin in todo}
         for path in made.values():
             path.parent.mkdir(parents=True, exist_ok=True)
-        pycompile([(stage(pin.source), made[pin]) for pin in todo])
+        pycompile([(stage(pin.source), made[pin], pin.keep) for pin in todo])
         _accept(made)
     return {pin.path: cache_dir() / pin.path for pin in pins}
 

@@ -302,6 +302,30 @@ def test_a_compiled_file_that_fails_its_pin_stops_the_build_naming_it_and_both_h
         assert zf.read("tiny/__init__.pyc")[:4] == b"\xcb\r\r\n"  # Python 3.12's magic number
 
 
+def test_a_lean_archive_keeps_only_the_named_modules_and_packages(tmp_path, own_cache):
+    path = tmp_path / "stdlib.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in ("json/__init__.py", "json/decoder.py", "os.py", "osx.py", "unittest/__init__.py", "jsonx.py"):
+            zf.writestr(zipfile.ZipInfo(name, (2020, 2, 2, 0, 0, 0)), "X = 1\n")
+    source = runtime.Pin("stdlib.zip", sha256(path), (runtime.Url(path.as_uri()),))
+    lean = runtime.Compiled(runtime.PYC_DIR + "stdlib.zip", "0" * 64, source, keep=("json", "os"))
+    with pytest.raises(runtime.StagingError) as e:  # unpinned: learn its sha256, as a maintainer does
+        runtime.compile_pins([lean])
+    got = re.search(r"has sha256 ([0-9a-f]{64})", str(e.value)).group(1)
+    staged = runtime.compile_pins([runtime.Compiled(lean.path, got, source, keep=lean.keep)])[lean.path]
+    assert zipfile.ZipFile(staged).namelist() == ["json/__init__.pyc", "json/decoder.pyc", "os.pyc"]
+
+
+def test_the_site_serves_the_lean_stdlib_holding_the_modules_used(site):
+    pyodide = site / "runtime" / runtime.PYC_DIR
+    with zipfile.ZipFile(pyodide / "python_stdlib.zip") as zf:
+        served = {name.split("/")[0].removesuffix(".pyc") for name in zf.namelist()}
+    with zipfile.ZipFile(runtime.stage(runtime.original("python_stdlib.zip"))) as zf:
+        full = {name.split("/")[0].removesuffix(".py") for name in zf.namelist()}
+    assert served == set(runtime.STDLIB_KEEP) & full
+    assert {"json", "encodings", "pyodide", "_pyodide"} <= served and "unittest" not in served
+
+
 def test_without_node_the_runtime_is_served_as_py_and_the_build_says_so_in_one_line(tmp_path, own_cache, monkeypatch):
     monkeypatch.setenv("JACOBIATOR_NODE", str(tmp_path / "no-node-here"))
     site = tmp_path / "site"

@@ -22,6 +22,7 @@ from harness import ROOT
 
 sys.path.insert(0, str(ROOT / "build"))  # build/ is tooling, never a package named `build`
 import pyodide_node  # noqa: E402
+import runtime  # noqa: E402
 
 from jacobiator.figures import FIGURES, render  # noqa: E402
 
@@ -55,14 +56,26 @@ KNOWN_TEXT_DIFFERENCES: dict[str, str] = {}
 # For the whole Pyodide run; it took 60 to 150 s on 2 cores.
 PYODIDE_TIMEOUT = 900
 
+# Run on the stdlib the site serves, which holds only the modules in runtime.STDLIB_KEEP:
+# every figure drawn there shows that none of them needs another. Beside the figures: a
+# refused value's message (the error path a reader meets), and whether a stdlib module the
+# lean zip leaves out (unittest) can be imported, which tells which stdlib ran.
 PROGRAM = """
-import json
-from jacobiator.figures import FIGURES, render
+import importlib.util, json
+from jacobiator.figures import FIGURES, handle, render
 out = {}
 for key in FIGURES:
     out[key] = render(key)
-print(json.dumps(out, allow_nan=False))
+refused = json.loads(handle(json.dumps({"figure": "gradient_field", "params": {"grid": -3}})))
+print(json.dumps({"figures": out, "refused": refused, "unittest": importlib.util.find_spec("unittest") is not None},
+                 allow_nan=False))
 """
+
+
+def lean_stdlib():
+    """The site's stdlib zip (compiled, only STDLIB_KEEP), staged and verified against its pin."""
+    pin = next(pin for pin in runtime.COMPILED if pin.keep)
+    return runtime.compile_pins([pin])[pin.path]
 
 
 def _cpython() -> dict:
@@ -77,15 +90,31 @@ def _fail_if_unavailable(error: BaseException | None):
 
 
 @pytest.fixture(scope="module")
-def renders() -> tuple[dict, dict]:
-    """(CPython figures, Pyodide figures) by key; the two run at the same time."""
+def both() -> tuple[dict, dict]:
+    """(CPython figures by key, PROGRAM's output in Pyodide); the two run at the same time."""
     with ThreadPoolExecutor(1) as pool:
         # Before a minute of CPython renders: is Node here, is the runtime staged?
         _fail_if_unavailable(pool.submit(pyodide_node.check).exception())
-        pending = pool.submit(pyodide_node.run, PROGRAM, [ROOT / "jacobiator"], PYODIDE_TIMEOUT)
+        pending = pool.submit(lambda: pyodide_node.run(PROGRAM, [ROOT / "jacobiator"], PYODIDE_TIMEOUT,
+                                                       stdlib=lean_stdlib()))
         cpython = _cpython()
         _fail_if_unavailable(pending.exception())
     return cpython, json.loads(pending.result())
+
+
+@pytest.fixture(scope="module")
+def renders(both) -> tuple[dict, dict]:
+    """(CPython figures, Pyodide figures) by key."""
+    cpython, pyodide = both
+    return cpython, pyodide["figures"]
+
+
+def test_runs_on_the_lean_stdlib(both):
+    assert not both[1]["unittest"], "Pyodide ran on its full stdlib, not on the site's lean one"
+
+
+def test_a_refused_value_says_why_on_the_lean_stdlib(both):
+    assert both[1]["refused"] == {"error": "grid must be between 5 and 41, got -3"}
 
 
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
