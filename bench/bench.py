@@ -2,6 +2,10 @@
 
 Medians over repeated runs (these machines are noisy), in headless Chromium
 against the built site served on 127.0.0.1:
+  - visits (bench/visits.py), served gzip as a static host does: the floor (a bare worker loading
+    Pyodide and numpy from the site's files), cold live and their ratio; first static and live on cold
+    and on warm visits (a second tab, the HTTP cache filled); bytes per cold visit, by kind of file;
+    a cold visit under Chromium's network emulation (10 Mbit/s down, 40 ms);
   - first static figure and live, on cold loads (a new browser context each time);
   - control change to redraw latency (p50, p95 over CHANGES changes);
   - drag frame time (the interval between redraws while the target is dragged);
@@ -60,7 +64,8 @@ RACE = "#jb-gradient_race-1"  # the deep FC net against the Log-Lin-Exp net, liv
 RESTORE_REPEATS = 5  # timed runs of each, in CPython and in Pyodide
 RESTORE_MODEL_STEPS = 200  # mini-batches per timed run of a learned-gradient model (50 samples each)
 RESTORE_STEPS = 1000  # restore.train_step calls per timed run (16 samples each at the defaults)
-PARTS = ("build", "cold", "pages", "sculpt", "destroy", "restore")  # what --only can pick ("pages" holds "cold")
+VISIT_RUNS = 5  # rounds of bench/visits.py: floor, cold, warm and throttled visits
+PARTS = ("build", "visits", "cold", "pages", "sculpt", "destroy", "restore")  # what --only can pick ("pages" holds "cold")
 
 
 def pct(values, q):
@@ -530,6 +535,9 @@ def main(argv=None):
             result["mkdocs_build_s"] = {"median": round(statistics.median(times), 2), "n": BUILDS}
         site = Path(tmp) / "site0"
         with serve(site, port) as url, chromium() as browser:
+            if "visits" in parts:  # first: the machine is quietest before the other parts
+                from visits import measure_site
+                result["visits"] = measure_site(browser, site, VISIT_RUNS)
             if "pages" in parts:
                 pages(browser, url, result)
             elif "cold" in parts:

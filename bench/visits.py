@@ -141,6 +141,12 @@ def measure(browser, sites: dict, runs: int) -> dict:
     return {name: summary(rounds[name], floors[name], offsite[name]) for name in sites}
 
 
+def measure_site(browser, site: Path, runs: int) -> dict:
+    """measure() of one built site, served gzip beside its floor."""
+    with serving(site, gzip=True) as served, floor_site(site) as folder, serving(folder, gzip=True) as floor:
+        return measure(browser, {"site": (served, floor)}, runs)["site"]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sites", nargs="+", type=Path, help="built site folders (mkdocs build -d ...)")
