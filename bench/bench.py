@@ -132,7 +132,8 @@ def visit(context, url, network=None, guard=True):
     if network:
         from visits import emulate_network
         emulate_network(context, page, network)
-    page.goto(url)
+    # Not until "load": on a slow link the page's load event waits behind the worker's downloads.
+    page.goto(url, wait_until="commit")
     page.wait_for_function("performance.getEntriesByName('jb:live').length > 0", timeout=300_000)
     marks = page.evaluate("""async () => ({
       static: performance.getEntriesByName('jb:static')[0].startTime,
