@@ -134,7 +134,11 @@ def visit(context, url, network=None, guard=True):
         emulate_network(context, page, network)
     # Not until "load": on a slow link the page's load event waits behind the worker's downloads.
     page.goto(url, wait_until="commit")
-    page.wait_for_function("performance.getEntriesByName('jb:live').length > 0", timeout=300_000)
+    page.wait_for_function("""performance.getEntriesByName('jb:live').length > 0
+        || document.querySelector('.jb-status[data-state="error"]') !== null""", timeout=300_000)
+    failed = page.evaluate("""document.querySelector('.jb-status[data-state="error"]')?.textContent""")
+    if failed:  # the worker gave up (BOOT_LIMIT_MS, say): say why rather than wait on
+        raise RuntimeError(f"{url} did not go live: {failed.strip()}")
     marks = page.evaluate("""async () => ({
       static: performance.getEntriesByName('jb:static')[0].startTime,
       live: performance.getEntriesByName('jb:live')[0].startTime,
