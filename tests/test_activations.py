@@ -7,7 +7,7 @@ import pytest
 
 from jacobiator.activations import ACTIVATIONS, erf, get_activation
 
-KINKS = {"relu", "leaky_relu", "elu"}  # not differentiable at 0
+KINKS = {"relu", "leaky_relu", "elu", "relu_ripple"}  # not differentiable at 0
 
 
 @pytest.mark.parametrize("key", sorted(ACTIVATIONS))

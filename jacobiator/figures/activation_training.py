@@ -31,6 +31,8 @@ GROUPS = {
     "relu_family": ("ReLU family", ("relu", "leaky_relu", "elu", "gelu", "silu", "softplus")),
     "smooth": ("smooth", ("softplus", "tanh", "gelu", "silu", "sin")),
     "bounded": ("bounded", ("sigmoid", "tanh", "sin")),
+    "ripple": ("simple against rippled: ReLU, GELU, tanh, each ± ripple",
+               ("relu", "relu_ripple", "gelu", "gelu_ripple", "tanh", "tanh_ripple")),
     "all": (f"all {len(ACTIVATIONS)}", tuple(ACTIVATIONS)),
 }
 
