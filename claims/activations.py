@@ -40,6 +40,14 @@ BEHIND = ("square", "sigmoid", "softplus")  # on the surface
 MONOTONE_NEURONS = ("relu", "tanh", "sigmoid")
 DIPPED_NEURONS = ("sin", "square", "gelu", "silu")
 SETBACK = 2.0  # a loss that climbs back to twice its best value has had a real setback
+# The tables compare the twelve activations the chapter introduces first; the rippled
+# twins (registered after them) have their own comparison, complexity() below.
+TABLE_ACTIVATIONS = ("relu", "leaky_relu", "softplus", "sigmoid", "tanh", "elu", "gelu", "gelu_tanh", "silu", "sin",
+                     "square", "zcosz")
+RIPPLED = {"relu": "relu_ripple", "gelu": "gelu_ripple", "tanh": "tanh_ripple"}  # simple -> its complex twin
+COMPLEX_LRS = (0.003, 0.01, 0.03)  # each activation is quoted at its best of these Adam steps
+COMPLEX_DATASETS = ("xor", SURFACE)
+WIGGLE_RANGE = 4.0  # turning points are counted on [-4, 4], where pre-activations live at initialisation
 
 
 DIVERGED = 1e9  # stands for a loss, test MSE or setback that is not finite: above any finite one here
@@ -73,7 +81,7 @@ def ranked(summaries: dict, lower_is_better: bool) -> list[str]:
 
 def xor_table() -> dict:
     """All activations on noisy XOR: 2 x 16 hidden units, 300 full-batch Adam steps at 0.01."""
-    config = Config(activations=tuple(ACTIVATIONS), seeds=SEEDS)
+    config = Config(activations=TABLE_ACTIVATIONS, seeds=SEEDS)
     by = {k: summary(s) for k, s in training.compare(config).items()}
     others = [k for k in by if k not in OSCILLATING]
     data = training.make_data(config)
@@ -90,7 +98,7 @@ def xor_table() -> dict:
 
 def surface_table() -> dict:
     """All activations on the bumpy surface, same network and budget."""
-    config = Config(dataset=SURFACE, activations=tuple(ACTIVATIONS), seeds=SEEDS)
+    config = Config(dataset=SURFACE, activations=TABLE_ACTIVATIONS, seeds=SEEDS)
     by = {k: summary(s) for k, s in training.compare(config).items()}
     order = ranked(by, lower_is_better=True)
     best = by[order[0]]["test"]["median"]
@@ -108,6 +116,48 @@ def depth_table(depths: tuple[int, ...] = (1, 8)) -> dict:
     config = Config(activations=DEEP_ACTIVATIONS, seeds=DEPTH_SEEDS)
     by_depth = {depth: training.compare(replace(config, depth=depth)) for depth in depths}
     return {k: {str(depth): summary(by_depth[depth][k]) for depth in depths} for k in DEEP_ACTIVATIONS}
+
+
+# Too complex an activation? -------------------------------------------------------
+
+
+def turning_points(key: str, half_width: float = WIGGLE_RANGE, points: int = 80_001) -> int:
+    """How many times sigma' changes sign on [-half_width, half_width]: the turning points of
+    sigma there, our count of how complex its shape is (tanh 0, GELU 1, a ripple dozens)."""
+    g = ACTIVATIONS[key].grad(np.linspace(-half_width, half_width, points))
+    signs = np.sign(g[g != 0.0])  # ReLU's flat half is no turning point
+    return int(np.sum(signs[1:] != signs[:-1]))
+
+
+def at_best_step(by_lr: dict, lower_is_better: bool) -> dict:
+    """The step size whose median test metric is best, and that run's summary."""
+    sign = 1.0 if lower_is_better else -1.0
+    lr = min(by_lr, key=lambda k: sign * by_lr[k]["test"]["median"])
+    return {"lr": float(lr), **by_lr[lr]}
+
+
+def complexity() -> dict:
+    """ReLU, GELU and tanh against the same functions plus a ripple sin(8x)/8, on noisy XOR and on
+    the bumpy surface, each at three Adam step sizes (the chapter's network, budget and seeds)."""
+    keys = tuple(k for pair in RIPPLED.items() for k in pair)
+    out = {"seeds": SEEDS, "lrs": list(COMPLEX_LRS), "turning_points": {k: turning_points(k) for k in keys}}
+    for dataset in COMPLEX_DATASETS:
+        by_lr = {}  # lr as text: a JSON key
+        for lr in COMPLEX_LRS:
+            config = Config(dataset=dataset, activations=keys, seeds=SEEDS, lr=lr)
+            by_lr[str(lr)] = {k: {"test": spread(finite(s.metric)), "loss": spread(finite(s.final_loss)),
+                                  "failed": share(s.failed)} for k, s in training.compare(config).items()}
+        lower = dataset != "xor"
+        best = {k: at_best_step({lr: by_lr[lr][k] for lr in by_lr}, lower) for k in keys}
+        # per step size and pair: the simple activation's median training loss over its twin's
+        loss_ratio = [med(by_lr[lr][simple]["loss"]) / med(by_lr[lr][twin]["loss"])
+                      for lr in by_lr for simple, twin in RIPPLED.items()]
+        test_ratio = {simple: med(best[twin]["test"]) / med(best[simple]["test"]) for simple, twin in RIPPLED.items()}
+        out[dataset] = {"by_lr": by_lr, "best": best, "loss_ratio_min": min(loss_ratio),
+                        "loss_ratio_max": max(loss_ratio), "test_ratio": test_ratio,
+                        "test_gap": {simple: med(best[simple]["test"]) - med(best[twin]["test"])
+                                     for simple, twin in RIPPLED.items()}}
+    return out
 
 
 # One neuron on XOR ------------------------------------------------------------
@@ -255,7 +305,7 @@ def measure() -> dict:
             "xor_linear": xor_linear(), "hinges": hinges(), "regions": regions(), "derivatives": derivatives(),
             "mse_vs_ce": mse_vs_ce(), "xor": xor_table(), "surface": surface_table(), "depth": depth_table(),
             "neuron": single_neuron(), "polynomials": polynomials(), "preactivations": preactivations(),
-            "opening": opening_surface()}
+            "opening": opening_surface(), "complex": complexity()}
 
 
 # The statements ------------------------------------------------------------------
@@ -407,6 +457,25 @@ CLAIMS: list[Claim] = [
           lambda m: {"test_8": med(at_depth(m, "sigmoid", 8)["test"]), "loss_8": med(at_depth(m, "sigmoid", 8)["loss"]),
                      "test_1": med(at_depth(m, "sigmoid", 1)["test"]), "best_cut": m["best_cut"]},
           lambda v: v["best_cut"] + 0.01 <= v["test_8"] <= 0.75 and v["loss_8"] >= 0.5 and v["test_1"] >= 0.85),
+    # Too complex an activation?  (ReLU, GELU, tanh against the same plus sin(8x)/8; 16 seeds, 3 step sizes)
+    Claim("complex_ripples_turn_often",
+          "On [-4, 4] ReLU, GELU and tanh have at most one turning point; with the ripple added, at least ten each.",
+          lambda m: m["complex"]["turning_points"],
+          lambda v: all(v[s] <= 1 and v[t] >= 10 for s, t in RIPPLED.items())),
+    Claim("complex_ripples_fit_the_training_data_closer",
+          "At every one of the three step sizes, on XOR and on the surface, each rippled activation ends with a "
+          "median training loss lower than its simple twin's, by a factor of at least 1.3.",
+          lambda m: {d: m["complex"][d]["loss_ratio_min"] for d in COMPLEX_DATASETS},
+          lambda v: all(r >= 1.3 for r in v.values())),
+    Claim("complex_ripples_test_worse",
+          "Each activation at its best of the three step sizes: on XOR every rippled twin's median test accuracy "
+          "is at least a point below its simple twin's, on the surface its median test MSE at least 1.1 times; "
+          "no rippled run fails (ends at or past the fail line).",
+          lambda m: {"xor_gap": m["complex"]["xor"]["test_gap"], "surface_ratio": m["complex"][SURFACE]["test_ratio"],
+                     "ripples_failed": max(m["complex"][d]["best"][t]["failed"] for d in COMPLEX_DATASETS
+                                           for t in RIPPLED.values())},
+          lambda v: all(g >= 0.01 for g in v["xor_gap"].values())
+          and all(r >= 1.1 for r in v["surface_ratio"].values()) and v["ripples_failed"] == 0.0),
     # One neuron
     Claim("one_zcosz_neuron_separates_xor",
           "The constructed z cos z neuron separates the XOR points (+-1, +-1) with a margin of pi/2, and "

@@ -16,6 +16,7 @@ Array = np.ndarray
 SQRT_2 = np.sqrt(2.0)
 SQRT_2_PI = np.sqrt(2.0 * np.pi)
 LEAK = 0.01  # Leaky ReLU's slope for x < 0
+RIPPLE = 8.0  # the ripple's frequency k: sin(kx)/k, about 2.5 wiggles per unit of x
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,48 @@ def zcosz_grad(x):
     return np.cos(x) - x * np.sin(x)
 
 
+def ripple(x):
+    r""":math:`\frac{1}{k} \sin kx` with :math:`k = 8`: a wiggle that moves a value by at most
+    :math:`1/k` but swings the derivative by :math:`\pm 1`, whatever :math:`k`. Added to a simple
+    activation it makes a "complex" one with the same overall shape."""
+    return np.sin(RIPPLE * x) / RIPPLE
+
+
+def ripple_grad(x):
+    r""":math:`\cos kx`."""
+    return np.cos(RIPPLE * x)
+
+
+def relu_ripple(x):
+    r""":math:`\max(0, x) + \frac{1}{8} \sin 8x`."""
+    return relu(x) + ripple(x)
+
+
+def relu_ripple_grad(x):
+    r""":math:`1_{x > 0} + \cos 8x`."""
+    return relu_grad(x) + ripple_grad(x)
+
+
+def gelu_ripple(x):
+    r""":math:`x\,\Phi(x) + \frac{1}{8} \sin 8x`."""
+    return gelu(x) + ripple(x)
+
+
+def gelu_ripple_grad(x):
+    r""":math:`\Phi(x) + x\,\varphi(x) + \cos 8x`."""
+    return gelu_grad(x) + ripple_grad(x)
+
+
+def tanh_ripple(x):
+    r""":math:`\tanh x + \frac{1}{8} \sin 8x`."""
+    return np.tanh(x) + ripple(x)
+
+
+def tanh_ripple_grad(x):
+    r""":math:`1 - \tanh^2 x + \cos 8x`."""
+    return tanh_grad(x) + ripple_grad(x)
+
+
 ACTIVATIONS: dict[str, Activation] = {
     a.key: a
     for a in [
@@ -199,6 +242,13 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("sin", "sin", r"\sin x", np.sin, np.cos, False, "#d6336c"),
         Activation("square", "x² (polynomial)", r"x^2", square, square_grad, False, "#868e96", "x²"),
         Activation("zcosz", "z cos z", r"z \cos z", zcosz, zcosz_grad, False, "#0ca678"),
+        # Three simple ones with a ripple added (the "complex" twins), each in a darker colour near its base's
+        Activation("relu_ripple", "ReLU + ripple", r"\max(0, x) + \tfrac18 \sin 8x", relu_ripple, relu_ripple_grad,
+                   False, "#c92a2a", "ReLU+r"),
+        Activation("gelu_ripple", "GELU + ripple", r"x\,\Phi(x) + \tfrac18 \sin 8x", gelu_ripple, gelu_ripple_grad,
+                   False, "#0b7285", "GELU+r"),
+        Activation("tanh_ripple", "tanh + ripple", r"\tanh x + \tfrac18 \sin 8x", tanh_ripple, tanh_ripple_grad,
+                   False, "#364fc7", "tanh+r"),
     ]
 }
 

@@ -23,7 +23,7 @@ from jacobiator.figures.activation_gallery import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-KINKS = {"relu", "leaky_relu", "elu"}  # sigma' jumps at 0
+KINKS = {"relu", "leaky_relu", "elu", "relu_ripple"}  # sigma' jumps at 0
 
 
 def away_from_kinks(key: str, x: np.ndarray, margin: float) -> np.ndarray:
@@ -113,6 +113,8 @@ EXPECTED = {  # key: (bounded, saturation)
     "sigmoid": (True, "both"), "tanh": (True, "both"), "elu": (True, "left"), "gelu": (True, "left"),
     "gelu_tanh": (True, "left"), "silu": (True, "left"), "sin": (True, "neither"),
     "square": (False, "neither"), "zcosz": (False, "neither"),
+    # the ripple's cos 8x never dies out, so a rippled activation never saturates, even where its base does
+    "relu_ripple": (True, "neither"), "gelu_ripple": (True, "neither"), "tanh_ripple": (True, "neither"),
 }
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from jacobiator.activations import ACTIVATIONS, erf, get_activation
 
-KINKS = {"relu", "leaky_relu", "elu"}  # not differentiable at 0
+KINKS = {"relu", "leaky_relu", "elu", "relu_ripple"}  # not differentiable at 0
 
 
 @pytest.mark.parametrize("key", sorted(ACTIVATIONS))
@@ -43,3 +43,19 @@ def test_gelu_tanh_approximates_gelu():
 def test_unknown_activation_is_a_ValueError_naming_the_choices():
     with pytest.raises(ValueError, match="relu"):
         get_activation("rectifier")
+
+
+RIPPLED = {"relu": "relu_ripple", "gelu": "gelu_ripple", "tanh": "tanh_ripple"}
+
+
+@pytest.mark.parametrize("simple, twin", sorted(RIPPLED.items()))
+def test_a_ripple_moves_the_value_by_an_eighth_and_the_slope_by_one(simple, twin):
+    """The 'complex' twin keeps its base's shape (value within 1/8) but not its derivative (off by up to 1)."""
+    x = np.linspace(-6, 6, 24001)
+    base, rippled = ACTIVATIONS[simple], ACTIVATIONS[twin]
+    value_gap = np.abs(rippled.fn(x) - base.fn(x))
+    slope_gap = np.abs(rippled.grad(x) - base.grad(x))
+    assert 0.1249 < value_gap.max() <= 0.125 + 1e-12
+    assert 0.999 < slope_gap.max() <= 1.0 + 1e-12
+    assert not rippled.monotone  # its derivative goes negative somewhere in [-6, 6]
+    assert rippled.grad(x).min() < 0
