@@ -220,16 +220,17 @@ def dims_frame(sweep: lg.DimsSweep, params: dict) -> dict:
                      "meta": {"role": "median", "model": key, "error": error},
                      "hovertemplate": f"{LABELS[key]}: median %{{y:.3g}} at %{{x}}×%{{x}}<extra></extra>"})
     seeds = f"{len(sweep.seeds)} seed{'s' if len(sweep.seeds) > 1 else ''}"
+    # Two short lines: one long one is cut on a phone.
     if sweep.finished:
-        status = (f"relative error of {block}, median of {seeds}, bars from lowest to highest; "
-                  f"{params['samples']} samples each")
+        status = f"median of {seeds}, bars from lowest to highest<br>{params['samples']} samples each"
     else:
         c = sweep.race.config
-        status = (f"measuring: {n} of {len(dims)} sizes done; {dims[n]}×{dims[n]}, seed "
-                  f"{sweep.runs % len(sweep.seeds) + 1} of {len(sweep.seeds)}, at "
+        status = (f"measuring: {n} of {len(dims)} sizes done<br>{dims[n]}×{dims[n]}, seed "
+                  f"{sweep.runs % len(sweep.seeds) + 1} of {len(sweep.seeds)}, "
                   f"{sweep.race.done * c.batch} of {c.steps * c.batch} samples")
     xaxis = {"tickvals": dims, "ticktext": [f"{d}×{d}" for d in dims], "title": {"text": "size of A"}}
     layout = single_panel(xaxis, f"relative error of {block}", status)
+    layout["margin"]["t"] = 45
     layout["meta"] = progress(n, len(dims), seeds=len(sweep.seeds))
     return {"data": data, "layout": layout}
 
