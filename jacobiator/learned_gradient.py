@@ -162,15 +162,28 @@ def exact_lle(config: Config) -> loglinexp.LogLinExp:
 # Training both on the same samples ------------------------------------------------
 
 
-def quality(model: Model, held_out: tuple[Array, Array]) -> dict[str, float]:
-    """On held-out (α, ∇f): the median cosine with the true gradient and the relative error."""
+QUALITY = ("cosine", "rel_error", "rel_error_x", "rel_error_A")
+
+
+def quality(model: Model, held_out: tuple[Array, Array], dim_i: int | None = None) -> dict[str, float]:
+    """On held-out (α, ∇f): the median cosine with the true gradient and the relative error of (∇x, ∇A);
+    given ``dim_i``, also the relative error of each block apart, ``rel_error_x`` and ``rel_error_A``:
+    the two blocks differ in size and scale, so one error for both can hide a bad ∇x."""
     u, true = held_out
     with np.errstate(over="ignore", invalid="ignore"):
         est = model.predict(u)
+    names = QUALITY if dim_i is not None else QUALITY[:2]
     if not np.isfinite(est).all():
-        return {"cosine": float("nan"), "rel_error": float("nan")}
-    return {"cosine": float(np.median(cosine(est, true))),
-            "rel_error": float(np.linalg.norm(est - true) / np.linalg.norm(true))}
+        return dict.fromkeys(names, float("nan"))
+    out = {"cosine": float(np.median(cosine(est, true))), "rel_error": relative_error(est, true)}
+    if dim_i is not None:
+        out |= {"rel_error_x": relative_error(est[:, :dim_i], true[:, :dim_i]),
+                "rel_error_A": relative_error(est[:, dim_i:], true[:, dim_i:])}
+    return out
+
+
+def relative_error(est: Array, true: Array) -> float:
+    return float(np.linalg.norm(est - true) / np.linalg.norm(true))
 
 
 @dataclass
@@ -179,7 +192,7 @@ class Race:
     models: dict[str, Model]
     rng: np.random.Generator  # the shared stream of directional samples
     held_out: tuple[Array, Array]
-    history: dict = field(default_factory=dict)  # per model: samples, loss, cosine, rel_error
+    history: dict = field(default_factory=dict)  # per model: samples, loss and each of QUALITY
     done: int = 0
 
     @property
@@ -192,7 +205,7 @@ def start(config: Config) -> Race:
     held_out = (inputs(grad_f, x, A), true_gradient(grad_f, x, A))
     models = {key: make_model(key, config) for key in MODELS}
     race = Race(config, models, np.random.default_rng([config.seed, 3]), held_out,
-                {key: {"samples": [], "loss": [], "cosine": [], "rel_error": []} for key in MODELS})
+                {key: {"samples": [], "loss": []} | {name: [] for name in QUALITY} for key in MODELS})
     record(race, {key: float("nan") for key in MODELS})
     return race
 
@@ -202,7 +215,7 @@ def record(race: Race, losses: dict[str, float]) -> None:
         h = race.history[key]
         h["samples"].append(race.done * race.config.batch)
         h["loss"].append(losses[key])
-        for name, value in quality(model, race.held_out).items():
+        for name, value in quality(model, race.held_out, race.config.dim_i).items():
             h[name].append(value)
 
 
@@ -273,45 +286,118 @@ def square(config: Config, dim: int) -> Config:
 
 @dataclass
 class DimsSweep:
-    """Both models trained at each square size of ``dims`` in turn: steppable, a few batches at a time."""
+    """Both models trained at each square size of ``dims``, at each of ``seeds``, one run after another:
+    steppable, a few batches at a time. ``result[key][name][size][seed]``: a model's final quality."""
 
     config: Config
     dims: tuple[int, ...]
-    race: Race | None = None  # the size in progress
-    result: dict = field(default_factory=lambda: {key: {"cosine": [], "rel_error": []} for key in MODELS})
+    seeds: tuple[int, ...]
+    race: Race | None = None  # the run in progress
+    runs: int = 0  # runs finished
+    result: dict = field(default_factory=lambda: {key: {name: [] for name in QUALITY} for key in MODELS})
 
     @property
     def done(self) -> int:
-        return len(self.result[MODELS[0]]["cosine"])
+        """Sizes finished, every seed measured."""
+        return self.runs // len(self.seeds)
 
     @property
     def finished(self) -> bool:
         return self.done == len(self.dims)
 
+    def run_config(self) -> Config:
+        size, seed = divmod(self.runs, len(self.seeds))
+        return Config(**{**square(self.config, self.dims[size]).__dict__, "seed": self.seeds[seed]})
 
-def start_dims(config: Config, dims: tuple[int, ...] = DIMS) -> DimsSweep:
-    return DimsSweep(config, dims, start(square(config, dims[0])))
+
+def start_dims(config: Config, dims: tuple[int, ...] = DIMS, seeds: tuple[int, ...] | None = None) -> DimsSweep:
+    """``seeds``: by default the config's own seed alone."""
+    seeds = (config.seed,) if seeds is None else tuple(seeds)
+    if not seeds or not dims:
+        raise ValueError("a sweep across sizes needs at least one size and one seed")
+    sweep = DimsSweep(config, tuple(dims), seeds)
+    sweep.race = start(sweep.run_config())
+    return sweep
 
 
 def step_dims(sweep: DimsSweep, n_steps: int) -> DimsSweep:
-    """``n_steps`` more mini-batches of the size in progress; a finished size records both models' errors."""
+    """``n_steps`` more mini-batches of the run in progress; a finished run records both models' quality."""
     if sweep.finished:
         return sweep
     step(sweep.race, n_steps)
     if sweep.race.finished:
+        if sweep.runs % len(sweep.seeds) == 0:  # the first seed of a size
+            for key in MODELS:
+                for name in QUALITY:
+                    sweep.result[key][name].append([])
         for key in MODELS:
-            for name in ("cosine", "rel_error"):
-                sweep.result[key][name].append(sweep.race.history[key][name][-1])
-        sweep.race = None if sweep.finished else start(square(sweep.config, sweep.dims[sweep.done]))
+            for name in QUALITY:
+                sweep.result[key][name][-1].append(sweep.race.history[key][name][-1])
+        sweep.runs += 1
+        sweep.race = None if sweep.finished else start(sweep.run_config())
     return sweep
 
 
-def across_dims(config: Config, dims: tuple[int, ...] = DIMS) -> dict:
-    """Per square size dim_i = dim_o: each model's final held-out cosine and relative error."""
-    sweep = start_dims(config, dims)
+def across_dims(config: Config, dims: tuple[int, ...] = DIMS, seeds: tuple[int, ...] | None = None) -> dict:
+    """Per square size dim_i = dim_o and per seed: each model's final held-out quality."""
+    sweep = start_dims(config, dims, seeds)
     while not sweep.finished:
         step_dims(sweep, sweep.race.config.steps)
     return sweep.result
+
+
+# Step sizes tuned per size, with the same search for both models ----------------------
+
+
+def with_step_size(config: Config, seed: int, lr_fc: float, lr_lle: float) -> Config:
+    return Config(**{**config.__dict__, "seed": seed, "lr_fc": lr_fc, "lr_lle": lr_lle})
+
+
+def final_quality(config: Config) -> dict[str, dict[str, float]]:
+    """Both models trained on the same samples: per model, its quality at the end."""
+    race = train(config)
+    return {key: {name: race.history[key][name][-1] for name in QUALITY} for key in MODELS}
+
+
+def tune_step_size(config: Config, grid: tuple[float, ...], seeds: tuple[int, ...]) -> dict:
+    """For each model, the step size of ``grid`` with the lowest median final relative error over
+    ``seeds`` (a run that diverged counts as infinitely bad). The models never interact, so one
+    race tries the same step size on both: each gets exactly the same search, on the same samples."""
+    if not grid or not seeds:
+        raise ValueError("tuning needs at least one step size and one seed")
+    if min(grid) <= 0:
+        raise ValueError(f"step sizes must be positive, got {min(grid)}")
+    errors = {key: [] for key in MODELS}  # per step size, per seed
+    for lr in grid:
+        runs = [final_quality(with_step_size(config, seed, lr, lr)) for seed in seeds]
+        for key in MODELS:
+            errors[key].append([run[key]["rel_error"] for run in runs])
+    out = {}
+    for key in MODELS:
+        score = [float(np.median(np.nan_to_num(e, nan=np.inf))) for e in errors[key]]
+        out[key] = {"grid": list(grid), "score": score, "rel_error": errors[key],
+                    "step_size": grid[int(np.argmin(score))]}
+    return out
+
+
+def tuned_comparison(config: Config, grid: tuple[float, ...], tuning_seeds: tuple[int, ...],
+                     seeds: tuple[int, ...]) -> dict:
+    """Each model's step size tuned on ``tuning_seeds`` (:func:`tune_step_size`), then both evaluated at
+    their own step size on other ``seeds``: per model, the step size, its quality per seed, and what
+    one learned gradient costs (parameters, multiply-adds)."""
+    if set(tuning_seeds) & set(seeds):
+        raise ValueError(f"the tuning seeds {sorted(set(tuning_seeds) & set(seeds))} are also evaluation seeds: "
+                         "a step size picked on a seed would be judged on it")
+    tuning = tune_step_size(config, grid, tuning_seeds)
+    lr = {key: tuning[key]["step_size"] for key in MODELS}
+    runs = [final_quality(with_step_size(config, seed, lr["fc"], lr["lle"])) for seed in seeds]
+    out = {}
+    for key in MODELS:
+        cost = model_cost(make_model(key, config))
+        out[key] = {"step_size": lr[key], "tuning": tuning[key], "parameters": cost["parameters"],
+                    "multiply_adds": cost["multiply_adds"]} | {name: [run[key][name] for run in runs]
+                                                               for name in QUALITY}
+    return out
 
 
 # What one gradient costs ----------------------------------------------------------
@@ -325,15 +411,18 @@ def backprop_multiply_adds(config: Config) -> int:
 
 
 def model_cost(model: Model) -> dict[str, int]:
-    """One forward pass of a model for one (∇f, x, A), read off its weights: ``multiply_adds``, and
-    ``functions``, the evaluations of elementary functions (GELU; log, angle, exp, cos and sin)."""
+    """One forward pass of a model for one (∇f, x, A), read off its weights: ``multiply_adds``,
+    ``functions``, the evaluations of elementary functions (GELU; log, angle, exp, cos and sin),
+    and ``parameters``, the numbers training adjusts."""
     if model.key == "fc":
         return {"multiply_adds": sum(w.size for w in model.net.weights),
-                "functions": sum(w.shape[1] for w in model.net.weights[:-1])}
+                "functions": sum(w.shape[1] for w in model.net.weights[:-1]),
+                "parameters": sum(p.size for p in nn.parameters(model.net))}
     K, n_in = model.net.W.shape
     # W log u twice (its real and imaginary parts), Re(m) = |m| cos(phase) once per monomial, the read-out M
     return {"multiply_adds": 2 * K * n_in + K + model.net.M.size,
-            "functions": 2 * n_in + 2 * K}  # log|u| and arg u per input; exp and cos per monomial
+            "functions": 2 * n_in + 2 * K,  # log|u| and arg u per input; exp and cos per monomial
+            "parameters": sum(p.size for p in model.net.params)}
 
 
 def gradient_costs(config: Config) -> dict:

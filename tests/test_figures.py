@@ -143,7 +143,7 @@ LIGHT = {
     "restore_sizes": {"epochs": 1, "seeds": 1},
     "gradient_race": {"samples": 5000, "speed": 7},
     "gradient_fit": {"samples": 5000, "fit_steps": 20},
-    "gradient_dims": {"samples": 5000, "monomials": 8, "width": 8, "depth": 1},
+    "gradient_dims": {"samples": 5000, "monomials": 8, "width": 8, "depth": 1, "seeds": 1},
 }
 
 

@@ -223,7 +223,7 @@ def test_the_true_gradient_fits_the_linear_model():
     ("restore_sizes", {"epochs": 2, "seeds": 1}),
     ("gradient_race", {"samples": 5000, "speed": 7}),
     ("gradient_fit", {"samples": 5000, "fit_steps": 20}),
-    ("gradient_dims", {"samples": 5000, "monomials": 8, "width": 8, "depth": 1}),
+    ("gradient_dims", {"samples": 5000, "monomials": 8, "width": 8, "depth": 1, "seeds": 2}),
 ])
 def test_the_live_run_ends_on_the_static_figure(key, params):
     assert run_live(key, params) == render(key, **params)
@@ -244,3 +244,100 @@ def test_the_multiply_adds_of_one_gradient():
     assert costs["fc"]["ratio"] == costs["fc"]["multiply_adds"] / 8
     wider = lg.gradient_costs(lg.Config(width=128))
     assert wider["fc"]["multiply_adds"] > 3 * costs["fc"]["multiply_adds"]  # the square layers dominate
+
+
+# The headline made fair: errors of each block, costs, step sizes tuned per size -------------
+
+
+def test_each_gradient_block_has_its_own_relative_error():
+    config = lg.Config(dim_i=3, dim_o=2)
+    grad_f, x, A = lg.draw(config, 40, np.random.default_rng(2))
+    held_out = (lg.inputs(grad_f, x, A), lg.true_gradient(grad_f, x, A))
+    net = lg.exact_lle(config)
+    net.M[config.dim_i:] = 0.0  # keep ∇x exact, answer ∇A = 0
+    model = lg.Model("lle", net, None)
+    q = lg.quality(model, held_out, config.dim_i)
+    assert q["rel_error_x"] < 1e-12
+    assert q["rel_error_A"] == pytest.approx(1.0)
+    true = held_out[1]  # together: |∇A| / |(∇x, ∇A)|, between the two
+    assert q["rel_error"] == pytest.approx(np.linalg.norm(true[:, 3:]) / np.linalg.norm(true))
+    assert set(lg.quality(model, held_out)) == {"cosine", "rel_error"}  # without dim_i, as before
+
+
+def test_a_race_records_both_blocks_for_both_models():
+    race = lg.train(lg.Config(samples=1000, depth=1, width=8, monomials=8))
+    for key in lg.MODELS:
+        h = race.history[key]
+        assert len(h["rel_error_x"]) == len(h["rel_error_A"]) == len(h["rel_error"]) > 1
+        # the overall error lies between the two blocks' errors (a weighted mean of their squares)
+        lo, hi = sorted((h["rel_error_x"][-1], h["rel_error_A"][-1]))
+        assert lo <= h["rel_error"][-1] <= hi
+
+
+def test_parameter_counts():
+    config = lg.Config()  # 2 x 2: 8 inputs, 6 outputs
+    fc, lle = (lg.model_cost(lg.make_model(key, config))["parameters"] for key in lg.MODELS)
+    assert fc == (8 * 64 + 64) + 2 * (64 * 64 + 64) + (64 * 6 + 6)  # weights and biases
+    assert lle == 64 * 8 + 6 * 64 + 6  # exponents W, read-out M and its offset c
+
+
+SMALL = lg.Config(samples=1500, depth=1, width=8, monomials=8)
+
+
+def test_tuning_picks_each_models_best_step_size_on_the_same_search():
+    grid = (1e-6, 0.01, 3.0)  # too small to move, reasonable, too large
+    tuned = lg.tune_step_size(SMALL, grid, seeds=(10, 11))
+    for key in lg.MODELS:
+        t = tuned[key]
+        assert t["grid"] == list(grid) and len(t["rel_error"]) == 3 and all(len(e) == 2 for e in t["rel_error"])
+        assert t["score"] == [pytest.approx(np.median(np.nan_to_num(e, nan=np.inf))) for e in t["rel_error"]]
+        assert t["step_size"] == grid[int(np.argmin(t["score"]))]
+        assert t["step_size"] == 0.01  # neither extreme wins
+        # the search is the same for both: each step size tried on the same seeds' samples
+        alone = lg.final_quality(lg.with_step_size(SMALL, 11, grid[1], grid[1]))
+        assert t["rel_error"][1][1] == alone[key]["rel_error"]
+
+
+def test_the_tuned_comparison_evaluates_on_other_seeds_at_the_chosen_step_sizes():
+    out = lg.tuned_comparison(SMALL, (0.003, 0.03), tuning_seeds=(10,), seeds=(0, 1))
+    runs = [lg.final_quality(lg.with_step_size(SMALL, s, out["fc"]["step_size"], out["lle"]["step_size"]))
+            for s in (0, 1)]
+    for key in lg.MODELS:
+        assert out[key]["step_size"] in (0.003, 0.03)
+        for name in lg.QUALITY:
+            assert out[key][name] == [run[key][name] for run in runs]
+        assert out[key]["parameters"] == lg.model_cost(lg.make_model(key, SMALL))["parameters"]
+    with pytest.raises(ValueError, match=r"tuning seeds \[1\] are also evaluation seeds"):
+        lg.tuned_comparison(SMALL, (0.01,), tuning_seeds=(1, 5), seeds=(0, 1))
+    with pytest.raises(ValueError, match="positive"):
+        lg.tune_step_size(SMALL, (0.0, 0.01), seeds=(3,))
+
+
+def test_the_size_sweep_runs_every_seed_at_every_size():
+    config = lg.Config(samples=500, depth=1, width=8, monomials=8)
+    result = lg.across_dims(config, dims=(1, 2), seeds=(4, 7))
+    for key in lg.MODELS:
+        for name in lg.QUALITY:
+            assert np.shape(result[key][name]) == (2, 2)  # size, seed
+    again = lg.final_quality(lg.Config(**{**lg.square(config, 2).__dict__, "seed": 7}))
+    assert result["lle"]["rel_error_x"][1][1] == again["lle"]["rel_error_x"]
+    with pytest.raises(ValueError, match="at least one size and one seed"):
+        lg.start_dims(config, dims=(1, 2), seeds=())
+
+
+def test_the_sizes_figure_draws_the_median_and_range_over_seeds():
+    params = {"samples": 5000, "monomials": 8, "width": 8, "depth": 1, "seeds": 3}
+    figure = render("gradient_dims", **params)
+    result = lg.across_dims(lg.Config(samples=5000, monomials=8, width=8, depth=1), seeds=(0, 1, 2))
+    assert "median of 3 seeds" in figure["layout"]["annotations"][0]["text"]
+    assert figure["layout"]["meta"]["seeds"] == 3
+    for trace in figure["data"]:
+        values = np.array(result[trace["meta"]["model"]]["rel_error"])
+        np.testing.assert_allclose(trace["y"], np.median(values, axis=1), rtol=1e-3)
+        np.testing.assert_allclose(trace["error_y"]["array"], values.max(axis=1) - np.median(values, axis=1),
+                                   rtol=1e-3, atol=1e-6)
+        np.testing.assert_allclose(trace["error_y"]["arrayminus"], np.median(values, axis=1) - values.min(axis=1),
+                                   rtol=1e-3, atol=1e-6)
+    x_only = render("gradient_dims", **params, error="rel_error_x")
+    assert "relative error of ∇x" in x_only["layout"]["yaxis"]["title"]["text"]
+    assert x_only["data"][0]["y"] != figure["data"][0]["y"]

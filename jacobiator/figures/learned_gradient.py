@@ -7,9 +7,11 @@ held-out relative error and cosine side by side.
 ``gradient_fit``: both learned models, then the true gradient, fit a small
 linear model in place of backprop: the loss curves.
 
-``gradient_dims``: the final error of both across sizes, at one budget.
+``gradient_dims``: the final error of both across sizes, at one budget: the median over seeds
+and their range, of both gradient blocks together or of one.
 """
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +19,7 @@ import numpy as np
 from .. import learned_gradient as lg
 from .palette import BLUE, GREY, ORANGE
 from .plot import base_layout, json_list, legend_below, positive, progress, significant, single_panel, title
-from .schema import Animation, Figure, Float, Int, Schema, restart_unless_only
+from .schema import Animation, Choice, Figure, Float, Int, Schema, restart_unless_only
 
 COLOURS = {"fc": BLUE, "lle": ORANGE, "true": GREY}
 LABELS = {"fc": "deep FC net (GELU)", "lle": "Log-Lin-Exp net", "true": "true gradient (backprop)"}
@@ -169,15 +171,23 @@ FIT = Animation(start=start_fit, step=step_fit, frame=fit_frame, done=lambda sta
 
 # Across sizes -----------------------------------------------------------------------
 
-# Four sizes in a row: smaller limits than the race, so a static render stays under half a minute.
-DIMS_SCHEMA = Schema(params=model_params(samples=60_000, samples_max=60_000, depth_max=4, width_max=64))
+# Four sizes in a row, each at several seeds: smaller limits than the race, so that a static render
+# of the defaults (twenty runs, the most allowed) stays around a minute.
+ERRORS = (("rel_error", "(∇x, ∇A)"), ("rel_error_x", "∇x"), ("rel_error_A", "∇A"))
+DIMS_SCHEMA = Schema(params=(
+    *(p for p in model_params(samples=60_000, samples_max=60_000, depth_max=4, width_max=64) if p.name != "seed"),
+    Int("seeds", "seeds per size", 5, min=1, max=5, help="seeds 0, 1, …: the median and the range are over them"),
+    Choice("error", "error of", "rel_error", choices=ERRORS,
+           help="the relative error of both blocks together, or of one"),
+))
+SHOWN = ("error",)  # which error is drawn: every run measures all three, so a change keeps the run
 
 
 DIMS_BATCHES_PER_FRAME = 5  # like the race's default speed: tens of ms per frame in the browser
 
 
 def start_dims(params: dict) -> lg.DimsSweep:
-    return lg.start_dims(config_of(params))
+    return lg.start_dims(config_of(params), seeds=tuple(range(params["seeds"])))
 
 
 def step_dims(sweep: lg.DimsSweep, frames: int, params: dict) -> lg.DimsSweep:
@@ -185,29 +195,48 @@ def step_dims(sweep: lg.DimsSweep, frames: int, params: dict) -> lg.DimsSweep:
     return sweep
 
 
+def over_seeds(rows: list[list[float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per size: the median, lowest and highest value over the seeds; a diverged seed (NaN) is left
+    out of all three, and a size where every seed diverged is NaN (a gap)."""
+    a = np.asarray(rows, dtype=float).reshape(len(rows), -1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN sizes: NaN is the answer
+        return np.nanmedian(a, axis=1), np.nanmin(a, axis=1), np.nanmax(a, axis=1)
+
+
 def dims_frame(sweep: lg.DimsSweep, params: dict) -> dict:
     dims = list(sweep.dims)
-    pad = [None] * (len(dims) - sweep.done)
+    error, block = params["error"], dict(ERRORS)[params["error"]]
+    n = sweep.done
+    pad = [None] * (len(dims) - n)
     data = []
     for key in lg.MODELS:
-        values = sweep.result[key]["rel_error"]
-        data.append({"type": "scatter", "mode": "lines+markers", "x": dims, "y": positive(values) + pad,
-                     "name": LABELS[key], "line": {"color": COLOURS[key], "width": 2}, "meta": {"role": "rel_error"},
-                     "hovertemplate": f"{LABELS[key]}: %{{y:.3g}} at %{{x}}×%{{x}}<extra></extra>"})
+        median, lo, hi = over_seeds(sweep.result[key][error][:n]) if n else (np.zeros(0),) * 3  # finished sizes
+        data.append({"type": "scatter", "mode": "lines+markers", "x": dims, "y": positive(median) + pad,
+                     "name": f"{LABELS[key]}, median of seeds", "line": {"color": COLOURS[key], "width": 2},
+                     "error_y": {"type": "data", "symmetric": False, "array": significant(hi - median) + pad,
+                                 "arrayminus": significant(median - lo) + pad, "color": COLOURS[key],
+                                 "thickness": 1.5, "width": 6},
+                     "meta": {"role": "median", "model": key, "error": error},
+                     "hovertemplate": f"{LABELS[key]}: median %{{y:.3g}} at %{{x}}×%{{x}}<extra></extra>"})
+    seeds = f"{len(sweep.seeds)} seed{'s' if len(sweep.seeds) > 1 else ''}"
+    # Two short lines: one long one is cut on a phone.
     if sweep.finished:
-        status = f"held-out relative error after {params['samples']} directional samples each"
+        status = f"median of {seeds}, bars from lowest to highest<br>{params['samples']} samples each"
     else:
-        race = sweep.race
-        status = (f"measuring: {sweep.done} of {len(dims)} sizes done; {dims[sweep.done]}×{dims[sweep.done]} at "
-                  f"{race.done * race.config.batch} of {race.config.steps * race.config.batch} samples")
+        c = sweep.race.config
+        status = (f"measuring: {n} of {len(dims)} sizes done<br>{dims[n]}×{dims[n]}, seed "
+                  f"{sweep.runs % len(sweep.seeds) + 1} of {len(sweep.seeds)}, "
+                  f"{sweep.race.done * c.batch} of {c.steps * c.batch} samples")
     xaxis = {"tickvals": dims, "ticktext": [f"{d}×{d}" for d in dims], "title": {"text": "size of A"}}
-    layout = single_panel(xaxis, "relative error of (∇x, ∇A)", status)
-    layout["meta"] = progress(sweep.done, len(dims))
+    layout = single_panel(xaxis, f"relative error of {block}", status)
+    layout["margin"]["t"] = 45
+    layout["meta"] = progress(n, len(dims), seeds=len(sweep.seeds))
     return {"data": data, "layout": layout}
 
 
-DIMS = Animation(start=start_dims, step=step_dims, frame=dims_frame, done=lambda sweep, params: sweep.finished,
-                 training=True)
+DIMS = Animation(start=start_dims, step=step_dims, frame=dims_frame, update=restart_unless_only(SHOWN, start_dims),
+                 done=lambda sweep, params: sweep.finished, training=True)
 
 FIGURES = [
     Figure("gradient_race", "A deep FC net against a Log-Lin-Exp net, learning ∇ of f(x, A) = Ax", RACE_SCHEMA,
@@ -215,5 +244,5 @@ FIGURES = [
     Figure("gradient_fit", "Fitting a linear model with learned gradients", FIT_SCHEMA, animation=FIT,
            primary=("samples", "fit_lr", "fit_steps")),
     Figure("gradient_dims", "Learned gradients across sizes", DIMS_SCHEMA, animation=DIMS,
-           primary=("samples", "lr_fc", "lr_lle")),  # "both are controls of the figure"
+           primary=("samples", "lr_fc", "lr_lle", "seeds", "error")),  # "both are controls of the figure"
 ]
