@@ -94,10 +94,16 @@ class Setup:
     n_train: int = 200
     n_test: int = 1000
     data_seed: int = 0
+    # The standard cures for a deep plain net (see jacobiator.batched), all off by default:
+    init_gain: float = 1.0  # every initial weight times this
+    norm: bool = False  # hidden pre-activations normalised over their layer (no learned scale)
+    residual: bool = False  # equal-width hidden layers add their input: a_k = a_{k-1} + σ(u_k)
 
     def __post_init__(self):
         if not 1 <= self.depth <= 8:
             raise ValueError(f"depth must be between 1 and 8 hidden layers, got {self.depth}")
+        if not 0.25 <= self.init_gain <= 4.0:
+            raise ValueError(f"init_gain must be between 0.25 and 4, got {self.init_gain!r}")
         if self.optimizer not in batched.OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {', '.join(batched.OPTIMIZERS)}, got {self.optimizer!r}")
         if self.width < 1 or self.steps < 0 or self.lr <= 0:
@@ -190,7 +196,7 @@ def start(setup: Setup, distortions: list[Distortion], seeds: list[int], lrs: li
     at the step size ``lrs[s]`` if given (else ``setup.lr``)."""
     if len(distortions) != len(seeds):
         raise ValueError("one distortion per seed")
-    nets = batched.init_nets(setup.sizes, ACTIVATION, seeds)
+    nets = batched.init_nets(setup.sizes, ACTIVATION, seeds, setup.init_gain, setup.norm, setup.residual)
     # B_k is drawn like W_k (N(0, 1/fan_in)), from a stream of its own per seed.
     feedback_rngs = [np.random.default_rng([seed, 1]) for seed in seeds]
     feedback = [np.stack([r.normal(0.0, 1.0 / np.sqrt(w.shape[1]), w.shape[1:]) for r in feedback_rngs])
