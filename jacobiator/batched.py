@@ -60,7 +60,8 @@ class Nets:
     def __post_init__(self):
         for name in ("norm", "residual"):
             value = getattr(self, name)
-            setattr(self, name, np.zeros(self.count, dtype=bool) if value is None else per_network(value, self.count, name))
+            flags = np.zeros(self.count, dtype=bool) if value is None else per_network(value, self.count, name)
+            setattr(self, name, flags.astype(bool))
 
     @property
     def count(self) -> int:
