@@ -272,3 +272,14 @@ def test_the_cures_reach_the_networks_of_a_run():
 def test_an_initialisation_gain_out_of_range_is_a_clear_error(gain):
     with pytest.raises(ValueError, match="init_gain must be between 0.25 and 4"):
         Setup(init_gain=gain)
+
+
+def test_the_sweep_offers_the_cures_and_its_title_names_them():
+    params = fig.SWEEP_SCHEMA.resolve({"sweep": "depth", "norm": True, "residual": True, "init_gain": 0.5})
+    setup = fig.setup_of(params)
+    assert (setup.norm, setup.residual, setup.init_gain) == (True, True, 0.5)
+    assert fig.cures_summary(params) == "normalised, skip connections, initial weights ×0.5"
+    assert fig.cures_summary(fig.SWEEP_SCHEMA.resolve({})) == ""
+    # normalising costs more per step, so the cost model caps a normalised sweep sooner
+    plain = fig.SWEEP_SCHEMA.resolve({"sweep": "depth", "seeds": 6, "steps": 800})
+    assert fig.capped_setup({**plain, "norm": True}).steps < fig.capped_setup(plain).steps
