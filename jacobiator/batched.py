@@ -18,6 +18,16 @@ exactly the network that :func:`jacobiator.nn.train` trains from
 The backward pass takes :class:`Hooks`, the three places where the destroy
 chapter changes it on purpose (:mod:`jacobiator.destroy`); by default they
 change nothing.
+
+Three standard cures for deep plain nets are options of each network, off by
+default (then the passes are exactly those above):
+
+- an initialisation gain g: every weight matrix drawn as g times the default;
+- normalisation: each hidden pre-activation is centred and scaled over its
+  layer's units, point by point, before the activation (layer norm with no
+  learned parameters), :math:`u_k = (z_k - \bar z_k) / \sqrt{\operatorname{var} z_k + \epsilon}`;
+- residual connections: a hidden layer whose input has its width adds it to
+  its output, :math:`a_k = a_{k-1} + \sigma(u_k)`.
 """
 
 import itertools
@@ -36,46 +46,123 @@ class Nets:
     """S networks of one shape: ``weights[k]`` is (S, fan_in, fan_out), ``biases[k]`` (S, fan_out).
 
     All parameters of a network live in one row of ``flat`` (S, P); the weights and
-    biases are views into it, so an optimiser updates every parameter in a few array operations."""
+    biases are views into it, so an optimiser updates every parameter in a few array operations.
+    ``norm`` and ``residual`` (S,) say which networks normalise their hidden pre-activations
+    and which add skip connections (see the module's docstring)."""
 
     flat: Array
     weights: list[Array]
     biases: list[Array]
     activation: Activation
+    norm: Array = None
+    residual: Array = None
+
+    def __post_init__(self):
+        for name in ("norm", "residual"):
+            value = getattr(self, name)
+            flags = np.zeros(self.count, dtype=bool) if value is None else per_network(value, self.count, name)
+            setattr(self, name, flags.astype(bool))
 
     @property
     def count(self) -> int:
         return self.flat.shape[0]
 
 
-def init_nets(sizes: list[int], activation: str, seeds: list[int]) -> Nets:
-    """One :func:`jacobiator.nn.init_mlp` per seed, stacked along a leading axis."""
+def per_network(value, count: int, name: str) -> Array:
+    """One value for every network, or one per network: always (count,)."""
+    value = np.asarray(value)
+    if value.ndim == 0:
+        return np.full(count, value)
+    if value.shape != (count,):
+        raise ValueError(f"{name} must be one value or one per network ({count}), got {value.tolist()!r}")
+    return value
+
+
+def init_nets(sizes: list[int], activation: str, seeds: list[int], gain=1.0, norm=False, residual=False) -> Nets:
+    """One :func:`jacobiator.nn.init_mlp` per seed, stacked along a leading axis; every weight of
+    network s scaled by ``gain`` (one for all, or one per seed), which leaves g = 1 bit for bit."""
     mlps = [nn.init_mlp(sizes, activation, np.random.default_rng(s)) for s in seeds]
     flat = np.stack([np.concatenate([p.ravel() for p in nn.parameters(m)]) for m in mlps])
+    gain = per_network(np.asarray(gain, dtype=float), len(seeds), "gain")
+    if not np.all(gain > 0):
+        raise ValueError(f"the initialisation gain must be positive, got {gain.tolist()!r}")
     weights, biases, at = [], [], 0
     for m, n in itertools.pairwise(sizes):
         weights.append(flat[:, at:at + m * n].reshape(len(seeds), m, n))
         biases.append(flat[:, at + m * n:at + m * n + n])
         at += m * n + n
-    return Nets(flat, weights, biases, get_activation(activation))
+    if np.any(gain != 1.0):
+        for w in weights:
+            w *= gain[:, None, None]  # in place: the weights are views into flat
+    return Nets(flat, weights, biases, get_activation(activation), norm, residual)
 
 
 def unstack(nets: Nets, s: int) -> nn.MLP:
-    """Network s of the batch as a plain :class:`jacobiator.nn.MLP` (copies)."""
+    """Network s of the batch as a plain :class:`jacobiator.nn.MLP` (copies); a plain MLP has
+    neither normalisation nor skip connections."""
+    if nets.norm[s] or nets.residual[s]:
+        raise ValueError(f"network {s} normalises or has skip connections: a plain MLP cannot hold it")
     return nn.MLP([w[s].copy() for w in nets.weights], [b[s].copy() for b in nets.biases], nets.activation)
 
 
-def forward(nets: Nets, x: Array) -> tuple[Array, list[tuple[Array, Array]]]:
-    r"""Outputs (S, N, 1) for the shared batch ``x`` (N, fan_in) and per layer
-    :math:`(a_{k-1}, z_k)`; :math:`z_k = a_{k-1} W_k + b_k` for every network at once."""
+NORM_EPS = 1e-5  # keeps a layer whose units all agree finite; the usual layer-norm value
+
+
+@dataclass
+class Layer:
+    r"""What layer k's backward pass needs from its forward pass: its input :math:`a_{k-1}`, the
+    activation's input :math:`u_k` (:math:`z_k`, or :math:`z_k` normalised), and for the normalised
+    networks :math:`1/\sqrt{\operatorname{var} z_k + \epsilon}` (S, N, 1), else None."""
+
+    a_prev: Array
+    u: Array
+    inv_std: Array | None = None
+
+
+def normalise(z: Array) -> tuple[Array, Array]:
+    """Each point's pre-activations centred and scaled over the layer's units (last axis)."""
+    centred = z - z.mean(axis=-1, keepdims=True)
+    inv_std = 1.0 / np.sqrt(np.mean(centred**2, axis=-1, keepdims=True) + NORM_EPS)
+    return centred * inv_std, inv_std
+
+
+def normalise_backward(dL_du: Array, u: Array, inv_std: Array) -> Array:
+    r"""The gradient through :func:`normalise`:
+    :math:`\partial L/\partial z = s\,(g - \bar g - u\,\overline{g u})` with g = ∂L/∂u and s = 1/std."""
+    return inv_std * (dL_du - dL_du.mean(axis=-1, keepdims=True) - u * np.mean(dL_du * u, axis=-1, keepdims=True))
+
+
+def _mask(flags: Array) -> Array:
+    return flags[:, None, None]  # (S,) against (S, N, units)
+
+
+def forward(nets: Nets, x: Array) -> tuple[Array, list[Layer]]:
+    r"""Outputs (S, N, 1) for the shared batch ``x`` (N, fan_in) and per layer what its backward pass
+    needs; :math:`z_k = a_{k-1} W_k + b_k` for every network at once."""
     cache = []
     a = x
     last = len(nets.weights) - 1
+    any_norm = bool(nets.norm.any())
     for k, (w, b) in enumerate(zip(nets.weights, nets.biases)):
         z = a @ w + b[:, None, :]  # (N, m) @ (S, m, n) broadcasts to (S, N, n)
-        cache.append((a, z))
-        a = z if k == last else nets.activation.fn(z)
+        if k == last:
+            cache.append(Layer(a, z))
+            a = z
+            continue
+        layer = Layer(a, z)
+        if any_norm:
+            u, inv_std = normalise(z)
+            layer.u, layer.inv_std = np.where(_mask(nets.norm), u, z), inv_std
+        cache.append(layer)
+        out = nets.activation.fn(layer.u)
+        a = out + _mask(nets.residual) * a if skips(nets, k) else out
     return a, cache
+
+
+def skips(nets: Nets, k: int) -> bool:
+    """Whether any network adds a skip connection around hidden layer k (only where the widths agree)."""
+    w = nets.weights[k]
+    return k < len(nets.weights) - 1 and w.shape[1] == w.shape[2] and bool(nets.residual.any())
 
 
 def predict(nets: Nets, x: Array) -> Array:
@@ -106,20 +193,29 @@ class Hooks:
 IDENTITY = Hooks()
 
 
-def backward(nets: Nets, cache: list[tuple[Array, Array]], dL_dout: Array,
+def backward(nets: Nets, cache: list[Layer], dL_dout: Array,
              hooks: Hooks = IDENTITY) -> list[tuple[Array, Array]]:
     r"""Per layer :math:`(\partial L/\partial W_k, \partial L/\partial b_k)`, each with the network axis
     first, as ``hooks`` change the pieces of the chain rule (layer by layer from the top; within a
-    layer in the order ∇W, ∇b, θ, ∇a, σ', which is the order a hook's random draws happen in)."""
+    layer in the order ∇W, ∇b, θ, ∇a, σ', which is the order a hook's random draws happen in).
+    A skip connection adds the gradient at a layer's output to the one passed on below it; the
+    ``dL_da`` hook sees the sum, the whole gradient that reaches the earlier layers."""
     grads = []
     dL_dz = dL_dout
     for k in range(len(nets.weights) - 1, -1, -1):
-        a_prev, _ = cache[k]
+        a_prev = cache[k].a_prev
         grads.append((hooks.grad(k, np.swapaxes(a_prev, -1, -2) @ dL_dz), hooks.grad(k, dL_dz.sum(axis=-2))))
         if k > 0:
             theta = hooks.theta(k, nets.weights[k])
-            dL_da = hooks.dL_da(k, dL_dz @ np.swapaxes(theta, -1, -2))
-            dL_dz = dL_da * hooks.slope(k - 1, nets.activation, cache[k - 1][1])
+            through = dL_dz @ np.swapaxes(theta, -1, -2)
+            if skips(nets, k):  # a_k = a_{k-1} + σ(u_k): the skip passes ∂L/∂a_k on unchanged
+                through = through + _mask(nets.residual) * dL_da_above
+            dL_da = hooks.dL_da(k, through)
+            below = cache[k - 1]
+            dL_dz = dL_da * hooks.slope(k - 1, nets.activation, below.u)
+            if below.inv_std is not None:
+                dL_dz = np.where(_mask(nets.norm), normalise_backward(dL_dz, below.u, below.inv_std), dL_dz)
+            dL_da_above = dL_da
     return grads[::-1]
 
 

@@ -94,10 +94,16 @@ class Setup:
     n_train: int = 200
     n_test: int = 1000
     data_seed: int = 0
+    # The standard cures for a deep plain net (see jacobiator.batched), all off by default:
+    init_gain: float = 1.0  # every initial weight times this
+    norm: bool = False  # hidden pre-activations normalised over their layer (no learned scale)
+    residual: bool = False  # equal-width hidden layers add their input: a_k = a_{k-1} + σ(u_k)
 
     def __post_init__(self):
         if not 1 <= self.depth <= 8:
             raise ValueError(f"depth must be between 1 and 8 hidden layers, got {self.depth}")
+        if not 0.25 <= self.init_gain <= 4.0:
+            raise ValueError(f"init_gain must be between 0.25 and 4, got {self.init_gain!r}")
         if self.optimizer not in batched.OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {', '.join(batched.OPTIMIZERS)}, got {self.optimizer!r}")
         if self.width < 1 or self.steps < 0 or self.lr <= 0:
@@ -190,7 +196,7 @@ def start(setup: Setup, distortions: list[Distortion], seeds: list[int], lrs: li
     at the step size ``lrs[s]`` if given (else ``setup.lr``)."""
     if len(distortions) != len(seeds):
         raise ValueError("one distortion per seed")
-    nets = batched.init_nets(setup.sizes, ACTIVATION, seeds)
+    nets = batched.init_nets(setup.sizes, ACTIVATION, seeds, setup.init_gain, setup.norm, setup.residual)
     # B_k is drawn like W_k (N(0, 1/fan_in)), from a stream of its own per seed.
     feedback_rngs = [np.random.default_rng([seed, 1]) for seed in seeds]
     feedback = [np.stack([r.normal(0.0, 1.0 / np.sqrt(w.shape[1]), w.shape[1:]) for r in feedback_rngs])
@@ -387,3 +393,62 @@ def sweep(key: str, setup: Setup, seeds: list[int]) -> SweepRun:
     while not sr.finished:
         step_sweep(sr, setup.steps)
     return sr
+
+
+# Why deep nets relapse: the sharpness against the step's stability limit ----------------
+#
+# Gradient descent at step η is stable along a direction of curvature λ only while λ < 2/η;
+# training drives the largest curvature (the sharpness) up to that limit and then hovers
+# there with the loss jumping (Cohen et al. 2021, "the edge of stability"). For Adam the
+# curvature that counts is that of the preconditioned loss, P^(-1/2) H P^(-1/2) with
+# P = diag(sqrt(v̂) + ε), and the limit is (2 + 2β₁) / ((1 − β₁) η) (Cohen et al. 2022).
+
+SHARPNESS_ITERATIONS = 20  # power iterations: enough to settle the top eigenvalue to a few per cent
+HVP_STEP = 1e-4  # the finite difference of the Hessian-vector product, relative to |θ|
+
+
+def stability_limit(setup: Setup) -> float:
+    """The sharpness above which the optimiser's step is unstable: 2/η, or Adam's (2 + 2β₁)/((1 − β₁)η)."""
+    if setup.optimizer == "adam":
+        beta1 = batched.Adam(setup.lr, 1).beta1
+        return (2 + 2 * beta1) / ((1 - beta1) * setup.lr)
+    if setup.optimizer == "sgd":
+        return 2.0 / setup.lr
+    return 2.0 * (1 + batched.MOMENTUM) / setup.lr  # heavy ball: (2 + 2μ)/η
+
+
+def preconditioner(opt: batched.Adam | batched.SGD) -> Array | None:
+    """Adam's per-coordinate step scale 1 / sqrt(sqrt(v̂) + ε), (S, P); None for descent."""
+    if not isinstance(opt, batched.Adam) or opt.v is None:
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v_hat = opt.v / (1 - opt.beta2**opt.t)
+    return 1.0 / np.sqrt(np.sqrt(v_hat) + opt.eps)
+
+
+def sharpness(run: Run, seed: int = 0) -> Array:
+    r"""Per network (S,) the largest eigenvalue of the training loss's Hessian (preconditioned as
+    the optimiser steps: :func:`preconditioner`), by power iteration on Hessian-vector products
+    :math:`Hv \approx (\nabla L(\theta + h v) - \nabla L(\theta - h v)) / 2h`. Draws no numbers from
+    the run's streams and leaves its parameters as they were."""
+    nets, x, t = run.nets, run.data.x, run.data.t
+    scale = preconditioner(run.opt)
+    theta = nets.flat.copy()
+    v = np.random.default_rng(seed).normal(size=theta.shape)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    h = HVP_STEP * np.maximum(1.0, np.linalg.norm(theta, axis=1, keepdims=True))
+    top = np.zeros(nets.count)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for _ in range(SHARPNESS_ITERATIONS):
+            step = v if scale is None else scale * v
+            nets.flat[:] = theta + h * step
+            _, up = batched.flat_gradient(nets, x, t, OBJECTIVE)
+            nets.flat[:] = theta - h * step
+            _, down = batched.flat_gradient(nets, x, t, OBJECTIVE)
+            hv = (up - down) / (2 * h)
+            if scale is not None:
+                hv = scale * hv
+            top = np.sum(v * hv, axis=1)  # the Rayleigh quotient of the unit vector v
+            v = hv / np.linalg.norm(hv, axis=1, keepdims=True)
+    nets.flat[:] = theta
+    return top

@@ -131,3 +131,98 @@ def test_the_optimisers_by_name():
     assert batched.optimizer("momentum", 0.1, 2) == batched.SGD(0.1, batched.MOMENTUM)
     with pytest.raises(ValueError, match="rmsprop"):
         batched.optimizer("rmsprop", 0.1, 2)
+
+
+# The cures for deep plain nets: initialisation gain, normalisation, skip connections ------------
+
+DEEP = [2, 4, 4, 4, 1]  # three equal-width hidden layers: two skip connections
+CURES = {"gain": {"gain": [0.5, 2.0]}, "norm": {"norm": True}, "residual": {"residual": True},
+         "all": {"gain": [0.7, 1.6], "norm": [True, False], "residual": [True, True]}}
+
+
+def finite_difference_gradient(nets: batched.Nets, x, t, h: float = 1e-6) -> np.ndarray:
+    """Every network's loss differentiated coordinate by coordinate, centrally (S, P)."""
+    out = np.zeros_like(nets.flat)
+    for j in range(nets.flat.shape[1]):
+        nets.flat[:, j] += h
+        up = batched.logistic(batched.predict(nets, x), t)[0]
+        nets.flat[:, j] -= 2 * h
+        down = batched.logistic(batched.predict(nets, x), t)[0]
+        nets.flat[:, j] += h
+        out[:, j] = (up - down) / (2 * h)
+    return out
+
+
+@pytest.mark.parametrize("cure", CURES)
+def test_the_backward_pass_of_each_cure_is_exact(cure):
+    x, t = surface_cloud("saddle", 30, 0.0, seed=0)
+    t = (t > 0).astype(float)
+    nets = batched.init_nets(DEEP, "gelu", [1, 2], **CURES[cure])
+    _, grad = batched.flat_gradient(nets, x, t, "logistic")
+    np.testing.assert_allclose(grad, finite_difference_gradient(nets, x, t), rtol=1e-5, atol=1e-8)
+    assert np.abs(grad).max() > 1e-3  # a real gradient, not two zeros agreeing
+
+
+@pytest.mark.parametrize("cure", CURES)
+def test_each_cure_changes_the_network(cure):
+    x, _ = surface_cloud("saddle", 30, 0.0, seed=0)
+    plain = batched.predict(batched.init_nets(DEEP, "gelu", [1, 2]), x)
+    cured = batched.predict(batched.init_nets(DEEP, "gelu", [1, 2], **CURES[cure]), x)
+    assert np.all(np.abs(cured - plain).max(axis=(1, 2)) > 1e-3)
+
+
+def test_the_cures_switched_off_are_the_plain_network_bit_for_bit():
+    x, _ = surface_cloud("saddle", 30, 0.0, seed=0)
+    plain = batched.init_nets(DEEP, "gelu", [1, 2])
+    off = batched.init_nets(DEEP, "gelu", [1, 2], gain=1.0, norm=False, residual=False)
+    np.testing.assert_array_equal(off.flat, plain.flat)
+    np.testing.assert_array_equal(batched.predict(off, x), batched.predict(plain, x))
+
+
+def test_a_gain_scales_the_weights_and_not_the_biases():
+    plain = batched.init_nets(DEEP, "gelu", [1, 2])
+    scaled = batched.init_nets(DEEP, "gelu", [1, 2], gain=[0.5, 3.0])
+    for w, w0 in zip(scaled.weights, plain.weights):
+        np.testing.assert_allclose(w, np.array([0.5, 3.0])[:, None, None] * w0, rtol=1e-15)
+    for b, b0 in zip(scaled.biases, plain.biases):
+        np.testing.assert_array_equal(b, b0)
+
+
+def test_normalised_pre_activations_have_zero_mean_and_unit_variance_over_the_layer():
+    x, _ = surface_cloud("saddle", 30, 0.0, seed=0)
+    nets = batched.init_nets(DEEP, "gelu", [1, 2], gain=3.0, norm=[True, False])
+    _, cache = batched.forward(nets, x)
+    for layer in cache[:-1]:
+        u = layer.u[0]
+        np.testing.assert_allclose(u.mean(axis=-1), 0.0, atol=1e-12)
+        np.testing.assert_allclose(u.var(axis=-1), 1.0, rtol=1e-3)  # up to ε
+        assert not np.allclose(layer.u[1].var(axis=-1), 1.0, rtol=0.1)  # the other network does not normalise
+
+
+def test_a_skip_connection_adds_the_layer_input_only_where_widths_agree():
+    x, _ = surface_cloud("saddle", 30, 0.0, seed=0)
+    nets = batched.init_nets(DEEP, "gelu", [1], residual=True)
+    _, cache = batched.forward(nets, x)
+    act = nets.activation.fn
+    np.testing.assert_allclose(cache[1].a_prev, act(cache[0].u), rtol=1e-14)  # 2 -> 4: no skip
+    np.testing.assert_allclose(cache[2].a_prev, cache[1].a_prev + act(cache[1].u), rtol=1e-14)
+    np.testing.assert_allclose(cache[3].a_prev, cache[2].a_prev + act(cache[2].u), rtol=1e-14)
+
+
+def test_a_network_in_a_mixed_batch_is_the_network_alone():
+    x, _ = surface_cloud("saddle", 30, 0.0, seed=0)
+    mixed = batched.init_nets(DEEP, "gelu", [1, 2, 3], gain=[1.0, 2.0, 0.5], norm=[False, True, True],
+                              residual=[True, False, True])
+    out = batched.predict(mixed, x)
+    for s, (g, n, r) in enumerate(zip([1.0, 2.0, 0.5], [False, True, True], [True, False, True])):
+        alone = batched.predict(batched.init_nets(DEEP, "gelu", [s + 1], gain=g, norm=n, residual=r), x)
+        np.testing.assert_allclose(out[s], alone[0], rtol=1e-12, atol=1e-14)
+
+
+def test_bad_cure_options_are_clear_errors():
+    with pytest.raises(ValueError, match="gain must be positive"):
+        batched.init_nets(DEEP, "gelu", [1, 2], gain=[1.0, 0.0])
+    with pytest.raises(ValueError, match="norm must be one value or one per network"):
+        batched.init_nets(DEEP, "gelu", [1, 2], norm=[True, False, True])
+    with pytest.raises(ValueError, match="cannot hold it"):
+        batched.unstack(batched.init_nets(DEEP, "gelu", [1], residual=True), 0)

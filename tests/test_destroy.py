@@ -216,3 +216,70 @@ def test_the_default_sweeps_are_not_capped():
     for key in destroy.SWEEPS:
         params = fig.SWEEP_SCHEMA.resolve({"sweep": key})
         assert fig.capped_setup(params).steps == params["steps"]
+
+
+# Why deep nets relapse: the sharpness against the stability limit ------------------------
+
+
+def full_hessian(run: destroy.Run, h: float = 1e-5) -> np.ndarray:
+    """Network 0's Hessian by central differences of its exact gradient (P, P), symmetrised."""
+    nets, x, t = run.nets, run.data.x, run.data.t
+    theta = nets.flat.copy()
+    cols = []
+    for j in range(theta.shape[1]):
+        nets.flat[:] = theta
+        nets.flat[0, j] += h
+        up = batched.flat_gradient(nets, x, t, destroy.OBJECTIVE)[1][0]
+        nets.flat[0, j] -= 2 * h
+        down = batched.flat_gradient(nets, x, t, destroy.OBJECTIVE)[1][0]
+        cols.append((up - down) / (2 * h))
+    nets.flat[:] = theta
+    hessian = np.array(cols)
+    return (hessian + hessian.T) / 2
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_the_sharpness_is_the_top_eigenvalue_of_the_preconditioned_hessian(optimizer):
+    setup = Setup(depth=1, width=3, steps=30, n_train=40, n_test=50, optimizer=optimizer, lr=0.05)
+    run = destroy.step(destroy.start(setup, [EXACT], [1]), setup.steps)
+    before = run.nets.flat.copy()
+    hessian = full_hessian(run)
+    scale = destroy.preconditioner(run.opt)
+    if optimizer == "adam":
+        hessian = scale[0][:, None] * hessian * scale[0][None, :]
+    else:
+        assert scale is None
+    top = np.linalg.eigvalsh(hessian)[-1]
+    assert top > 0
+    np.testing.assert_allclose(destroy.sharpness(run)[0], top, rtol=0.02)
+    np.testing.assert_array_equal(run.nets.flat, before)  # the parameters are as they were
+
+
+def test_the_stability_limits_of_the_optimisers():
+    assert destroy.stability_limit(Setup(optimizer="sgd", lr=0.5)) == pytest.approx(4.0)
+    assert destroy.stability_limit(Setup(optimizer="momentum", lr=0.1)) == pytest.approx(38.0)
+    assert destroy.stability_limit(Setup(optimizer="adam", lr=0.01)) == pytest.approx(3800.0)
+
+
+def test_the_cures_reach_the_networks_of_a_run():
+    cured = destroy.start(Setup(depth=3, width=6, init_gain=2.0, norm=True, residual=True), [EXACT], [1])
+    plain = destroy.start(Setup(depth=3, width=6), [EXACT], [1])
+    assert cured.nets.norm.all() and cured.nets.residual.all() and not plain.nets.norm.any()
+    np.testing.assert_allclose(cured.nets.weights[1], 2.0 * plain.nets.weights[1], rtol=1e-15)
+
+
+@pytest.mark.parametrize("gain", [0.0, 0.2, 5.0])
+def test_an_initialisation_gain_out_of_range_is_a_clear_error(gain):
+    with pytest.raises(ValueError, match="init_gain must be between 0.25 and 4"):
+        Setup(init_gain=gain)
+
+
+def test_the_sweep_offers_the_cures_and_its_title_names_them():
+    params = fig.SWEEP_SCHEMA.resolve({"sweep": "depth", "norm": True, "residual": True, "init_gain": 0.5})
+    setup = fig.setup_of(params)
+    assert (setup.norm, setup.residual, setup.init_gain) == (True, True, 0.5)
+    assert fig.cures_summary(params) == "normalised, skip connections, initial weights ×0.5"
+    assert fig.cures_summary(fig.SWEEP_SCHEMA.resolve({})) == ""
+    # normalising costs more per step, so the cost model caps a normalised sweep sooner
+    plain = fig.SWEEP_SCHEMA.resolve({"sweep": "depth", "seeds": 6, "steps": 800})
+    assert fig.capped_setup({**plain, "norm": True}).steps < fig.capped_setup(plain).steps
