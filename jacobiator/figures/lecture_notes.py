@@ -75,6 +75,7 @@ def fit_hinges(params: dict, knots, values, target_values) -> tuple[float, np.nd
 
 def draw_relu_hinges(params: dict) -> dict:
     label, target = L.TARGETS[params["target"]]
+    label = TARGET_LABELS.get(params["target"], label)
     y = target(HINGE_X)
     knots, values, numbers = hinge_knots(params, target)
     offset, a = fit_hinges(params, knots, values, y)
