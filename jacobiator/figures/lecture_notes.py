@@ -29,12 +29,15 @@ def fmt_error(v: float) -> str:
 
 HINGE_X = np.linspace(*L.HINGE_DOMAIN, 401)
 HINGE_Y_VIEW = (-1.5, 4.5)
-SLOPE_MODES = (("construction", "through the knots (the notes' construction)"),
+SLOPE_MODES = (("construction", "through the knots (the hinge construction)"),
                ("least_squares", "free slopes (least squares)"))
+# The reader never meets "the notes" (the opening page credits the sources once), so the
+# control names the target by its shape; lecture.py keeps its key and its own label.
+TARGET_LABELS = {"note": "piecewise linear, corners at 0, 1, 2, 3, 6"}
 
 HINGES = Schema(
     params=(
-        Choice("target", "target", "note", choices=tuple((k, label) for k, (label, _) in L.TARGETS.items())),
+        Choice("target", "target", "note", choices=tuple((k, TARGET_LABELS.get(k, label)) for k, (label, _) in L.TARGETS.items())),
         Int("hinges", "hinges", 5, min=1, max=L.MAX_HINGES),
         Choice("slopes", "slopes", "construction", choices=SLOPE_MODES),
         Int("selected", "hinge to drag (by number)", 4, min=1, max=L.MAX_HINGES),
@@ -72,6 +75,7 @@ def fit_hinges(params: dict, knots, values, target_values) -> tuple[float, np.nd
 
 def draw_relu_hinges(params: dict) -> dict:
     label, target = L.TARGETS[params["target"]]
+    label = TARGET_LABELS.get(params["target"], label)
     y = target(HINGE_X)
     knots, values, numbers = hinge_knots(params, target)
     offset, a = fit_hinges(params, knots, values, y)

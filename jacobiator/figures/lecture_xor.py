@@ -155,6 +155,6 @@ def draw_xor_relu_features(params: dict) -> dict:
 
 
 FIGURES = [
-    Figure("xor_linear", "XOR: the best linear model against the notes' ReLU net", XOR_LINEAR, draw_xor_linear),
+    Figure("xor_linear", "XOR: the best linear model against a two-unit ReLU net", XOR_LINEAR, draw_xor_linear),
     Figure("xor_relu_features", "XOR in the hidden features", XOR_FEATURES, draw_xor_relu_features),
 ]
