@@ -3,7 +3,7 @@ others behind "More controls", and side-by-side panels stacked on a phone."""
 
 import pytest
 
-from widgets import FIRST, PAGE, arrow_count_is, wait_live
+from widgets import FIRST, PAGE, arrow_count_is, page_at_width, wait_live
 
 pytestmark = pytest.mark.browser
 
@@ -55,10 +55,14 @@ DOMAINS_JS = """(plot) => {
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_side_by_side_panels_stack_on_a_phone_only(browser, site_url, screenshots, width):
-    context = browser.new_context(viewport={"width": width, "height": 844})
-    page = context.new_page()
-    page.goto(site_url + PAGE)
-    page.wait_for_selector(f"{PATHS} .jb-plot .main-svg")
+    with page_at_width(browser, site_url + PAGE, width, selector=PATHS) as page:
+        check_panels(page, width)
+        page.locator(PATHS).scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshots / f"descent-paths-{width}px.png"))
+
+
+def check_panels(page, width):
+    """Side by side on a laptop; on a phone the right panel under the left, drawing the same data."""
     domains = page.eval_on_selector(f"{PATHS} .jb-plot", DOMAINS_JS)
     if width < 500:
         # The right panel goes under the left one, in the same column (Plotly narrows
@@ -73,6 +77,3 @@ def test_side_by_side_panels_stack_on_a_phone_only(browser, site_url, screenshot
     same = page.eval_on_selector(PATHS, """(root) => JSON.stringify(root.jacobiator.figure.data.map((t) => [t.x, t.y]))
         === JSON.stringify(root.querySelector('.jb-plot').data.map((t) => [t.x, t.y]))""")
     assert same
-    page.locator(PATHS).scroll_into_view_if_needed()
-    page.screenshot(path=str(screenshots / f"descent-paths-{width}px.png"))
-    context.close()
