@@ -8,6 +8,7 @@
 
 const AXIS_ROOM = 62; // px under a stacked panel for its tick labels and axis title
 const LINE = 16; // px: one line of a panel's title
+const TICK_OVERHANG = 6; // px: a y axis's top tick label stands half above the panel, under its title
 const CHAR = 6.3; // px: a title's average character, for guessing whether it fits
 const LEGEND_ROW = 19; // px: one row of a horizontal legend
 const STACK_BELOW = 520; // px of plot width: below it (a phone), side-by-side panels stack
@@ -77,11 +78,20 @@ function stackPanels(figure, width) {
   // would be several screens tall.
   const stacked = columns.spans.map((span, c) => found.filter((p, i) => columns.of[i] === c && p.y[1] - p.y[0] < 0.7).length > 1);
   if (stacked.filter(Boolean).length > 1) return null;
-  const bands = stacked.map((several) => Math.round(panel * (several ? STACKED_COLUMN : 1)));
+  const scales = stacked.map((several) => Math.round(panel * (several ? STACKED_COLUMN : 1)));
+  // Between the panels of one column lie their titles, tick labels and labels, which keep
+  // their size in pixels: so do those gaps (up to AXIS_ROOM each), and only the panels shrink.
+  const inner = columns.spans.map((span, c) => innerGaps(found.filter((p, i) => columns.of[i] === c))
+    .map(([lo, hi]) => ({ lo, hi, px: Math.min(AXIS_ROOM, (hi - lo) * oldArea) })));
+  const gapAbove = (y, c) => inner[c].reduce((sum, g) => sum + Math.max(0, g.hi - Math.max(g.lo, y)), 0);
+  const gapPxAbove = (y, c) => inner[c].reduce((sum, g) => sum + g.px * Math.max(0, g.hi - Math.max(g.lo, y)) / (g.hi - g.lo), 0);
+  // Pixels from the top of column c's band down to the old paper y.
+  const depth = (y, c) => scales[c] * (1 - y - gapAbove(y, c)) + gapPxAbove(y, c);
+  const bands = scales.map((scale, c) => Math.round(depth(0, c)));
   const titleLines = columns.spans.map((span, c) => Math.max(0, ...(layout.annotations || [])
     .filter((a) => a.yref === "paper" && a.xref === "paper" && (a.y ?? 0) >= 0.98 && home(a.x ?? 0.5) === c)
     .map(lines)));
-  const gaps = bands.map((b, c) => (c === 0 ? 0 : AXIS_ROOM + LINE * titleLines[c]));
+  const gaps = bands.map((b, c) => (c === 0 ? 0 : AXIS_ROOM + LINE * titleLines[c] + TICK_OVERHANG));
   const tops = bands.map((b, c) => bands.slice(0, c).reduce((sum, h, k) => sum + h + gaps[k + 1], 0));
   const area = tops[tops.length - 1] + bands[bands.length - 1];
   const paperY = (px) => 1 - px / area; // pixels from the top of the plot area -> paper y
@@ -89,7 +99,7 @@ function stackPanels(figure, width) {
   // title over all panels) a point keeps its distance in pixels from the plot area.
   const moveY = (y, c) => {
     if (c === null) return y >= 1 ? 1 + (y - 1) * oldArea / area : y <= 0 ? y * oldArea / area : y;
-    return paperY(tops[c] + bands[c] * (1 - y));
+    return paperY(tops[c] + depth(y, c));
   };
   const moveX = (x, c) => (c === null ? x : (x - columns.spans[c][0]) / (columns.spans[c][1] - columns.spans[c][0]));
 
@@ -130,6 +140,18 @@ function stackPanels(figure, width) {
   return { ...figure, data, layout: out };
 }
 
+/** The gaps between a column's panels, as [low, high] in paper y, bottom first. */
+function innerGaps(column) {
+  const spans = column.map((p) => p.y).sort((a, b) => a[0] - b[0]);
+  const gaps = [];
+  let top = spans.length ? spans[0][1] : 0;
+  for (const [lo, hi] of spans.slice(1)) {
+    if (lo > top) gaps.push([top, lo]);
+    top = Math.max(top, hi);
+  }
+  return gaps;
+}
+
 /** ``line`` broken into as few lines as fit ``width`` px: at its " · " between parts, and
  * where a part is still too long, after its semicolons, then its commas. */
 function pack(line, width, separators = [" · ", "; ", ", "]) {
@@ -145,6 +167,18 @@ function pack(line, width, separators = [" · ", "; ", ", "]) {
   // A comma or semicolon stays at the end of its line; a " · " is the line break itself.
   const glue = separator === " · " ? "<br>" : `${separator.trim()}<br>`;
   return lines.map((l) => pack(l, width, finer)).join(glue);
+}
+
+/** The px an annotation's lines may take in a figure ``width`` px wide, from where it stands
+ * to the figure's edges. A centred title is taken to stand mid-plot (a column's title does,
+ * once stacked): with a wider margin on one side (a colour bar's), its room is less than the
+ * width. Plotly's default margins where the layout sets none. */
+function room(a, layout, width) {
+  const { l, r } = { l: 80, r: 80, ...layout.margin };
+  const at = (x) => l + x * (width - l - r);
+  if (a.xanchor === "left") return width - at(a.x ?? 0.5);
+  if (a.xanchor === "right") return at(a.x ?? 0.5);
+  return 2 * Math.min(at(0.5), width - at(0.5));
 }
 
 /** The lines of an annotation's text. */
@@ -164,8 +198,9 @@ function wrapTitles(figure, width) {
   const annotations = layout.annotations.map((a) => {
     const text = String(a.text ?? "");
     const longest = Math.max(...text.split(/<br\s*\/?>/i).map((line) => line.replace(/<[^>]*>/g, "").length));
-    if (a.yref !== "paper" || longest * CHAR <= width) return a;
-    const wrapped = { ...a, text: text.split(/<br\s*\/?>/i).map((line) => pack(line, width)).join("<br>") };
+    const fit = room(a, layout, width);
+    if (a.yref !== "paper" || longest * CHAR <= fit) return a;
+    const wrapped = { ...a, text: text.split(/<br\s*\/?>/i).map((line) => pack(line, fit)).join("<br>") };
     if ((a.y ?? 0) >= 1) added = Math.max(added, lines(wrapped) - lines(a));
     return wrapped;
   });

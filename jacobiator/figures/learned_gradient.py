@@ -195,7 +195,7 @@ def dims_frame(sweep: lg.DimsSweep, params: dict) -> dict:
                      "name": LABELS[key], "line": {"color": COLOURS[key], "width": 2}, "meta": {"role": "rel_error"},
                      "hovertemplate": f"{LABELS[key]}: %{{y:.3g}} at %{{x}}×%{{x}}<extra></extra>"})
     if sweep.finished:
-        status = f"held-out relative error after {params['samples']} directional samples each"
+        status = f"held-out relative error, after {params['samples']} directional samples each"
     else:
         race = sweep.race
         status = (f"measuring: {sweep.done} of {len(dims)} sizes done; {dims[sweep.done]}×{dims[sweep.done]} at "
