@@ -4,7 +4,7 @@
     .venv/bin/python scripts/screenshots.py OUT --site DIR    # shoot a site already built
     .venv/bin/python scripts/screenshots.py OUT --widths 390 --schemes dark
 
-Saves OUT/<width>-<scheme>-<widget id>.png: the whole widget (plot, controls,
+Saves OUT/<width>-<scheme>-<page>-<widget id>.png: the whole widget (plot, controls,
 status line, caption), as the page first draws it. As in scripts/figure_fit.py
 the page's Python runtime is kept from loading: the figures are the static ones
 drawn at build time, and the layout is the one a reader gets first.
@@ -49,8 +49,9 @@ def shoot_site(browser, url: str, page_paths: list[str], out: Path, widths: list
                     sys.exit(f"{path or 'index'} at {width} px shows the {taken!r} palette, not {scheme}'s "
                              f"{MATERIAL_SCHEME[scheme]!r}: has mkdocs.yml's palette lost its media queries?")
                 page.wait_for_timeout(300)  # Plotly's responsive relayout after the first draw
+                name = path.strip("/") or "index"  # widget ids are unique on their page only
                 for widget in page.eval_on_selector_all(".jb-widget", "ws => ws.map((w) => w.id)"):
-                    target = out / f"{width}-{scheme}-{widget.removeprefix('jb-')}.png"
+                    target = out / f"{width}-{scheme}-{name}-{widget.removeprefix('jb-')}.png"
                     shot(page, f"#{widget}", target)
                     saved.append(target)
             context.close()
