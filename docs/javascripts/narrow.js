@@ -110,7 +110,9 @@ function stackPanels(figure, width) {
   for (const [i, p] of found.entries()) {
     const c = columns.of[i];
     out[p.xKey] = { ...layout[p.xKey], domain: [0, 1] };
-    out[p.yKey] = { ...(layout[p.yKey] || {}), domain: [moveY(p.y[0], c), moveY(p.y[1], c)] };
+    // automargin: a right panel's tick labels and title stood in the gap between the panels;
+    // stacked, they need the left margin, which was sized for the left panel's alone.
+    out[p.yKey] = { ...(layout[p.yKey] || {}), domain: [moveY(p.y[0], c), moveY(p.y[1], c)], automargin: true };
   }
   if (layout.annotations) {
     out.annotations = layout.annotations.map((a) => {
