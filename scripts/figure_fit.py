@@ -57,20 +57,32 @@ def block_python(context):
     context.route("**/*.wasm", lambda r: r.abort())
 
 
-def measure(browser, url: str, page_paths: list[str]) -> dict:
-    results = {}
-    for screen, (width, height) in SCREENS.items():
-        context = browser.new_context(viewport={"width": width, "height": height})
-        offsite: list[str] = []
-        guard_offsite(context, offsite)
-        block_python(context)
-        page = context.new_page()
-        rows = []
+def static_pages(browser, url: str, page_paths: list[str], width: int, height: int, **context_options):
+    """Each page of the site, once its static figures are drawn, in one browser context of a
+    ``width`` x ``height`` px screen with Python kept from loading: yields (path, page)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **context_options)
+    offsite: list[str] = []
+    guard_offsite(context, offsite)
+    block_python(context)
+    page = context.new_page()
+    try:
         for path in page_paths:
             page.goto(url + path)
             page.wait_for_function("() => [...document.querySelectorAll('.jb-plot')]"
                                    ".every((p) => p.querySelector('.main-svg'))", timeout=60_000)
             page.wait_for_timeout(300)  # Plotly's responsive relayout after the first draw
+            yield path, page
+    finally:
+        context.close()
+    if offsite:
+        sys.exit(f"the pages asked for files off this machine: {offsite[:3]}")
+
+
+def measure(browser, url: str, page_paths: list[str]) -> dict:
+    results = {}
+    for screen, (width, height) in SCREENS.items():
+        rows = []
+        for path, page in static_pages(browser, url, page_paths, width, height):
             found = page.evaluate(SPAN_JS)
             available = height - found["header"]
             rows += [{"page": path, **f, "fits": f["span"] <= available} for f in found["figures"]]
@@ -78,8 +90,18 @@ def measure(browser, url: str, page_paths: list[str]) -> dict:
         results[screen] = {"viewport": [width, height], "available": available,
                            "fit": sum(r["fits"] for r in rows), "of": len(rows),
                            "whole_widget_fit": sum(r["widget"] <= available for r in rows), "figures": rows}
-        context.close()
     return results
+
+
+def built_site(site: Path | None, tmp: str) -> Path:
+    """``site``, or when None the site built into the folder ``tmp`` (or exit with the build's output)."""
+    if site is not None:
+        return site
+    site = Path(tmp) / "site"
+    done = build_site(site, write_config(Path(tmp) / "mkdocs.yml"))
+    if done.returncode:
+        sys.exit(f"the site did not build:\n{done.stdout}{done.stderr}")
+    return site
 
 
 def main():
@@ -88,12 +110,7 @@ def main():
     parser.add_argument("--all", action="store_true", help="print every figure, not only the ones that do not fit")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        site = args.site
-        if site is None:
-            site = Path(tmp) / "site"
-            done = build_site(site, write_config(Path(tmp) / "mkdocs.yml"))
-            if done.returncode:
-                sys.exit(f"the site did not build:\n{done.stdout}{done.stderr}")
+        site = built_site(args.site, tmp)
         with serve(site) as url, chromium() as browser:
             results = measure(browser, url, pages(site))
     for screen in results.values():

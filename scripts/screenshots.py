@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "scripts"))
-from figure_fit import block_python, pages  # noqa: E402
-from harness import build_site, chromium, guard_offsite, serve, write_config  # noqa: E402
+from figure_fit import built_site, pages, static_pages  # noqa: E402
+from harness import chromium, serve  # noqa: E402
 from widgets import shot  # noqa: E402
 
 HEIGHT = 844  # px; a widget taller than the screen is shot whole (widgets.shot grows the viewport)
@@ -35,28 +35,16 @@ def shoot_site(browser, url: str, page_paths: list[str], out: Path, widths: list
     saved = []
     for width in widths:
         for scheme in schemes:
-            context = browser.new_context(viewport={"width": width, "height": HEIGHT}, color_scheme=scheme)
-            offsite: list[str] = []
-            guard_offsite(context, offsite)
-            block_python(context)
-            page = context.new_page()
-            for path in page_paths:
-                page.goto(url + path)
-                page.wait_for_function("() => [...document.querySelectorAll('.jb-plot')]"
-                                       ".every((p) => p.querySelector('.main-svg'))", timeout=60_000)
+            for path, page in static_pages(browser, url, page_paths, width, HEIGHT, color_scheme=scheme):
                 taken = page.evaluate("document.body.dataset.mdColorScheme")
                 if taken != MATERIAL_SCHEME[scheme]:
                     sys.exit(f"{path or 'index'} at {width} px shows the {taken!r} palette, not {scheme}'s "
                              f"{MATERIAL_SCHEME[scheme]!r}: has mkdocs.yml's palette lost its media queries?")
-                page.wait_for_timeout(300)  # Plotly's responsive relayout after the first draw
                 name = path.strip("/") or "index"  # widget ids are unique on their page only
                 for widget in page.eval_on_selector_all(".jb-widget", "ws => ws.map((w) => w.id)"):
                     target = out / f"{width}-{scheme}-{name}-{widget.removeprefix('jb-')}.png"
                     shot(page, f"#{widget}", target)
                     saved.append(target)
-            context.close()
-            if offsite:
-                sys.exit(f"the pages asked for files off this machine: {offsite[:3]}")
     return saved
 
 
@@ -69,12 +57,7 @@ def main():
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        site = args.site
-        if site is None:
-            site = Path(tmp) / "site"
-            done = build_site(site, write_config(Path(tmp) / "mkdocs.yml"))
-            if done.returncode:
-                sys.exit(f"the site did not build:\n{done.stdout}{done.stderr}")
+        site = built_site(args.site, tmp)
         with serve(site) as url, chromium() as browser:
             saved = shoot_site(browser, url, pages(site), args.out, args.widths, args.schemes)
     print(f"{len(saved)} screenshots in {args.out}")
