@@ -8,6 +8,7 @@
 
 const AXIS_ROOM = 62; // px under a stacked panel for its tick labels and axis title
 const LINE = 16; // px: one line of a panel's title
+const TITLE_PAD = 20; // px the layout's title keeps from the figure's edges
 const TICK_OVERHANG = 6; // px: a y axis's top tick label stands half above the panel, under its title
 const CHAR = 6.3; // px: a title's average character, for guessing whether it fits
 const LEGEND_ROW = 19; // px: one row of a horizontal legend
@@ -72,6 +73,9 @@ function stackPanels(figure, width) {
     const c = columns.spans.findIndex(([a, b]) => x > a + 0.01 && x < b - 0.01);
     return c < 0 ? null : c;
   };
+  // An annotation's column; a title centred on the whole figure (x = 0.5 exactly) has none,
+  // even where a column's span holds 0.5: it stays above all the panels, centred.
+  const homeOf = (a) => (a.x ?? 0.5) === 0.5 && (a.xanchor ?? "center") === "center" ? null : home(a.x ?? 0.5);
   // A column holding panels one above the other gets a taller band; above each band
   // but the first, room for the previous band's axis and this column's titles. A grid
   // with several such columns (rows and columns of panels) stays a grid: stacked, it
@@ -89,7 +93,7 @@ function stackPanels(figure, width) {
   const depth = (y, c) => scales[c] * (1 - y - gapAbove(y, c)) + gapPxAbove(y, c);
   const bands = scales.map((scale, c) => Math.round(depth(0, c)));
   const titleLines = columns.spans.map((span, c) => Math.max(0, ...(layout.annotations || [])
-    .filter((a) => a.yref === "paper" && a.xref === "paper" && (a.y ?? 0) >= 0.98 && home(a.x ?? 0.5) === c)
+    .filter((a) => a.yref === "paper" && a.xref === "paper" && (a.y ?? 0) >= 0.98 && homeOf(a) === c)
     .map(lines)));
   const gaps = bands.map((b, c) => (c === 0 ? 0 : AXIS_ROOM + LINE * titleLines[c] + TICK_OVERHANG));
   const tops = bands.map((b, c) => bands.slice(0, c).reduce((sum, h, k) => sum + h + gaps[k + 1], 0));
@@ -117,7 +121,7 @@ function stackPanels(figure, width) {
   if (layout.annotations) {
     out.annotations = layout.annotations.map((a) => {
       if (a.xref !== "paper" || a.yref !== "paper") return a;
-      const c = home(a.x ?? 0.5);
+      const c = homeOf(a);
       return { ...a, x: moveX(a.x ?? 0.5, c), y: moveY(a.y ?? 0.5, c) };
     });
   }
@@ -189,15 +193,14 @@ function lines(a) {
 }
 
 /**
- * ``figure`` with its titles (annotations above the plot area) broken into lines
+ * ``figure`` with its titles (the layout's, and annotations) broken into lines
  * where they run wider than ``width`` px (see ``pack``). The top
  * margin grows with the lines added to the figure's top titles, so nothing overlaps.
  */
 function wrapTitles(figure, width) {
   const layout = figure.layout;
-  if (!layout.annotations) return figure;
   let added = 0;
-  const annotations = layout.annotations.map((a) => {
+  const annotations = layout.annotations?.map((a) => {
     const text = String(a.text ?? "");
     const longest = Math.max(...text.split(/<br\s*\/?>/i).map((line) => line.replace(/<[^>]*>/g, "").length));
     const fit = room(a, layout, width);
@@ -206,9 +209,18 @@ function wrapTitles(figure, width) {
     if ((a.y ?? 0) >= 1) added = Math.max(added, lines(wrapped) - lines(a));
     return wrapped;
   });
+  // The layout's own title, centred on the whole figure, likewise.
+  const heading = typeof layout.title === "string" ? { text: layout.title } : layout.title;
+  let title = layout.title;
+  if (heading?.text && lines(heading) === 1 && String(heading.text).replace(/<[^>]*>/g, "").length * CHAR > width - TITLE_PAD) {
+    title = { ...heading, text: pack(String(heading.text), width - TITLE_PAD) };
+    added = Math.max(added, lines(title) - 1);
+  }
   const margin = { t: 40, b: 40, ...layout.margin };
-  return { ...figure, layout: { ...layout, annotations, margin: { ...margin, t: margin.t + LINE * added },
-                                height: layout.height && layout.height + LINE * added } };
+  const out = { ...layout, margin: { ...margin, t: margin.t + LINE * added }, height: layout.height && layout.height + LINE * added };
+  if (annotations) out.annotations = annotations;
+  if (title) out.title = title;
+  return { ...figure, layout: out };
 }
 
 /** The bottom margin that holds a legend below the plot area (``area`` px tall before the

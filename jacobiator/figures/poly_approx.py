@@ -110,7 +110,8 @@ def draw_approx(params: dict) -> dict:
     annotations = [
         title(f"{target.label}, degree {degree}; shaded: [−{r_text}, {r_text}]; dotted: |x| = "
               f"{target.radius_label}, the Taylor series' radius of convergence", 0.5),
-        title("|p(x) − f(x)|, log scale; dotted along the top: off the scale (> 10²)", 0.5, 0.425),
+        # Short enough for one line on a phone: two would climb into the panel above.
+        title("|p(x) − f(x)|, log scale; dotted on top: > 10²", 0.5, 0.425),
     ]
     layout = base_layout(
         xaxis={"range": [-view, view], "domain": [0, 1], "anchor": "y", "showticklabels": False,
