@@ -82,13 +82,15 @@ function stackPanels(figure, width) {
   // would be several screens tall.
   const stacked = columns.spans.map((span, c) => found.filter((p, i) => columns.of[i] === c && p.y[1] - p.y[0] < 0.7).length > 1);
   if (stacked.filter(Boolean).length > 1) return null;
-  const scales = stacked.map((several) => Math.round(panel * (several ? STACKED_COLUMN : 1)));
+  const heights = stacked.map((several) => Math.round(panel * (several ? STACKED_COLUMN : 1)));
   // Between the panels of one column lie their titles, tick labels and labels, which keep
-  // their size in pixels: so do those gaps (up to AXIS_ROOM each), and only the panels shrink.
+  // their size in pixels: so do those gaps (up to AXIS_ROOM each), and the panels take what
+  // is left of the column's height (at least MIN_SHRINK of their share of it).
   const inner = columns.spans.map((span, c) => innerGaps(found.filter((p, i) => columns.of[i] === c))
     .map(([lo, hi]) => ({ lo, hi, px: Math.min(AXIS_ROOM, (hi - lo) * oldArea) })));
   const gapAbove = (y, c) => inner[c].reduce((sum, g) => sum + Math.max(0, g.hi - Math.max(g.lo, y)), 0);
   const gapPxAbove = (y, c) => inner[c].reduce((sum, g) => sum + g.px * Math.max(0, g.hi - Math.max(g.lo, y)) / (g.hi - g.lo), 0);
+  const scales = heights.map((h, c) => Math.max((h - gapPxAbove(0, c)) / (1 - gapAbove(0, c)), h * MIN_SHRINK));
   // Pixels from the top of column c's band down to the old paper y.
   const depth = (y, c) => scales[c] * (1 - y - gapAbove(y, c)) + gapPxAbove(y, c);
   const bands = scales.map((scale, c) => Math.round(depth(0, c)));
