@@ -253,9 +253,11 @@ export function forWidth(figure, width, design) {
   const bottom = bottomMargin(wrapped, width, area);
   const shrunk = Math.round(area * Math.max(MIN_SHRINK, width / design));
   const out = { ...layout, height: margin.t + bottom + shrunk, margin: { ...margin, b: bottom } };
-  // A legend outside the plot area keeps its distance from it in pixels.
+  // A legend outside the plot area keeps its distance from it in pixels; above it, it also
+  // rises by the lines the titles under it gained.
   const y = layout.legend?.y;
-  if (typeof y === "number" && (y < 0 || y > 1)) out.legend = { ...layout.legend, y: y < 0 ? y * area / shrunk : 1 + (y - 1) * area / shrunk };
+  const lifted = margin.t - (figure.layout.margin?.t ?? 40);
+  if (typeof y === "number" && (y < 0 || y > 1)) out.legend = { ...layout.legend, y: y < 0 ? y * area / shrunk : 1 + ((y - 1) * area + lifted) / shrunk };
   return { ...wrapped, layout: out };
 }
 
