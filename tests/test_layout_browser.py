@@ -77,3 +77,36 @@ def check_panels(page, width):
     same = page.eval_on_selector(PATHS, """(root) => JSON.stringify(root.jacobiator.figure.data.map((t) => [t.x, t.y]))
         === JSON.stringify(root.querySelector('.jb-plot').data.map((t) => [t.x, t.y]))""")
     assert same
+
+
+# Every title, annotation and legend box of a widget's plot, and which of them are cut by
+# the plot's edges or lie over another.
+TEXT_CLASH_JS = """(root) => {
+  const plot = root.querySelector('.jb-plot').getBoundingClientRect();
+  const texts = [...root.querySelectorAll('.jb-plot .annotation-text, .jb-plot .gtitle, .jb-plot .legend .bg')]
+    .map((el) => ({what: (el.textContent || 'legend').slice(0, 40), box: el.getBoundingClientRect()}))
+    .filter((t) => t.box.width > 0);
+  const cut = texts.filter((t) => t.box.left < plot.left - 1 || t.box.right > plot.right + 1).map((t) => t.what);
+  const over = [];
+  texts.forEach((a, i) => texts.slice(i + 1).forEach((b) => {
+    const w = Math.min(a.box.right, b.box.right) - Math.max(a.box.left, b.box.left);
+    const h = Math.min(a.box.bottom, b.box.bottom) - Math.max(a.box.top, b.box.top);
+    if (w > 1 && h > 1) over.push([a.what, b.what]);
+  }));
+  return {texts: texts.length, cut, over};
+}"""
+CHAPTERS = ["", "gradient-fields/", "activations/", "destroy-the-jacobian/", "restore-the-jacobian/"]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_no_figure_text_is_cut_or_covers_another_on_a_phone_or_a_laptop(browser, site_url, chapter, width):
+    with page_at_width(browser, site_url + chapter, width, selector=".jb-widget") as page:
+        page.wait_for_function("() => [...document.querySelectorAll('.jb-plot')].every((p) => p.querySelector('.main-svg'))")
+        widgets = page.eval_on_selector_all(".jb-widget", "ws => ws.map((w) => w.id)")
+        assert widgets
+        for widget in widgets:
+            found = page.eval_on_selector(f"#{widget}", TEXT_CLASH_JS)
+            assert found["texts"] > 0, f"{widget}: no title or legend found (has Plotly's markup changed?)"
+            assert not found["cut"], f"{widget} at {width} px: text cut by the plot's edge: {found['cut']}"
+            assert not found["over"], f"{widget} at {width} px: text over text: {found['over']}"
