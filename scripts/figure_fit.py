@@ -2,8 +2,6 @@
 
     .venv/bin/python scripts/figure_fit.py                 # build the site, then measure
     .venv/bin/python scripts/figure_fit.py --site DIR      # measure a site already built
-    .venv/bin/python scripts/figure_fit.py --shots DIR     # also a screenshot of every figure,
-                                                           # per screen, light and dark
 
 For every figure on every page, at a phone's screen (390 x 844) and a laptop's
 (1280 x 800), it measures the span a reader has to see at once to use the
@@ -16,7 +14,8 @@ span fits when it is no taller than the screen below Material's sticky header;
 The figures are the static ones drawn at build time: the page's Python runtime
 is kept from loading, so the measure costs no training and the layout is the
 one the reader gets first (Python changes the figures, not the controls).
-A measuring script: it asserts nothing.
+A measuring script: it asserts nothing. To look at the figures, scripts/screenshots.py
+saves one picture of each, per width and colour scheme.
 """
 
 import argparse
@@ -58,62 +57,62 @@ def block_python(context):
     context.route("**/*.wasm", lambda r: r.abort())
 
 
-def measure(browser, url: str, page_paths: list[str], shots: Path | None) -> dict:
+def static_pages(browser, url: str, page_paths: list[str], width: int, height: int, **context_options):
+    """Each page of the site, once its static figures are drawn, in one browser context of a
+    ``width`` x ``height`` px screen with Python kept from loading: yields (path, page)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **context_options)
+    offsite: list[str] = []
+    guard_offsite(context, offsite)
+    block_python(context)
+    page = context.new_page()
+    try:
+        for path in page_paths:
+            page.goto(url + path)
+            page.wait_for_function("() => [...document.querySelectorAll('.jb-plot')]"
+                                   ".every((p) => p.querySelector('.main-svg'))", timeout=60_000)
+            page.wait_for_timeout(300)  # Plotly's responsive relayout after the first draw
+            yield path, page
+    finally:
+        context.close()
+    if offsite:
+        sys.exit(f"the pages asked for files off this machine: {offsite[:3]}")
+
+
+def measure(browser, url: str, page_paths: list[str]) -> dict:
     results = {}
     for screen, (width, height) in SCREENS.items():
-        for scheme in ("light", "dark") if shots else ("light",):
-            context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
-            offsite: list[str] = []
-            guard_offsite(context, offsite)
-            block_python(context)
-            page = context.new_page()
-            rows = []
-            for path in page_paths:
-                page.goto(url + path)
-                page.wait_for_function("() => [...document.querySelectorAll('.jb-plot')]"
-                                       ".every((p) => p.querySelector('.main-svg'))", timeout=60_000)
-                page.wait_for_timeout(300)  # Plotly's responsive relayout after the first draw
-                found = page.evaluate(SPAN_JS)
-                available = height - found["header"]
-                for f in found["figures"]:
-                    rows.append({"page": path, **f, "fits": f["span"] <= available})
-                    if shots:
-                        shoot(page, f["id"], shots / f"{screen}-{scheme}-{f['id']}.png")
-            if scheme == "light":
-                # Also the whole widget (status line, Python code and caption included), for comparison.
-                results[screen] = {"viewport": [width, height], "available": available,
-                                   "fit": sum(r["fits"] for r in rows), "of": len(rows),
-                                   "whole_widget_fit": sum(r["widget"] <= available for r in rows), "figures": rows}
-            context.close()
+        rows = []
+        for path, page in static_pages(browser, url, page_paths, width, height):
+            found = page.evaluate(SPAN_JS)
+            available = height - found["header"]
+            rows += [{"page": path, **f, "fits": f["span"] <= available} for f in found["figures"]]
+        # Also the whole widget (status line, Python code and caption included), for comparison.
+        results[screen] = {"viewport": [width, height], "available": available,
+                           "fit": sum(r["fits"] for r in rows), "of": len(rows),
+                           "whole_widget_fit": sum(r["widget"] <= available for r in rows), "figures": rows}
     return results
 
 
-def shoot(page, widget_id: str, path: Path):
-    """The widget as the reader first sees it: its top under the header, one screen tall."""
-    page.eval_on_selector(f"#{widget_id}", """(el) => {
-      const header = document.querySelector('.md-header')?.getBoundingClientRect().bottom || 0;
-      window.scrollBy(0, el.getBoundingClientRect().top - header - 4); }""")
-    page.wait_for_timeout(100)
-    page.screenshot(path=str(path))
+def built_site(site: Path | None, tmp: str) -> Path:
+    """``site``, or when None the site built into the folder ``tmp`` (or exit with the build's output)."""
+    if site is not None:
+        return site
+    site = Path(tmp) / "site"
+    done = build_site(site, write_config(Path(tmp) / "mkdocs.yml"))
+    if done.returncode:
+        sys.exit(f"the site did not build:\n{done.stdout}{done.stderr}")
+    return site
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--site", type=Path, help="a built site (default: build one in a temporary folder)")
-    parser.add_argument("--shots", type=Path, help="save a screenshot of every figure here, light and dark")
     parser.add_argument("--all", action="store_true", help="print every figure, not only the ones that do not fit")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        site = args.site
-        if site is None:
-            site = Path(tmp) / "site"
-            done = build_site(site, write_config(Path(tmp) / "mkdocs.yml"))
-            if done.returncode:
-                sys.exit(f"the site did not build:\n{done.stdout}{done.stderr}")
-        if args.shots:
-            args.shots.mkdir(parents=True, exist_ok=True)
+        site = built_site(args.site, tmp)
         with serve(site) as url, chromium() as browser:
-            results = measure(browser, url, pages(site), args.shots)
+            results = measure(browser, url, pages(site))
     for screen in results.values():
         if not args.all:
             screen["figures"] = [f for f in screen["figures"] if not f["fits"]]

@@ -3,7 +3,7 @@ others behind "More controls", and side-by-side panels stacked on a phone."""
 
 import pytest
 
-from widgets import FIRST, PAGE, arrow_count_is, wait_live
+from widgets import FIRST, PAGE, arrow_count_is, page_at_width, wait_live
 
 pytestmark = pytest.mark.browser
 
@@ -55,10 +55,14 @@ DOMAINS_JS = """(plot) => {
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_side_by_side_panels_stack_on_a_phone_only(browser, site_url, screenshots, width):
-    context = browser.new_context(viewport={"width": width, "height": 844})
-    page = context.new_page()
-    page.goto(site_url + PAGE)
-    page.wait_for_selector(f"{PATHS} .jb-plot .main-svg")
+    with page_at_width(browser, site_url + PAGE, width, selector=PATHS) as page:
+        check_panels(page, width)
+        page.locator(PATHS).scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshots / f"descent-paths-{width}px.png"))
+
+
+def check_panels(page, width):
+    """Side by side on a laptop; on a phone the right panel under the left, drawing the same data."""
     domains = page.eval_on_selector(f"{PATHS} .jb-plot", DOMAINS_JS)
     if width < 500:
         # The right panel goes under the left one, in the same column (Plotly narrows
@@ -73,6 +77,36 @@ def test_side_by_side_panels_stack_on_a_phone_only(browser, site_url, screenshot
     same = page.eval_on_selector(PATHS, """(root) => JSON.stringify(root.jacobiator.figure.data.map((t) => [t.x, t.y]))
         === JSON.stringify(root.querySelector('.jb-plot').data.map((t) => [t.x, t.y]))""")
     assert same
-    page.locator(PATHS).scroll_into_view_if_needed()
-    page.screenshot(path=str(screenshots / f"descent-paths-{width}px.png"))
-    context.close()
+
+
+# Every title, annotation and legend box of a widget's plot, and which of them are cut by
+# the plot's edges or lie over another.
+TEXT_CLASH_JS = """(root) => {
+  const plot = root.querySelector('.jb-plot').getBoundingClientRect();
+  const texts = [...root.querySelectorAll('.jb-plot .annotation-text, .jb-plot .gtitle, .jb-plot .legend .bg')]
+    .map((el) => ({what: (el.textContent || 'legend').slice(0, 40), box: el.getBoundingClientRect()}))
+    .filter((t) => t.box.width > 0);
+  const cut = texts.filter((t) => t.box.left < plot.left - 1 || t.box.right > plot.right + 1).map((t) => t.what);
+  const over = [];
+  texts.forEach((a, i) => texts.slice(i + 1).forEach((b) => {
+    const w = Math.min(a.box.right, b.box.right) - Math.max(a.box.left, b.box.left);
+    const h = Math.min(a.box.bottom, b.box.bottom) - Math.max(a.box.top, b.box.top);
+    if (w > 1 && h > 1) over.push([a.what, b.what]);
+  }));
+  return {texts: texts.length, cut, over};
+}"""
+CHAPTERS = ["", "gradient-fields/", "activations/", "destroy-the-jacobian/", "restore-the-jacobian/"]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_no_figure_text_is_cut_or_covers_another_on_a_phone_or_a_laptop(browser, site_url, chapter, width):
+    with page_at_width(browser, site_url + chapter, width, selector=".jb-widget") as page:
+        page.wait_for_function("() => [...document.querySelectorAll('.jb-plot')].every((p) => p.querySelector('.main-svg'))")
+        widgets = page.eval_on_selector_all(".jb-widget", "ws => ws.map((w) => w.id)")
+        assert widgets
+        for widget in widgets:
+            found = page.eval_on_selector(f"#{widget}", TEXT_CLASH_JS)
+            assert found["texts"] > 0, f"{widget}: no title or legend found (has Plotly's markup changed?)"
+            assert not found["cut"], f"{widget} at {width} px: text cut by the plot's edge: {found['cut']}"
+            assert not found["over"], f"{widget} at {width} px: text over text: {found['over']}"

@@ -52,3 +52,24 @@ def test_a_preset_in_a_caption_moves_the_dragged_target(watched, site_url):
         const t = document.querySelector('{root}').jacobiator.figure.data.find((t) => t.meta && t.meta.role === 'target');
         return Math.abs(t.x[0] - 1.2) < 1e-9 && Math.abs(t.y[0] - 0.8) < 1e-9; }}""")
     assert page.input_value(f'{root} [name="point_x"]') == "1.2"
+
+
+def test_a_preset_setting_a_control_behind_more_controls_opens_it_and_redraws_the_plot(watched, site_url):
+    page = watched.page
+    page.goto(site_url + PAGE)
+    wait_live(page, CHAIN)
+    more, width = f"{CHAIN} details.jb-more", f'{CHAIN} [name="width"]'
+    assert not page.evaluate(f"document.querySelector('{more}').open")
+    assert not page.locator(width).is_visible()
+
+    page.click(f'a.jb-preset[data-jb-target="jb-vjp_chain-1"][href*="width=5"]')
+    # The plot on the page, not only the widget's state: blocks of five rows (the hidden width).
+    page.wait_for_function(f"() => document.querySelector('{CHAIN} .jb-plot').data"
+                           ".find((t) => t.type === 'heatmap').y.length === 5")
+    assert page.evaluate(f"document.querySelector('{more}').open")
+    assert page.locator(width).is_visible() and page.input_value(width) == "5"
+    assert page.inner_text(f"{width} + output") == "5"
+    # The figure the sentence describes is brought to the middle of the screen (a smooth scroll:
+    # wait for it to get there), from the link below it that Playwright scrolled to to click.
+    page.wait_for_function(f"""() => {{ const r = document.querySelector('{CHAIN}').getBoundingClientRect();
+        return Math.abs((r.top + r.bottom) / 2 - innerHeight / 2) < 40; }}""")

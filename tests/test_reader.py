@@ -11,7 +11,7 @@ import pytest
 
 from harness import ROOT, serve
 
-from widgets import BOOT_TIMEOUT, FIRST, PAGE, arrow_count_is, open_live, set_control, wait_live
+from widgets import BOOT_TIMEOUT, FIRST, PAGE, arrow_count_is, open_live, page_at_width, set_control, wait_live
 
 pytestmark = pytest.mark.browser
 
@@ -112,17 +112,13 @@ def test_every_control_is_labelled_and_reachable_by_keyboard(watched, site_url):
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_nothing_overflows_on_a_phone_or_a_desktop(browser, site_url, screenshots, width):
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.goto(site_url + PAGE)
-    page.wait_for_selector(f"{FIRST} .jb-plot .main-svg")
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    plot, controls = (page.locator(f"{FIRST} {part}").bounding_box() for part in (".jb-plot", ".jb-controls"))
-    assert controls["y"] >= plot["y"] + plot["height"] - 1  # the controls sit under the plot
-    assert plot["x"] + plot["width"] <= width
-    page.locator(FIRST).scroll_into_view_if_needed()
-    page.screenshot(path=str(screenshots / f"gradient-fields-{width}px.png"))
-    context.close()
+    with page_at_width(browser, site_url + PAGE, width, height=900) as page:
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        plot, controls = (page.locator(f"{FIRST} {part}").bounding_box() for part in (".jb-plot", ".jb-controls"))
+        assert controls["y"] >= plot["y"] + plot["height"] - 1  # the controls sit under the plot
+        assert plot["x"] + plot["width"] <= width
+        page.locator(FIRST).scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshots / f"gradient-fields-{width}px.png"))
 
 
 def test_a_python_error_shows_in_its_own_figure_only(watched, site_url):

@@ -1,5 +1,7 @@
 """Helpers for browser tests: reach a figure widget on the chapter page and read what it drew."""
 
+from contextlib import contextmanager
+
 PAGE = "gradient-fields/"
 FIRST = "#jb-gradient_field-1"
 BOOT_TIMEOUT = 60_000  # ms: Pyodide boots in about 4 s here; CI machines may be slower
@@ -7,6 +9,20 @@ BOOT_TIMEOUT = 60_000  # ms: Pyodide boots in about 4 s here; CI machines may be
 
 def wait_live(page, selector=FIRST):
     page.wait_for_selector(f'{selector} .jb-status[data-state="live"]', timeout=BOOT_TIMEOUT)
+
+
+@contextmanager
+def page_at_width(browser, url, width, height=844, selector=FIRST):
+    """A page on a screen ``width`` x ``height`` px at ``url``, once the static figure of
+    ``selector`` is drawn (Python need not be ready); its browser context closes after."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector(f"{selector} .jb-plot .main-svg")
+        yield page
+    finally:
+        context.close()
 
 
 def set_control(page, name, value, selector=FIRST):

@@ -8,6 +8,8 @@
 
 const AXIS_ROOM = 62; // px under a stacked panel for its tick labels and axis title
 const LINE = 16; // px: one line of a panel's title
+const TITLE_PAD = 20; // px the layout's title keeps from the figure's edges
+const TICK_OVERHANG = 6; // px: a y axis's top tick label stands half above the panel, under its title
 const CHAR = 6.3; // px: a title's average character, for guessing whether it fits
 const LEGEND_ROW = 19; // px: one row of a horizontal legend
 const STACK_BELOW = 520; // px of plot width: below it (a phone), side-by-side panels stack
@@ -71,17 +73,31 @@ function stackPanels(figure, width) {
     const c = columns.spans.findIndex(([a, b]) => x > a + 0.01 && x < b - 0.01);
     return c < 0 ? null : c;
   };
+  // An annotation's column; a title centred on the whole figure (x = 0.5 exactly) has none,
+  // even where a column's span holds 0.5: it stays above all the panels, centred.
+  const homeOf = (a) => (a.x ?? 0.5) === 0.5 && (a.xanchor ?? "center") === "center" ? null : home(a.x ?? 0.5);
   // A column holding panels one above the other gets a taller band; above each band
   // but the first, room for the previous band's axis and this column's titles. A grid
   // with several such columns (rows and columns of panels) stays a grid: stacked, it
   // would be several screens tall.
   const stacked = columns.spans.map((span, c) => found.filter((p, i) => columns.of[i] === c && p.y[1] - p.y[0] < 0.7).length > 1);
   if (stacked.filter(Boolean).length > 1) return null;
-  const bands = stacked.map((several) => Math.round(panel * (several ? STACKED_COLUMN : 1)));
+  const heights = stacked.map((several) => Math.round(panel * (several ? STACKED_COLUMN : 1)));
+  // Between the panels of one column lie their titles, tick labels and labels, which keep
+  // their size in pixels: so do those gaps (up to AXIS_ROOM each), and the panels take what
+  // is left of the column's height (at least MIN_SHRINK of their share of it).
+  const inner = columns.spans.map((span, c) => innerGaps(found.filter((p, i) => columns.of[i] === c))
+    .map(([lo, hi]) => ({ lo, hi, px: Math.min(AXIS_ROOM, (hi - lo) * oldArea) })));
+  const gapAbove = (y, c) => inner[c].reduce((sum, g) => sum + Math.max(0, g.hi - Math.max(g.lo, y)), 0);
+  const gapPxAbove = (y, c) => inner[c].reduce((sum, g) => sum + g.px * Math.max(0, g.hi - Math.max(g.lo, y)) / (g.hi - g.lo), 0);
+  const scales = heights.map((h, c) => Math.max((h - gapPxAbove(0, c)) / (1 - gapAbove(0, c)), h * MIN_SHRINK));
+  // Pixels from the top of column c's band down to the old paper y.
+  const depth = (y, c) => scales[c] * (1 - y - gapAbove(y, c)) + gapPxAbove(y, c);
+  const bands = scales.map((scale, c) => Math.round(depth(0, c)));
   const titleLines = columns.spans.map((span, c) => Math.max(0, ...(layout.annotations || [])
-    .filter((a) => a.yref === "paper" && a.xref === "paper" && (a.y ?? 0) >= 0.98 && home(a.x ?? 0.5) === c)
+    .filter((a) => a.yref === "paper" && a.xref === "paper" && (a.y ?? 0) >= 0.98 && homeOf(a) === c)
     .map(lines)));
-  const gaps = bands.map((b, c) => (c === 0 ? 0 : AXIS_ROOM + LINE * titleLines[c]));
+  const gaps = bands.map((b, c) => (c === 0 ? 0 : AXIS_ROOM + LINE * titleLines[c] + TICK_OVERHANG));
   const tops = bands.map((b, c) => bands.slice(0, c).reduce((sum, h, k) => sum + h + gaps[k + 1], 0));
   const area = tops[tops.length - 1] + bands[bands.length - 1];
   const paperY = (px) => 1 - px / area; // pixels from the top of the plot area -> paper y
@@ -89,7 +105,7 @@ function stackPanels(figure, width) {
   // title over all panels) a point keeps its distance in pixels from the plot area.
   const moveY = (y, c) => {
     if (c === null) return y >= 1 ? 1 + (y - 1) * oldArea / area : y <= 0 ? y * oldArea / area : y;
-    return paperY(tops[c] + bands[c] * (1 - y));
+    return paperY(tops[c] + depth(y, c));
   };
   const moveX = (x, c) => (c === null ? x : (x - columns.spans[c][0]) / (columns.spans[c][1] - columns.spans[c][0]));
 
@@ -100,12 +116,14 @@ function stackPanels(figure, width) {
   for (const [i, p] of found.entries()) {
     const c = columns.of[i];
     out[p.xKey] = { ...layout[p.xKey], domain: [0, 1] };
-    out[p.yKey] = { ...(layout[p.yKey] || {}), domain: [moveY(p.y[0], c), moveY(p.y[1], c)] };
+    // automargin: a right panel's tick labels and title stood in the gap between the panels;
+    // stacked, they need the left margin, which was sized for the left panel's alone.
+    out[p.yKey] = { ...(layout[p.yKey] || {}), domain: [moveY(p.y[0], c), moveY(p.y[1], c)], automargin: true };
   }
   if (layout.annotations) {
     out.annotations = layout.annotations.map((a) => {
       if (a.xref !== "paper" || a.yref !== "paper") return a;
-      const c = home(a.x ?? 0.5);
+      const c = homeOf(a);
       return { ...a, x: moveX(a.x ?? 0.5, c), y: moveY(a.y ?? 0.5, c) };
     });
   }
@@ -130,6 +148,18 @@ function stackPanels(figure, width) {
   return { ...figure, data, layout: out };
 }
 
+/** The gaps between a column's panels, as [low, high] in paper y, bottom first. */
+function innerGaps(column) {
+  const spans = column.map((p) => p.y).sort((a, b) => a[0] - b[0]);
+  const gaps = [];
+  let top = spans.length ? spans[0][1] : 0;
+  for (const [lo, hi] of spans.slice(1)) {
+    if (lo > top) gaps.push([top, lo]);
+    top = Math.max(top, hi);
+  }
+  return gaps;
+}
+
 /** ``line`` broken into as few lines as fit ``width`` px: at its " · " between parts, and
  * where a part is still too long, after its semicolons, then its commas. */
 function pack(line, width, separators = [" · ", "; ", ", "]) {
@@ -147,31 +177,52 @@ function pack(line, width, separators = [" · ", "; ", ", "]) {
   return lines.map((l) => pack(l, width, finer)).join(glue);
 }
 
+/** The px an annotation's lines may take in a figure ``width`` px wide, from where it stands
+ * to the figure's edges. A centred title is taken to stand mid-plot (a column's title does,
+ * once stacked): with a wider margin on one side (a colour bar's), its room is less than the
+ * width. Plotly's default margins where the layout sets none. */
+function room(a, layout, width) {
+  const { l, r } = { l: 80, r: 80, ...layout.margin };
+  const at = (x) => l + x * (width - l - r);
+  if (a.xanchor === "left") return width - at(a.x ?? 0.5);
+  if (a.xanchor === "right") return at(a.x ?? 0.5);
+  return 2 * Math.min(at(0.5), width - at(0.5));
+}
+
 /** The lines of an annotation's text. */
 function lines(a) {
   return String(a.text ?? "").split(/<br\s*\/?>/i).length;
 }
 
 /**
- * ``figure`` with its titles (annotations above the plot area) broken into lines
+ * ``figure`` with its titles (the layout's, and annotations) broken into lines
  * where they run wider than ``width`` px (see ``pack``). The top
  * margin grows with the lines added to the figure's top titles, so nothing overlaps.
  */
 function wrapTitles(figure, width) {
   const layout = figure.layout;
-  if (!layout.annotations) return figure;
   let added = 0;
-  const annotations = layout.annotations.map((a) => {
+  const annotations = layout.annotations?.map((a) => {
     const text = String(a.text ?? "");
     const longest = Math.max(...text.split(/<br\s*\/?>/i).map((line) => line.replace(/<[^>]*>/g, "").length));
-    if (a.yref !== "paper" || longest * CHAR <= width) return a;
-    const wrapped = { ...a, text: text.split(/<br\s*\/?>/i).map((line) => pack(line, width)).join("<br>") };
+    const fit = room(a, layout, width);
+    if (a.yref !== "paper" || longest * CHAR <= fit) return a;
+    const wrapped = { ...a, text: text.split(/<br\s*\/?>/i).map((line) => pack(line, fit)).join("<br>") };
     if ((a.y ?? 0) >= 1) added = Math.max(added, lines(wrapped) - lines(a));
     return wrapped;
   });
+  // The layout's own title, centred on the whole figure, likewise.
+  const heading = typeof layout.title === "string" ? { text: layout.title } : layout.title;
+  let title = layout.title;
+  if (heading?.text && lines(heading) === 1 && String(heading.text).replace(/<[^>]*>/g, "").length * CHAR > width - TITLE_PAD) {
+    title = { ...heading, text: pack(String(heading.text), width - TITLE_PAD) };
+    added = Math.max(added, lines(title) - 1);
+  }
   const margin = { t: 40, b: 40, ...layout.margin };
-  return { ...figure, layout: { ...layout, annotations, margin: { ...margin, t: margin.t + LINE * added },
-                                height: layout.height && layout.height + LINE * added } };
+  const out = { ...layout, margin: { ...margin, t: margin.t + LINE * added }, height: layout.height && layout.height + LINE * added };
+  if (annotations) out.annotations = annotations;
+  if (title) out.title = title;
+  return { ...figure, layout: out };
 }
 
 /** The bottom margin that holds a legend below the plot area (``area`` px tall before the
@@ -202,9 +253,11 @@ export function forWidth(figure, width, design) {
   const bottom = bottomMargin(wrapped, width, area);
   const shrunk = Math.round(area * Math.max(MIN_SHRINK, width / design));
   const out = { ...layout, height: margin.t + bottom + shrunk, margin: { ...margin, b: bottom } };
-  // A legend outside the plot area keeps its distance from it in pixels.
+  // A legend outside the plot area keeps its distance from it in pixels; above it, it also
+  // rises by the lines the titles under it gained.
   const y = layout.legend?.y;
-  if (typeof y === "number" && (y < 0 || y > 1)) out.legend = { ...layout.legend, y: y < 0 ? y * area / shrunk : 1 + (y - 1) * area / shrunk };
+  const lifted = margin.t - (figure.layout.margin?.t ?? 40);
+  if (typeof y === "number" && (y < 0 || y > 1)) out.legend = { ...layout.legend, y: y < 0 ? y * area / shrunk : 1 + ((y - 1) * area + lifted) / shrunk };
   return { ...wrapped, layout: out };
 }
 

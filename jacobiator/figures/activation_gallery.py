@@ -268,7 +268,7 @@ SORT_KEYS = {
     "zero_share": lambda r: r.zero_share,
 }
 
-COLUMNS = ("sup |σ′|<br>bounded?", "P(σ′ = 0)<br>x ~ N(0, 1)", "σ′ → 0<br>saturates",
+COLUMNS = ("sup |σ′|<br>(∞: unbounded)", "P(σ′ = 0)<br>x ~ N(0, 1)", "σ′ → 0<br>saturates",
            "σ cost<br>ns / element", "σ′ cost<br>ns / element")
 SATURATION_SCORE = {"neither": 0.0, "left": 0.5, "right": 0.5, "both": 1.0}
 ROW_PX = 26
@@ -276,10 +276,11 @@ ROW_PX = 26
 
 def bound_cell(r: Row) -> tuple[str, float, str]:
     """(text, badness, hover): unbounded is bad; a sup above 1 can amplify with depth."""
+    # Short cells (a number is bounded, ∞ is not): on a phone the table's columns are ~50 px wide.
     if not r.bounded:
-        return (f"∞ (~|x|^{r.growth:.1f})", 1.0,
+        return (f"∞ ~|x|^{round(r.growth, 1):g}", 1.0,
                 f"unbounded: sup over |x| ≤ R grows like R^{r.growth:.2f}; {r.sup:.3g} at R = 10⁴")
-    return (f"{r.sup:.3g} (bounded)", 0.0 if r.sup <= 1 + 1e-9 else 0.35,
+    return (f"{r.sup:.3g}", 0.0 if r.sup <= 1 + 1e-9 else 0.35,
             f"bounded: sup |σ′| = {r.sup:.4g}, the same over |x| ≤ 10³ and |x| ≤ 10⁴")
 
 

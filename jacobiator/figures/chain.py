@@ -122,7 +122,9 @@ def draw(params: dict) -> dict:
     height = (top - gap * (n - 1)) / n
     layout = base_layout(height=220 + 180 * n, margin={"l": 40, "r": 10, "t": 90, "b": 70}, showlegend=True,
                          legend=legend_below(-0.08, yanchor="top", font={"size": 11}))
-    annotations = [title(heading, 0.5, 1.0, sub=f"L = ½‖ŷ − y‖², y = (0.5, −0.5)<br>{this_net}", yshift=18)]
+    # Centred over the blocks (it is about them): on a phone, where the cost plot goes below
+    # them, it stays with them and centred, rather than a whole-figure title pushed off centre.
+    annotations = [title(heading, 0.31, 1.0, sub=f"L = ½‖ŷ − y‖², y = (0.5, −0.5)<br>{this_net}", yshift=26)]
     for i, (yaxis, caption, backward) in enumerate(panels):
         suffix = yaxis[1:]
         low = top - (i + 1) * height - i * gap

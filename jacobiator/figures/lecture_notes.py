@@ -121,8 +121,9 @@ def draw_relu_hinges(params: dict) -> dict:
             title(f"{len(knots)} hinges, {mode}: slope changes a = ({slope_text}), c₀ = {fmt(offset + 0.0)}", 0.5),
             title(f"RMS error on [{fmt(L.HINGE_DOMAIN[0])}, {fmt(L.HINGE_DOMAIN[1])}]: {fmt_error(L.rms(f - y))}",
                   0.5, 0.25)],
-        height=440, margin={"l": 55, "r": 10, "t": 70, "b": 40}, showlegend=True,
-        legend=legend_below(1.1, yanchor="bottom", font={"size": 11}),
+        # The legend below the panels: above them, on a phone its five rows pushed into the title.
+        height=490, margin={"l": 55, "r": 10, "t": 40, "b": 120}, showlegend=True,
+        legend=legend_below(-0.2, yanchor="top", font={"size": 11}),
     )
     return {"data": data, "layout": layout}
 
@@ -267,7 +268,7 @@ def draw_mse_vs_ce(params: dict) -> dict:
         xaxis2=axis("logit z", [-half, half], domain=[0.56, 1], anchor="y2"),
         yaxis2={"anchor": "x2", "fixedrange": True, "showgrid": False} | gradient_axis,
         annotations=[title(f"loss for label y = {params['label']}", 0.22),
-                     title(f"dℓ/dz at z = {fmt(z0)} (σ = {fmt(p)}): MSE {fmt(dm0)}, CE {fmt(dc0)}", 0.78)],
+                     title(f"dℓ/dz at z = {fmt(z0)} (σ = {fmt(p)})<br>MSE {fmt(dm0)}, CE {fmt(dc0)}", 0.78)],  # one line ran past the edge
         height=380, margin={"l": 55, "r": 10, "t": 40, "b": 80}, showlegend=True, legend=legend_below(-0.3),
     )
     return {"data": data, "layout": layout}

@@ -17,7 +17,7 @@ from .. import nn, polyapprox
 from ..activations import ACTIVATIONS
 from ..datasets import SURFACES, surface_cloud, xor_cloud
 from .palette import BLUE, GREY, ORANGE, VIOLET, hex_rgba
-from .plot import base_layout, fmt, json_list, percent, significant, title
+from .plot import base_layout, fmt, json_list, legend_below, percent, significant, title
 from .schema import Choice, Figure, Float, Int, Schema
 
 # ---------------------------------------------------------------------------
@@ -110,7 +110,8 @@ def draw_approx(params: dict) -> dict:
     annotations = [
         title(f"{target.label}, degree {degree}; shaded: [−{r_text}, {r_text}]; dotted: |x| = "
               f"{target.radius_label}, the Taylor series' radius of convergence", 0.5),
-        title("|p(x) − f(x)|, log scale; dotted along the top: off the scale (> 10²)", 0.5, 0.425),
+        # Short enough for one line on a phone: two would climb into the panel above.
+        title("|p(x) − f(x)|, log scale; dotted on top: > 10²", 0.5, 0.425),
     ]
     layout = base_layout(
         xaxis={"range": [-view, view], "domain": [0, 1], "anchor": "y", "showticklabels": False,
@@ -123,10 +124,11 @@ def draw_approx(params: dict) -> dict:
                 "dtick": 4, "fixedrange": True},
         shapes=band_shapes(R, target.radius),
         annotations=annotations,
-        # Top left of the top panel: empty for all three functions (only runaway polynomials pass).
-        legend={"x": 0.005, "y": 1.0, "yanchor": "top", "bgcolor": "rgba(0,0,0,0)", "font": {"size": 11}},
-        margin={"l": 55, "r": 10, "t": 30, "b": 40},
-        height=460,
+        # Below the panels, one entry a line on a phone: its names are long, and inside the
+        # top panel on a phone the legend pushed the plot into a third of the width.
+        legend=legend_below(-0.15, yanchor="top", font={"size": 11}),
+        margin={"l": 55, "r": 10, "t": 30, "b": 130},
+        height=550,
         showlegend=True,
     )
     return {"data": data, "layout": layout}
@@ -235,10 +237,11 @@ def draw_histogram(params: dict) -> dict:
         "bargap": 0,
         "shapes": shapes,
         "annotations": annotations,
-        "legend": {"orientation": "h", "x": 0, "y": 1.09, "yanchor": "bottom", "bgcolor": "rgba(0,0,0,0)",
-                   "font": {"size": 11}},
-        "margin": {"l": 55, "r": 10, "t": 62, "b": 45},
-        "height": 360,
+        # Below the axes: above them it shared the top line with the loss note, and on a
+        # phone the two ran into each other.
+        "legend": legend_below(-0.22, yanchor="top", font={"size": 11}),
+        "margin": {"l": 55, "r": 10, "t": 62, "b": 80},
+        "height": 390,
         "showlegend": True,
     }
     layout = base_layout(**layout)

@@ -134,7 +134,8 @@ def frame(run: Run, p: dict) -> dict:
         # Below the plots, where it cannot cover a curve on a narrow screen.
         legend=legend_below(-0.12, yanchor="top"),
         hovermode=False,
-        margin={"l": 10, "r": 10, "t": 30, "b": 50},
+        # Room on the left for the curves' axis: on a phone they stack under the surface.
+        margin={"l": 55, "r": 10, "t": 30, "b": 50},
         height=440,
     )
     layout["meta"] = progress(run.step, p["steps"], train_mse=run.train_loss[-1] if run.step else None,
