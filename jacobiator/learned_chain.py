@@ -32,7 +32,6 @@ import numpy as np
 from . import learned_gradient as lg
 
 Array = np.ndarray
-RULES = ("backprop", "fa", "fc", "lle")
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class ChainConfig:
     tanh_layers: int = 2  # L - 1 tanh layers under the linear read-out
     points: int = 64  # the teacher's inputs, one full batch
     steps: int = 300  # gradient descent steps
-    lr: float = 0.2
+    lr: float = 0.1
     seed: int = 0
 
     def __post_init__(self):
@@ -81,15 +80,14 @@ def backprop(kind: str, grad_out: Array, x: Array, A: Array, layer: int) -> tupl
     return split(lg.PROBLEMS[kind].gradient(grad_out, x, np.broadcast_to(A, (len(x), *A.shape))), len(A))
 
 
-def slope(kind: str, x: Array, A: Array) -> Array:
-    """σ'(Ax) per point: 1 for the linear layer, 1 - tanh² for tanh."""
-    return np.ones((len(x), len(A))) if kind == "linear" else 1.0 - np.tanh(x @ A.T) ** 2
+# σ'(z) of each kind of layer, at its pre-activation z = Ax
+SLOPES = {"linear": np.ones_like, "tanh": lambda z: 1.0 - np.tanh(z) ** 2}
 
 
 def feedback_alignment(B: list[Array]):
     """∇x through the fixed random B_l instead of A_l; ∇A exact for the ∇ that arrives."""
     def rule(kind: str, grad_out: Array, x: Array, A: Array, layer: int) -> tuple[Array, Array]:
-        grad_z = grad_out * slope(kind, x, A)
+        grad_z = grad_out * SLOPES[kind](x @ A.T)
         return grad_z @ B[layer], grad_z[:, :, None] * x[:, None, :]
     return rule
 
@@ -116,80 +114,184 @@ def backward(config: ChainConfig, rule, weights: list[Array], acts: list[Array],
 
 
 @dataclass
-class Problem:
+class Task:
     x: Array
     y: Array  # the teacher's outputs
     start: list[Array]  # the student's initial weights
     B: list[Array]  # feedback alignment's fixed matrices
 
 
-def problem(config: ChainConfig) -> Problem:
+def make_task(config: ChainConfig) -> Task:
     """The teacher's points, the student's start and the feedback matrices of ``config.seed``."""
     teacher = init_weights(config, np.random.default_rng([config.seed, 11]))
     x = np.random.default_rng([config.seed, 12]).normal(size=(config.points, config.dim))
-    return Problem(x, forward(config, teacher, x)[-1], init_weights(config, np.random.default_rng([config.seed, 13])),
+    return Task(x, forward(config, teacher, x)[-1], init_weights(config, np.random.default_rng([config.seed, 13])),
                    init_weights(config, np.random.default_rng([config.seed, 14])))
 
 
-def rule_of(key: str, prob: Problem, models: dict[str, dict[str, lg.Model]] | None = None):
-    """The rule named ``key`` (one of RULES); ``models[family][kind]`` for the learned ones."""
+def _learned(key: str):
+    def make(task: Task, models: dict | None):
+        if models is None or key not in models:
+            raise ValueError(f"the learned rule {key!r} needs its trained models, one per kind of layer")
+        return learned(models[key])
+    return make
+
+
+# rule key -> (the task, the trained models per family or None) -> the rule
+RULES = {"backprop": lambda task, models: backprop, "fa": lambda task, models: feedback_alignment(task.B),
+         **{key: _learned(key) for key in lg.MODELS}}
+
+
+def rule_of(key: str, task: Task, models: dict[str, dict[str, lg.Model]] | None = None):
+    """The rule named ``key`` (a key of RULES); ``models[family][kind]`` for the learned ones."""
     if key not in RULES:
         raise ValueError(f"unknown rule {key!r}; choose one of: {', '.join(RULES)}")
-    if key == "backprop":
-        return backprop
-    if key == "fa":
-        return feedback_alignment(prob.B)
-    if models is None or key not in models:
-        raise ValueError(f"the learned rule {key!r} needs its trained models, one per kind of layer")
-    return learned(models[key])
+    return RULES[key](task, models)
 
 
-def fit(config: ChainConfig, rule, prob: Problem | None = None) -> list[float]:
-    r"""Gradient descent from the student's start with ``rule`` for the backward pass: each point's
-    :math:`\nabla_y = 2(y - y_*)`, each :math:`A_l` stepped by the mean of its :math:`\nabla_{A_l}`
-    over the points (the exact gradient of the mean squared error, for backprop). The loss before
-    each step, and after the last; NaN from a step whose gradient is not finite."""
-    prob = prob or problem(config)
-    weights = [A.copy() for A in prob.start]
-    curve = []
+@dataclass
+class Fit:
+    """A fit in progress: the student's weights and the loss before each step taken so far."""
+
+    config: ChainConfig
+    rule: object
+    task: Task
+    weights: list[Array]
+    curve: list[float]
+
+    @property
+    def finished(self) -> bool:
+        return len(self.curve) > self.config.steps
+
+
+def loss(config: ChainConfig, weights: list[Array], task: Task) -> tuple[float, list[Array]]:
+    """The mean squared error over the points, and the activations it came from."""
+    acts = forward(config, weights, task.x)
+    residual = acts[-1] - task.y
+    return float(np.mean(np.sum(residual**2, axis=1))), acts
+
+
+def start_fit(config: ChainConfig, rule, task: Task | None = None) -> Fit:
+    task = task or make_task(config)
+    return Fit(config, rule, task, [A.copy() for A in task.start], [])
+
+
+def step_fit(run: Fit, n_steps: int) -> Fit:
+    r"""``n_steps`` more steps of gradient descent with the run's rule for the backward pass: each point's
+    :math:`\nabla_y = 2(y - y_*)`, each :math:`A_l` stepped by the mean of its :math:`\nabla_{A_l}` over
+    the points (the exact gradient of the mean squared error, for backprop). The curve gets the loss
+    before each step, and after the last; a step whose gradient is not finite ends the run in NaN."""
+    config = run.config
     with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(config.steps):
-            acts = forward(config, weights, prob.x)
-            residual = acts[-1] - prob.y
-            curve.append(float(np.mean(np.sum(residual**2, axis=1))))
-            _, grad_A = backward(config, rule, weights, acts, 2.0 * residual)
+        for _ in range(n_steps):
+            if run.finished:
+                break
+            value, acts = loss(config, run.weights, run.task)
+            run.curve.append(value)
+            if len(run.curve) > config.steps:  # the loss after the last step
+                break
+            _, grad_A = backward(config, run.rule, run.weights, acts, 2.0 * (acts[-1] - run.task.y))
             means = [g.mean(axis=0) for g in grad_A]
             if not all(np.isfinite(g).all() for g in means):
-                return curve + [float("nan")] * (config.steps + 1 - len(curve))
-            weights = [A - config.lr * g for A, g in zip(weights, means)]
-        residual = forward(config, weights, prob.x)[-1] - prob.y
-    return curve + [float(np.mean(np.sum(residual**2, axis=1)))]
+                run.curve.extend([float("nan")] * (config.steps + 1 - len(run.curve)))
+                break
+            run.weights = [A - config.lr * g for A, g in zip(run.weights, means)]
+    return run
+
+
+def fit(config: ChainConfig, rule, task: Task | None = None) -> list[float]:
+    """The whole fit's loss curve: ``steps + 1`` losses, from the start to after the last step."""
+    return step_fit(start_fit(config, rule, task), config.steps + 1).curve
 
 
 def relative(est: Array, true: Array) -> float:
     return float(np.linalg.norm(est - true) / np.linalg.norm(true))
 
 
-def gradient_errors(config: ChainConfig, rule, prob: Problem | None = None) -> dict[str, list[float]]:
-    """At the student's start, against backprop, per layer from the read-out down: the relative error
-    of the ∇ arriving at its output (over the points; exact at the read-out), and of its mean ∇A."""
-    prob = prob or problem(config)
-    acts = forward(config, prob.start, prob.x)
-    grad_y = 2.0 * (acts[-1] - prob.y)
-    true_arrived, true_A = backward(config, backprop, prob.start, acts, grad_y)
+def gradient_errors(config: ChainConfig, rule, task: Task | None = None) -> dict[str, list[float]]:
+    """At the student's start, against backprop, per layer from the read-out down: ``arrived``, the
+    relative error of the ∇ arriving at its output (over the points; exact at the read-out), and
+    ``grad_A``, of its mean ∇A. Beside them ``own``, for each layer above the first, the error of the
+    ∇x it hands down when it is given the exact ∇: what the rule adds at that layer, before compounding."""
+    task = task or make_task(config)
+    acts = forward(config, task.start, task.x)
+    grad_y = 2.0 * (acts[-1] - task.y)
+    true_arrived, true_A = backward(config, backprop, task.start, acts, grad_y)
     with np.errstate(over="ignore", invalid="ignore"):
-        arrived, grad_A = backward(config, rule, prob.start, acts, grad_y)
+        arrived, grad_A = backward(config, rule, task.start, acts, grad_y)
+        own = [relative(rule(config.kinds[k], true_arrived[k], acts[k], task.start[k], k)[0], true_arrived[k - 1])
+               for k in range(1, len(task.start))]
     return {"arrived": [relative(a, t) for a, t in zip(arrived, true_arrived)][::-1],
-            "grad_A": [relative(g.mean(axis=0), t.mean(axis=0)) for g, t in zip(grad_A, true_A)][::-1]}
+            "grad_A": [relative(g.mean(axis=0), t.mean(axis=0)) for g, t in zip(grad_A, true_A)][::-1],
+            "own": own[::-1]}
 
 
 # The experiment of one seed: train the models, then chain them -------------------------
 
 
-def train_models(config: lg.Config) -> dict[str, dict[str, lg.Model]]:
-    """Per family, the gradient model of each kind of layer, trained at ``config`` on that kind's f."""
-    races = {kind: lg.train(lg.Config(**{**config.__dict__, "f": kind})) for kind in lg.PROBLEMS}
-    return {key: {kind: race.models[key] for kind, race in races.items()} for key in lg.MODELS}
+@dataclass
+class Experiment:
+    """One seed's experiment, steppable: both families trained on each kind of layer's f (a race per
+    kind, in turn), then the chain fitted with every rule from the same start."""
+
+    config: lg.Config
+    chain: ChainConfig
+    races: dict[str, lg.Race]  # per kind of layer
+    fits: dict[str, Fit] | None = None  # per rule, once the races are over
+
+    @property
+    def samples(self) -> int:
+        """Directional samples shown to each family so far, over all races."""
+        return sum(race.done * race.config.batch for race in self.races.values())
+
+    @property
+    def finished(self) -> bool:
+        return self.fits is not None and all(run.finished for run in self.fits.values())
+
+    def models(self) -> dict[str, dict[str, lg.Model]]:
+        """Per family, its model of each kind of layer."""
+        return {key: {kind: race.models[key] for kind, race in self.races.items()} for key in lg.MODELS}
+
+
+def start_experiment(config: lg.Config, chain: ChainConfig) -> Experiment:
+    return Experiment(config, chain, {kind: lg.start(lg.Config(**{**config.__dict__, "f": kind}))
+                                      for kind in lg.PROBLEMS})
+
+
+def step_experiment(exp: Experiment, batches: int, fit_steps: int) -> Experiment:
+    """``batches`` more mini-batches of the race in progress; once all are over, ``fit_steps`` more
+    steps of every rule's fit."""
+    racing = [race for race in exp.races.values() if not race.finished]
+    if racing:
+        lg.step(racing[0], batches)
+        return exp
+    if exp.fits is None:
+        task, models = make_task(exp.chain), exp.models()
+        exp.fits = {key: start_fit(exp.chain, rule_of(key, task, models), task) for key in RULES}
+    for run in exp.fits.values():
+        step_fit(run, fit_steps)
+    return exp
+
+
+def capped(curve: list[float]) -> float:
+    """A fit's final loss, a run that ends above its start (or not finite) counted at its start."""
+    end = curve[-1]
+    return end if np.isfinite(end) and end < curve[0] else curve[0]
+
+
+def seed_run(config: lg.Config, chain: ChainConfig) -> dict:
+    """One seed's experiment to its end. Per rule the loss curve, its capped end and its lowest point,
+    and (at the start) the gradient errors; per kind of layer each family's held-out relative error."""
+    exp = start_experiment(config, chain)
+    while not exp.finished:
+        step_experiment(exp, config.steps, chain.steps + 1)
+    out = {"race": {kind: {key: race.history[key]["rel_error"][-1] for key in lg.MODELS}
+                    for kind, race in exp.races.items()}}
+    for key, run in exp.fits.items():
+        out["start_loss"] = run.curve[0]
+        out[key] = ({"curve": run.curve, "end": capped(run.curve), "best": float(np.nanmin(run.curve))}
+                    | gradient_errors(chain, run.rule, run.task))
+    return out
 
 
 def central_difference_error(config: lg.Config, n: int = 4096, seed: int = 9) -> float:

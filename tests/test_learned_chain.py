@@ -9,8 +9,8 @@ from jacobiator import learned_gradient as lg
 SMALL = lc.ChainConfig(dim=3, tanh_layers=2, points=5, steps=40, seed=2)
 
 
-def mean_squared_error(config, weights, prob):
-    residual = lc.forward(config, weights, prob.x)[-1] - prob.y
+def mean_squared_error(config, weights, task):
+    residual = lc.forward(config, weights, task.x)[-1] - task.y
     return np.mean(np.sum(residual**2, axis=1))
 
 
@@ -57,32 +57,32 @@ def test_a_bad_f_or_step_is_a_clear_error(bad, named):
 
 
 def test_exact_backprop_through_the_chain_matches_finite_differences():
-    prob = lc.problem(SMALL)
-    acts = lc.forward(SMALL, prob.start, prob.x)
-    _, grad_A = lc.backward(SMALL, lc.backprop, prob.start, acts, 2.0 * (acts[-1] - prob.y))
+    task = lc.make_task(SMALL)
+    acts = lc.forward(SMALL, task.start, task.x)
+    _, grad_A = lc.backward(SMALL, lc.backprop, task.start, acts, 2.0 * (acts[-1] - task.y))
     eps = 1e-6
-    for layer, A in enumerate(prob.start):
+    for layer, A in enumerate(task.start):
         for index in np.ndindex(A.shape):
-            plus = [w.copy() for w in prob.start]
-            minus = [w.copy() for w in prob.start]
+            plus = [w.copy() for w in task.start]
+            minus = [w.copy() for w in task.start]
             plus[layer][index] += eps
             minus[layer][index] -= eps
-            numeric = (mean_squared_error(SMALL, plus, prob) - mean_squared_error(SMALL, minus, prob)) / (2 * eps)
+            numeric = (mean_squared_error(SMALL, plus, task) - mean_squared_error(SMALL, minus, task)) / (2 * eps)
             assert grad_A[layer].mean(axis=0)[index] == pytest.approx(numeric, abs=1e-7)
 
 
 def test_feedback_alignment_hands_down_through_B_not_A():
-    prob = lc.problem(SMALL)
-    acts = lc.forward(SMALL, prob.start, prob.x)
-    grad_y = 2.0 * (acts[-1] - prob.y)
-    exact_arrived, exact_A = lc.backward(SMALL, lc.backprop, prob.start, acts, grad_y)
-    arrived, grad_A = lc.backward(SMALL, lc.feedback_alignment(prob.B), prob.start, acts, grad_y)
-    top = len(prob.start) - 1
+    task = lc.make_task(SMALL)
+    acts = lc.forward(SMALL, task.start, task.x)
+    grad_y = 2.0 * (acts[-1] - task.y)
+    exact_arrived, exact_A = lc.backward(SMALL, lc.backprop, task.start, acts, grad_y)
+    arrived, grad_A = lc.backward(SMALL, lc.feedback_alignment(task.B), task.start, acts, grad_y)
+    top = len(task.start) - 1
     np.testing.assert_allclose(grad_A[top], exact_A[top])  # the read-out's ∇A is exact
-    np.testing.assert_allclose(arrived[top - 1], grad_y @ prob.B[top])  # ∇x through B (the read-out is linear)
+    np.testing.assert_allclose(arrived[top - 1], grad_y @ task.B[top])  # ∇x through B (the read-out is linear)
     assert not np.allclose(arrived[top - 1], exact_arrived[top - 1])
     # with B = A it is backprop
-    same = lc.backward(SMALL, lc.feedback_alignment(prob.start), prob.start, acts, grad_y)
+    same = lc.backward(SMALL, lc.feedback_alignment(task.start), task.start, acts, grad_y)
     for a, b in zip(same[1], exact_A):
         np.testing.assert_allclose(a, b)
 
@@ -93,36 +93,51 @@ def test_backprop_fits_the_teacher_and_its_errors_are_zero():
     assert len(curve) == config.steps + 1
     assert curve[-1] < 0.1 * curve[0]
     errors = lc.gradient_errors(config, lc.backprop)
-    assert errors == {"arrived": [0.0] * 3, "grad_A": [0.0] * 3}
+    assert errors == {"arrived": [0.0] * 3, "grad_A": [0.0] * 3, "own": [0.0] * 2}
 
 
 def test_a_learned_rule_with_the_exact_log_lin_exp_net_is_backprop_for_the_linear_layers():
     config = lc.ChainConfig(tanh_layers=0, steps=20)
     exact = lg.Model("lle", lg.exact_lle(lg.Config(dim_i=2, dim_o=2)), None)
-    prob = lc.problem(config)
-    np.testing.assert_allclose(lc.fit(config, lc.learned({"linear": exact}), prob),
-                               lc.fit(config, lc.backprop, prob), rtol=1e-9)
-    errors = lc.gradient_errors(config, lc.learned({"linear": exact}), prob)
+    task = lc.make_task(config)
+    np.testing.assert_allclose(lc.fit(config, lc.learned({"linear": exact}), task),
+                               lc.fit(config, lc.backprop, task), rtol=1e-9)
+    errors = lc.gradient_errors(config, lc.learned({"linear": exact}), task)
     assert max(errors["grad_A"]) < 1e-9
 
 
 def test_errors_are_measured_against_backprop_from_the_read_out_down():
     config = lc.ChainConfig()
-    prob = lc.problem(config)
+    task = lc.make_task(config)
 
     def scaled(kind, grad_out, x, A, layer):  # every ∇x handed down 10 % too large, ∇A exact
         grad_x, grad_A = lc.backprop(kind, grad_out, x, A, layer)
         return 1.1 * grad_x, grad_A
-    errors = lc.gradient_errors(config, scaled, prob)
+    errors = lc.gradient_errors(config, scaled, task)
     np.testing.assert_allclose(errors["arrived"], [0.0, 0.1, 0.21], atol=1e-12)  # compounding: 1.1² - 1
     np.testing.assert_allclose(errors["grad_A"], [0.0, 0.1, 0.21], atol=1e-12)
+    np.testing.assert_allclose(errors["own"], [0.1, 0.1], atol=1e-12)  # each layer adds its own 10 %
 
 
 def test_an_unknown_rule_or_missing_models_is_a_clear_error():
-    prob = lc.problem(SMALL)
+    task = lc.make_task(SMALL)
     with pytest.raises(ValueError, match="unknown rule"):
-        lc.rule_of("dfa", prob)
+        lc.rule_of("dfa", task)
     with pytest.raises(ValueError, match="needs its trained models"):
-        lc.rule_of("lle", prob)
+        lc.rule_of("lle", task)
     with pytest.raises(ValueError, match="tanh_layers"):
         lc.ChainConfig(tanh_layers=-1)
+
+
+def test_the_experiment_stepped_in_pieces_ends_as_in_one_go():
+    config, chain = lg.Config(samples=2000, fd_step=0.01, seed=3), lc.ChainConfig(steps=30)
+    exp = lc.start_experiment(config, chain)
+    while not exp.finished:
+        lc.step_experiment(exp, 7, 4)
+    whole = lc.seed_run(config, chain)
+    for key in lc.RULES:
+        assert exp.fits[key].curve == whole[key]["curve"]
+        assert len(whole[key]["curve"]) == chain.steps + 1
+    alone = lg.train(lg.Config(samples=2000, fd_step=0.01, seed=3, f="tanh"))
+    assert whole["race"]["tanh"]["lle"] == alone.history["lle"]["rel_error"][-1]  # each race as if alone
+    assert exp.samples == 2 * 2000
