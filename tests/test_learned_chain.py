@@ -5,6 +5,9 @@ import pytest
 
 from jacobiator import learned_chain as lc
 from jacobiator import learned_gradient as lg
+from jacobiator.figures import render
+
+from helpers import run_live
 
 SMALL = lc.ChainConfig(dim=3, tanh_layers=2, points=5, steps=40, seed=2)
 
@@ -141,3 +144,12 @@ def test_the_experiment_stepped_in_pieces_ends_as_in_one_go():
     alone = lg.train(lg.Config(samples=2000, fd_step=0.01, seed=3, f="tanh"))
     assert whole["race"]["tanh"]["lle"] == alone.history["lle"]["rel_error"][-1]  # each race as if alone
     assert exp.samples == 2 * 2000
+
+
+def test_the_figure_ends_on_its_static_render_and_draws_every_rule():
+    params = {"samples": 5000, "steps": 50, "speed": 25, "tanh_layers": 1}
+    static = render("gradient_chain", **params)
+    assert run_live("gradient_chain", params) == static
+    assert [trace["meta"]["rule"] for trace in static["data"]] == list(lc.RULES)
+    assert all(len(trace["y"]) == 51 for trace in static["data"])  # the loss before each step and after the last
+    assert static["layout"]["meta"]["fit_step"] == 50 and static["layout"]["meta"]["final_loss"]["backprop"] > 0
