@@ -16,6 +16,7 @@ import itertools
 
 import numpy as np
 
+from jacobiator import learned_chain as lc
 from jacobiator import learned_gradient as lg
 from jacobiator import restore
 from jacobiator.restore import Config
@@ -213,7 +214,7 @@ def costs() -> dict:
 def measure() -> dict:
     return {"default": default_run(), "least_squares": least_squares(), "costs": costs(), "crossovers": crossovers(), "sizes": sizes(), "cosine_scale": cosine_scale(),
             "forward_variance": forward_variance(), "rising_loss": rising_loss_search(),
-            "headline": headline(), "batch_effect": batch_effect()} | race_and_fit()
+            "headline": headline(), "batch_effect": batch_effect()} | race_and_fit() | nonlinear_and_chain()
 
 
 # The claims --------------------------------------------------------------------------
@@ -358,4 +359,94 @@ CLAIMS: list[Claim] = [
                      for name in ("ratio", "training_in_gradients")},
           lambda v: all(x > 100 for k, x in v.items() if k.endswith("ratio"))
           and all(x > 1e6 for k, x in v.items() if k.endswith("gradients"))),
+]
+
+
+# Part 2, a nonlinear f and learned gradients chained through a network -----------------
+
+CHAIN_SEEDS = (0, 1, 2, 3, 4)
+FD_STEP = 0.01  # the central difference's step for tanh (at h = 1 its targets are far off; see target_error)
+CHAIN = lc.ChainConfig()  # width 2, two tanh layers and a linear read-out, 300 steps at 0.1
+
+
+def _spreads(rows: list[list[float]]) -> list[dict]:
+    """Per position, the spread over seeds of ``rows`` (one list per seed)."""
+    return [spread(column) | {"values": list(column)} for column in zip(*rows)]
+
+
+def nonlinear_and_chain(seeds=CHAIN_SEEDS) -> dict:
+    """At each seed both families trained on Ax and on tanh(Ax) (step h = FD_STEP), and on tanh(Ax) at
+    h = 1, whose central difference is not exact; then the chain fitted with backprop, feedback
+    alignment and each family's learned gradients. Statistics over the seeds."""
+    runs = [lc.seed_run(lg.Config(fd_step=FD_STEP, seed=s), lc.ChainConfig(**{**CHAIN.__dict__, "seed": s}))
+            for s in seeds]
+    coarse = [lg.train(lg.Config(f="tanh", seed=s)) for s in seeds]
+    race = {kind: {key: [r["race"][kind][key] for r in runs] for key in lg.MODELS} for kind in lg.PROBLEMS}
+    race["tanh_h1"] = {key: [r.history[key]["rel_error"][-1] for r in coarse] for key in lg.MODELS}
+    nonlinear = {"seeds": len(seeds), "fd_step": FD_STEP,
+                 "target_error": {"h1": lc.central_difference_error(lg.Config(f="tanh", fd_step=1.0)),
+                                  "h": lc.central_difference_error(lg.Config(f="tanh", fd_step=FD_STEP))},
+                 "race": {kind: {key: spread(v) | {"values": v} for key, v in per.items()} for kind, per in race.items()}}
+    chain = {"seeds": len(seeds), "layers": len(CHAIN.kinds), "steps": CHAIN.steps, "lr": CHAIN.lr,
+             "points": CHAIN.points, "start": spread([r["start_loss"] for r in runs])}
+    for key in lc.RULES:
+        per = [r[key] for r in runs]
+        chain[key] = {"end": spread([p["end"] for p in per]) | {"values": [p["end"] for p in per]},
+                      "best": spread([p["best"] for p in per]) | {"values": [p["best"] for p in per]},
+                      "rose": share([p["curve"][-1] > 2 * p["best"] or not np.isfinite(p["curve"][-1]) for p in per]),
+                      "arrived": _spreads([p["arrived"] for p in per]), "own": _spreads([p["own"] for p in per]),
+                      "grad_A": _spreads([p["grad_A"] for p in per]),
+                      # the bottom layer's ∇ over what the layer above it errs alone: above 1, the errors compound
+                      "compounding": spread([p["arrived"][-1] / p["own"][-1] if p["own"][-1] > 0 else 1.0
+                                             for p in per])}
+    return {"nonlinear": nonlinear, "chain": chain}
+
+
+def _median(m: dict, *path) -> float:
+    for key in path:
+        m = m[key]
+    return m["median"]
+
+
+CLAIMS += [
+    Claim("tanh_is_learnt_worse_and_lle_loses_its_lead",
+          "On f(x, A) = tanh(Ax), with the same samples and budget (step h = 0.01), both models end with a "
+          "median relative error above 0.4 and more than twice their error on Ax; the Log-Lin-Exp net, far ahead "
+          "on Ax, is behind the deep net.",
+          lambda m: {f"{kind}.{key}": _median(m, "nonlinear", "race", kind, key)
+                     for kind in ("linear", "tanh") for key in lg.MODELS},
+          lambda v: (all(v[f"tanh.{k}"] > max(0.4, 2 * v[f"linear.{k}"]) for k in lg.MODELS)
+                     and v["linear.lle"] < v["linear.fc"] and v["tanh.lle"] > v["tanh.fc"])),
+    Claim("the_central_difference_of_tanh_needs_a_small_step",
+          "For tanh(Ax) the central difference at h = 1 is off from the exact directional derivative by more "
+          "than 30 % (relative RMS), at h = 0.01 by less than 0.1 %; trained on the h = 1 targets both models "
+          "end with a larger median error.",
+          lambda m: {"h1": m["nonlinear"]["target_error"]["h1"], "h": m["nonlinear"]["target_error"]["h"]}
+          | {f"{kind}.{key}": _median(m, "nonlinear", "race", kind, key) for kind in ("tanh", "tanh_h1")
+             for key in lg.MODELS},
+          lambda v: (v["h1"] > 0.3 and v["h"] < 1e-3
+                     and all(v[f"tanh_h1.{k}"] > v[f"tanh.{k}"] for k in lg.MODELS))),
+    Claim("learned_gradients_do_not_replace_backprop_in_a_chain",
+          "Fitting the three-layer tanh network over 5 seeds, backprop ends with the lowest median loss and "
+          "feedback alignment next; with either family's learned gradients the median of the lowest loss "
+          "reached on the way is above feedback alignment's final median, and over 10 times backprop's.",
+          lambda m: {f"{key}.end": _median(m, "chain", key, "end") for key in lc.RULES}
+          | {f"{key}.best": _median(m, "chain", key, "best") for key in lg.MODELS},
+          lambda v: (v["backprop.end"] < v["fa.end"] < min(v["fc.end"], v["lle.end"])
+                     and all(v[f"{k}.best"] > max(v["fa.end"], 10 * v["backprop.end"]) for k in lg.MODELS))),
+    Claim("with_learned_gradients_the_loss_rises_again",
+          "With the learned gradients the loss ends more than twice above its lowest point in at least half "
+          "of the seeds, for each family; with backprop and feedback alignment in none.",
+          lambda m: {key: m["chain"][key]["rose"] for key in lc.RULES},
+          lambda v: v["backprop"] == v["fa"] == 0 and min(v["fc"], v["lle"]) >= 0.5),
+    Claim("the_learned_error_is_the_tanh_layers_own",
+          "At the start of the fit, the gradient reaching the bottom layer after two learned steps is further "
+          "off than after one, for both families, but within 30 % (median over seeds) of what the tanh layer's "
+          "model errs when handed the exact gradient: the errors add little to each other. Feedback "
+          "alignment's is off by more than 50 % below the read-out.",
+          lambda m: {f"{key}.{name}": m["chain"][key]["arrived"][k]["median"] for key in ("fc", "lle", "fa")
+                     for k, name in ((1, "one"), (2, "two"))}
+          | {f"{key}.compounding": _median(m, "chain", key, "compounding") for key in lg.MODELS},
+          lambda v: (all(v[f"{k}.two"] > v[f"{k}.one"] and 0.7 < v[f"{k}.compounding"] < 1.3 for k in lg.MODELS)
+                     and min(v["fa.one"], v["fa.two"]) > 0.5)),
 ]

@@ -45,10 +45,16 @@ class Config:
     monomials: int = 64  # lle: monomials in its layer
     exponent_scale: float = 0.1  # lle: spread of the initial exponents
     seed: int = 0
+    f: str = "linear"  # the function whose gradient is learnt, a key of PROBLEMS
+    fd_step: float = 1.0  # h: the central difference's step along dα (any h is exact for the bilinear f)
 
     def __post_init__(self):
         if min(self.dim_i, self.dim_o, self.batch, self.depth, self.width, self.monomials) < 1 or self.samples < 1:
             raise ValueError("dimensions, batch, depth, width, monomials and samples must be at least 1")
+        if self.f not in PROBLEMS:
+            raise ValueError(f"unknown f {self.f!r}; choose one of: {', '.join(PROBLEMS)}")
+        if not self.fd_step > 0:
+            raise ValueError(f"fd_step must be positive, got {self.fd_step}")
 
     @property
     def n_in(self) -> int:
@@ -80,6 +86,25 @@ def true_gradient(grad_f: Array, x: Array, A: Array) -> Array:
     return np.concatenate([grad_x, grad_A.reshape(len(x), -1)], axis=1)
 
 
+def tanh_f(x: Array, A: Array) -> Array:
+    """f(x, A) = tanh(Ax) per sample: not a polynomial, so no Log-Lin-Exp net computes its gradient exactly."""
+    return np.tanh(f(x, A))
+
+
+def tanh_gradient(grad_f: Array, x: Array, A: Array) -> Array:
+    r"""(∇x, ∇A) of tanh(Ax): the bilinear answer at :math:`\nabla_f \odot (1 - \tanh^2(Ax))`."""
+    return true_gradient(grad_f * (1.0 - tanh_f(x, A) ** 2), x, A)
+
+
+@dataclass(frozen=True)
+class Problem:
+    value: object  # (x, A) -> f(x, A), per sample
+    gradient: object  # (∇f, x, A) -> (∇x, ∇A) flattened
+
+
+PROBLEMS = {"linear": Problem(f, true_gradient), "tanh": Problem(tanh_f, tanh_gradient)}
+
+
 def inputs(grad_f: Array, x: Array, A: Array) -> Array:
     """What g sees: ∇f, x and A side by side, (B, n_in)."""
     return np.concatenate([grad_f, x, A.reshape(len(x), -1)], axis=1)
@@ -94,11 +119,13 @@ def draw(config: Config, n: int, rng: np.random.Generator) -> tuple[Array, Array
 
 
 def directional_batch(config: Config, rng: np.random.Generator) -> tuple[Array, Array, Array]:
-    """Inputs of g, directions dα = (dx, dA) flattened, and targets ∇f · df, for one mini-batch."""
+    """Inputs of g, directions dα = (dx, dA) flattened, and targets ∇f · df, for one mini-batch.
+    With step h, df = (f(α + h dα) - f(α - h dα)) / 2h: exact for the bilinear f, off by O(h²) for tanh."""
     grad_f, x, A = draw(config, config.batch, rng)
     dx = rng.normal(size=x.shape)
     dA = rng.normal(0.0, 1.0 / np.sqrt(config.dim_i), A.shape)
-    df = 0.5 * (f(x + dx, A + dA) - f(x - dx, A - dA))
+    value, h = PROBLEMS[config.f].value, config.fd_step
+    df = 0.5 * (value(x + h * dx, A + h * dA) - value(x - h * dx, A - h * dA)) / h
     d_alpha = np.concatenate([dx, dA.reshape(len(x), -1)], axis=1)
     return inputs(grad_f, x, A), d_alpha, np.sum(grad_f * df, axis=1)
 
@@ -202,7 +229,7 @@ class Race:
 
 def start(config: Config) -> Race:
     grad_f, x, A = draw(config, HELD_OUT, np.random.default_rng([config.seed, 7]))
-    held_out = (inputs(grad_f, x, A), true_gradient(grad_f, x, A))
+    held_out = (inputs(grad_f, x, A), PROBLEMS[config.f].gradient(grad_f, x, A))
     models = {key: make_model(key, config) for key in MODELS}
     race = Race(config, models, np.random.default_rng([config.seed, 3]), held_out,
                 {key: {"samples": [], "loss": []} | {name: [] for name in QUALITY} for key in MODELS})

@@ -144,6 +144,7 @@ LIGHT = {
     "gradient_race": {"samples": 5000, "speed": 7},
     "gradient_fit": {"samples": 5000, "fit_steps": 20},
     "gradient_dims": {"samples": 5000, "monomials": 8, "width": 8, "depth": 1, "seeds": 1},
+    "gradient_chain": {"samples": 5000, "steps": 50, "speed": 25},
 }
 
 

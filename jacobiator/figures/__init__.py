@@ -44,6 +44,7 @@ MODULE_OF = {
     "gradient_race": "learned_gradient",
     "gradient_fit": "learned_gradient",
     "gradient_dims": "learned_gradient",
+    "gradient_chain": "learned_chain",
     "vjp_chain": "chain",
 }
 
