@@ -356,10 +356,12 @@ export class Widget {
         this.figure = reply.figure;
         this.animating = reply.animating;
         this.nextFrame(); // the worker computes the next frame while this one is drawn
+        const t0 = performance.now();
         await this.draw(this.figure, Boolean(reply.canvasOnly));
+        const drawMs = performance.now() - t0;
         if (this.statusLine.dataset.state !== "live") this.setStatus("live", this.liveStatus);
         this.showTraining();
-        this.root.dispatchEvent(new CustomEvent("jb:drawn", { bubbles: true, detail: { renderMs: reply.renderMs } }));
+        this.root.dispatchEvent(new CustomEvent("jb:drawn", { bubbles: true, detail: { renderMs: reply.renderMs, drawMs } }));
       }
     } finally {
       this.drawing = false; // a failed draw must not freeze the widget
