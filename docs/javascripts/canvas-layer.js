@@ -21,7 +21,7 @@ export class CanvasLayer {
     gd.on("plotly_afterplot", () => this.draw(this.traces));
   }
 
-  /** Stroke ``traces`` (Plotly line traces with null gaps) over the plot area. */
+  /** Stroke ``traces`` (Plotly line traces with gaps: null in JSON, NaN in a typed array) over the plot area. */
   draw(traces) {
     this.traces = traces;
     const layout = this.gd._fullLayout;
@@ -43,11 +43,11 @@ export class CanvasLayer {
       ctx.strokeStyle = trace.line.color;
       ctx.lineWidth = trace.line.width;
       ctx.beginPath();
-      let pen = false; // a null in the data lifts the pen
+      let pen = false; // a gap in the data lifts the pen
       for (let k = 0; k < trace.x.length; k++) {
         const x = trace.x[k];
         const y = trace.y[k];
-        if (x === null || y === null) {
+        if (x === null || y === null || Number.isNaN(x) || Number.isNaN(y)) {
           pen = false;
           continue;
         }
