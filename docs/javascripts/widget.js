@@ -147,6 +147,7 @@ export class Widget {
   unmount() {
     this.unwatch?.();
     this.observer?.disconnect();
+    clearTimeout(this.settling);
     stopSlot(this.root.id);
     this.layer?.remove();
     Plotly.purge(this.plot);
@@ -173,8 +174,9 @@ export class Widget {
     const onCanvas = colored.data.filter((t) => isCanvasTrace(t, this.roles.canvas));
     if (how !== "canvas") {
       const plotted = colored.data.filter((t) => !isCanvasTrace(t, this.roles.canvas));
+      const layout = withoutTitle(colored.layout); // before Plotly adds its defaults to the layout
       await Plotly.react(this.plot, { ...colored, data: plotted }, PLOT_CONFIG);
-      this.plottedLayout = withoutTitle(colored.layout);
+      this.plottedLayout = layout;
     }
     if (onCanvas.length || this.layer) {
       this.layer ??= new CanvasLayer(this.plot);
