@@ -110,8 +110,23 @@ async function boot() {
   say("Loading jacobiator…");
   // One proxy per function for the page's lifetime: never destroyed, never leaked per call.
   const figures = pyodide.pyimport("jacobiator.figures");
-  const wire = pyodide.pyimport("jacobiator.figures.wire");
-  return { handle: wire.handle, advance: wire.advance, stop: figures.stop, getFigure: figures.get_figure };
+  // wire.py (the replies, packed) imports numpy, which the registry does not: it is
+  // imported with the first reply, once a figure's module has imported numpy anyway.
+  let wire = null;
+  const packer = () => {
+    if (!wire) {
+      const module = pyodide.pyimport("jacobiator.figures.wire");
+      wire = { handle: module.handle, advance: module.advance };
+      module.destroy();
+    }
+    return wire;
+  };
+  return {
+    handle: (request) => packer().handle(request),
+    advance: (slot, run) => packer().advance(slot, run),
+    stop: figures.stop,
+    getFigure: figures.get_figure,
+  };
 }
 
 const python = boot().then(
