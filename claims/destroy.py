@@ -547,14 +547,19 @@ CLAIMS += [
                         for d in CONTROLLED_DEPTHS for w in ("0.25", "0.5", "1"))),
     Claim("clipping_grad_x_fits_fewer_flipped_labels",
           "Clipping ∇x at 0.5, 1 or 2 times its mean magnitude ends at least a point above exact backprop at "
-          "2 hidden layers, and not below it at 4, while fitting fewer flipped labels: at 2 hidden layers its "
-          "training accuracy stays below the true rule's.",
+          "2 hidden layers; at 4, at least a point above it at 1 and 2 times and less than a point below it at "
+          "0.5 times; and at 2 hidden layers it fits fewer flipped labels: its training accuracy stays below the "
+          "true rule's.",
           lambda m: {**{f"{d}.{k}": _open(m, d, k) for d in CONTROLLED_DEPTHS
                         for k in ("exact", "x_clip_0.5", "x_clip_1", "x_clip_2")},
                      **{f"2.{k}.train": _open(m, 2, k, "train") for k in ("x_clip_0.5", "x_clip_1", "x_clip_2")},
                      "clean_rule": m["clean_rule_train"]},
-          lambda v: all(v[f"2.x_clip_{c}"] >= v["2.exact"] + 0.01 and v[f"4.x_clip_{c}"] >= v["4.exact"]
-                        and v[f"2.x_clip_{c}.train"] < v["clean_rule"] for c in ("0.5", "1", "2"))),
+          # At 4 layers clipping at 0.5 ended from 0.5 points below to 1.7 above exact backprop across
+          # this CPU's own kernel, three forced OpenBLAS kernels and Pyodide (2026-12-04): level, not better.
+          lambda v: all(v[f"2.x_clip_{c}"] >= v["2.exact"] + 0.01 and v[f"2.x_clip_{c}.train"] < v["clean_rule"]
+                        for c in ("0.5", "1", "2"))
+          and all(v[f"4.x_clip_{c}"] >= v["4.exact"] + 0.01 for c in ("1", "2"))
+          and v["4.x_clip_0.5"] > v["4.exact"] - 0.01),
 ]
 
 
