@@ -40,7 +40,10 @@ def start(params: dict) -> lc.Experiment:
 
 
 def step(exp: lc.Experiment, frames: int, params: dict) -> lc.Experiment:
+    # The static render asks for "to the end" (2**40 frames): stop once the experiment is over.
     for _ in range(frames):
+        if exp.finished:
+            break
         lc.step_experiment(exp, params["speed"], params["speed"])
     return exp
 
