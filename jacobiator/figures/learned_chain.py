@@ -56,9 +56,10 @@ def frame(exp: lc.Experiment, params: dict) -> dict:
     chain = exp.chain
     if exp.fits is None:
         data = [line([0], [None], key) for key in lc.RULES]
-        race = next(race for race in exp.races.values() if not race.finished)
-        status = (f"learning the gradient models of f = {FORMULAS[race.config.f]}: {exp.samples} of {total_samples(exp)} "
-                  "directional samples")
+        racing = [race for race in exp.races.values() if not race.finished]
+        # Between the last race's end and the fit's first step (the next frame) no race is left.
+        f = FORMULAS[racing[0].config.f] if racing else " and ".join(FORMULAS[r.config.f] for r in exp.races.values())
+        status = f"learning the gradient models of f = {f}: {exp.samples} of {total_samples(exp)} directional samples"
         fitted, final = 0, None
     else:
         data = [line(json_list(range(len(run.curve))), positive(run.curve), key) for key, run in exp.fits.items()]
