@@ -217,7 +217,7 @@ def dims_frame(sweep: lg.DimsSweep, params: dict) -> dict:
                      "error_y": {"type": "data", "symmetric": False, "array": significant(hi - median) + pad,
                                  "arrayminus": significant(median - lo) + pad, "color": COLOURS[key],
                                  "thickness": 1.5, "width": 6},
-                     "meta": {"role": "median", "model": key, "error": error},
+                     "meta": {"role": "rel_error", "model": key, "error": error},
                      "hovertemplate": f"{LABELS[key]}: median %{{y:.3g}} at %{{x}}×%{{x}}<extra></extra>"})
     seeds = f"{len(sweep.seeds)} seed{'s' if len(sweep.seeds) > 1 else ''}"
     # Two short lines: one long one is cut on a phone.
