@@ -46,7 +46,9 @@ def test_a_folders_page_is_compressed_and_an_archive_is_sent_as_it_is(tmp_path):
         headers, body = fetch(served.url + "numpy.whl", "gzip")
         assert headers["Content-Encoding"] is None and body == WHEEL
         assert counted(served, len(WHEEL)) >= len(WHEEL)
-        assert set(served.by_path) == {"/numpy.whl"}
+        # Counted whole, uncompressed (the page's own count may land after the reset: the server
+        # counts after sending, so its path is not asserted away).
+        assert served.by_path["/numpy.whl"] >= len(WHEEL)
 
 
 def test_without_gzip_nothing_is_compressed(tmp_path):
