@@ -127,6 +127,35 @@ def test_dragging_moves_the_target_and_the_arrows_follow(watched, site_url, scre
     page.screenshot(path=str(screenshots / "gradient-fields.png"), full_page=True)
 
 
+# What the reader's change leaves on screen: the drawn frame, then Plotly's own drawing.
+QUICK_JS = """(root) => {
+  const canvas = root.querySelector('canvas.jb-canvas');
+  const corner = () => canvas.getContext('2d').getImageData(2, 2, 1, 1).data[3];  // no arrow there
+  window.__seen = [];
+  root.addEventListener('jb:drawn', () => window.__seen.push(['drawn', corner()]));
+  root.addEventListener('jb:settled', () => window.__seen.push(['settled', corner()]));
+}"""
+
+
+def test_a_change_arrives_as_typed_arrays_drawn_at_once_then_by_plotly(watched, site_url):
+    page = watched.page
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    page.locator(FIRST).scroll_into_view_if_needed()
+    page.eval_on_selector(FIRST, QUICK_JS)
+    set_control(page, "point_x", -1.2)
+    page.wait_for_function("window.__seen.some(([e]) => e === 'settled')", timeout=10_000)
+    # The numbers crossed from Python as typed arrays (JSON.parse makes no Float64Array).
+    assert page.eval_on_selector(FIRST, """(root) => {
+        const data = root.jacobiator.figure.data, find = (role) => data.find((t) => t.meta.role === role);
+        return [find('arrows').x, find('heatmap').z[0], find('target').x].every((a) => a instanceof Float64Array); }""")
+    # The reply is drawn whole on the canvas at once (it covers the plot area), then Plotly
+    # draws it (the canvas keeps only the arrows), its point where the figure has it.
+    seen = page.evaluate("window.__seen")
+    assert seen[0] == ["drawn", 255] and seen[-1] == ["settled", 0]
+    assert page.eval_on_selector(f"{FIRST} .jb-plot", "(gd) => gd.data.find((t) => t.meta.role === 'target').x[0]") == -1.2
+
+
 def test_palette_toggle_recolours_without_python(watched, site_url, screenshots):
     page = watched.page
     page.goto(site_url + PAGE)

@@ -3,10 +3,12 @@ Python (the page only reads and writes the link), and run ids, which Python
 hands out so that the page and the worker keep no run state of their own."""
 
 import json
+import re
 
+import numpy as np
 import pytest
 
-from jacobiator.figures import advance, get_figure, handle, render, stop
+from jacobiator.figures import FIGURES, advance, get_figure, handle, render, stop, wire
 from jacobiator.figures.schema import Bool, Choice, Drag, Float, Int, Schema
 
 SCHEMA = Schema((
@@ -131,3 +133,61 @@ def test_a_request_replaces_only_the_run_in_its_own_slot():
     assert json.loads(advance("b", b["run"]))["animating"]
     stop("a")
     stop("b")
+
+
+# Arrays as typed arrays (wire.py: what the worker posts) ---------------------
+
+
+def numbers_in_text(text: str) -> int:
+    """The most numbers (or null gaps) in one JSON array of ``text``: a list of numbers left in the reply."""
+    item = r"(?:-?[\d.e+-]+|null)"
+    return max((len(run.split(",")) for run in re.findall(rf"\[({item}(?:,{item})*)\]", text)), default=0)
+
+
+def test_a_figures_arrays_leave_the_text_as_float64_arrays():
+    request = json.dumps({"figure": "gradient_field", "params": {"grid": 32}})
+    text, arrays = wire.handle(request)
+    assert numbers_in_text(handle(request)) > 7000  # the arrows, as JSON
+    assert numbers_in_text(text) <= 4  # a range, a margin: layout, not data
+    assert all(a.dtype == np.float64 and a.ndim == 1 for a in arrays)
+    reply = json.loads(text)
+    heatmap, arrows = reply["figure"]["data"][:2]
+    assert heatmap["z"] == {"$array": 2, "shape": [41, 41]}
+    assert arrays[heatmap["z"]["$array"]].size == 41 * 41
+    assert arrows["meta"]["role"] == "arrows" and arrays[arrows["x"]["$array"]].size == 32 * 32 * 7
+
+
+def test_a_gap_travels_as_nan_and_comes_back_as_a_gap():
+    request = json.dumps({"figure": "gradient_field", "params": {"grid": 5}})
+    text, arrays = wire.handle(request)
+    arrows = json.loads(text)["figure"]["data"][1]
+    x = arrays[arrows["x"]["$array"]]
+    assert np.isnan(x[2::7]).all() and np.isfinite(x[0::7]).all()  # the gap after each shaft
+    assert wire.unpack(text, arrays) == json.loads(handle(request))
+
+
+def test_text_and_category_arrays_stay_json():
+    text, arrays = wire.handle(json.dumps({"figure": "activation_table"}))
+    table = json.loads(text)["figure"]["data"][0]
+    assert all(isinstance(v, str) for v in table["x"])  # categories
+    assert table["z"]["shape"][1] == len(table["x"])  # the numbers go as an array
+
+
+@pytest.mark.parametrize("key", sorted(FIGURES))
+def test_every_figure_reads_back_the_same_after_packing(key):
+    request = json.dumps({"figure": key})
+    assert wire.unpack(*wire.handle(request)) == json.loads(handle(request))
+
+
+def test_animation_frames_are_packed_and_a_stale_reply_has_no_arrays():
+    text, arrays = wire.handle(json.dumps(PARTICLES | {"slot": "typed"}))
+    run = json.loads(text)["run"]
+    text, arrays = wire.advance("typed", run)
+    assert json.loads(text)["run"] == run and arrays
+    assert wire.advance("typed", run - 1) == (json.dumps({"stale": True, "run": run - 1}, separators=(",", ":")), [])
+    stop("typed")
+
+
+def test_a_readers_error_is_text_only():
+    text, arrays = wire.handle(json.dumps({"figure": "gradient_field", "params": {"grid": 999}}))
+    assert "error" in json.loads(text) and arrays == []

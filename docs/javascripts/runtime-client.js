@@ -1,6 +1,8 @@
 // The page's one Python runtime, shared by every widget and kept across
 // Material's instant navigation (this module is evaluated once per tab).
 
+import { decode } from "./typed.js";
+
 const listeners = new Set();
 const waiting = new Map(); // request id -> resolve
 const frameListeners = new Map(); // slot -> onFrame
@@ -30,7 +32,7 @@ function start() {
       waiting.get(data.id)?.(data);
       waiting.delete(data.id);
     } else if (data.type === "frame") {
-      frameListeners.get(data.slot)?.({ ...JSON.parse(data.reply), renderMs: data.renderMs });
+      frameListeners.get(data.slot)?.({ ...decode(data.reply, data.arrays), renderMs: data.renderMs });
     }
   };
   worker.onerror = (event) => {
@@ -83,7 +85,7 @@ export function render(figure, params, slot, link) {
     waiting.set(id, (data) => {
       clearTimeout(timer);
       if (data.error) resolve({ error: data.error });
-      else resolve({ ...JSON.parse(data.reply), renderMs: data.renderMs });
+      else resolve({ ...decode(data.reply, data.arrays), renderMs: data.renderMs });
     });
     worker.postMessage({ id, slot, figure, params, link });
   });

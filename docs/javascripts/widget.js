@@ -2,7 +2,7 @@
 // the page's Python runtime is ready. It holds no math: every figure comes
 // from Python, the widget only sends parameters and draws what comes back.
 
-import { CanvasLayer, isCanvasTrace } from "./canvas-layer.js";
+import { CanvasLayer, canCover, isCanvasTrace } from "./canvas-layer.js";
 import { attachDrag } from "./drag.js";
 import { forWidth } from "./narrow.js";
 import { pythonCall } from "./python-call.js";
@@ -12,6 +12,9 @@ import { readLink, writeLink } from "./url-state.js";
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false };
 const DESIGN_WIDTH = 660;
+// A quick frame (see draw) is followed by Plotly's own drawing of the figure once no
+// newer one has come for this long: the end of a drag, or a pause between changes.
+const SETTLE_MS = 200;
 
 const STATUS = {
   static: "Static figure, drawn when the page was built. Python is starting…",
@@ -33,6 +36,20 @@ function readControl(input, param) {
 function decimals(step) {
   const text = String(step);
   return text.includes(".") ? text.length - text.indexOf(".") - 1 : 0;
+}
+
+/** ``layout`` as text, without its title: what a quick frame must find unchanged. */
+function withoutTitle(layout) {
+  return JSON.stringify({ ...layout, title: undefined });
+}
+
+/** The colour behind ``element``: the first background up its ancestors that is not transparent. */
+function background(element) {
+  for (let e = element; e; e = e.parentElement) {
+    const colour = getComputedStyle(e).backgroundColor;
+    if (colour && colour !== "transparent" && colour !== "rgba(0, 0, 0, 0)") return colour;
+  }
+  return "white";
 }
 
 export class Widget {
@@ -130,26 +147,86 @@ export class Widget {
   unmount() {
     this.unwatch?.();
     this.observer?.disconnect();
+    clearTimeout(this.settling);
     stopSlot(this.root.id);
     this.layer?.remove();
     Plotly.purge(this.plot);
   }
 
   /** Draw ``figure``: the canvas layer for its arrows and trails, Plotly for the rest.
-   * ``onlyCanvas``: an animation frame that changes only the trails skips Plotly. */
-  async draw(figure, onlyCanvas = false) {
+   * ``how``: "full"; "canvas", an animation frame that changes only the trails (Plotly's
+   * part is unchanged); or "quick", a reply to a change, which the canvas layer draws
+   * whole over the plot area when it can (``quickly``), leaving Plotly's part as it was
+   * but for the title: whatever changes in a trace's data, Plotly replots every trace,
+   * axis and the colour bar, tens of ms a frame. Plotly draws the figure (its hover
+   * labels, its colour bar's range) SETTLE_MS after the last quick frame. */
+  async draw(figure, how = "full") {
     // Figures are designed for the article's column (DESIGN_WIDTH px); on a narrower
     // screen their titles wrap, and their panels stack or their plot area shrinks.
     const width = this.plot.clientWidth || DESIGN_WIDTH;
     const colored = forWidth(themed(figure, this.roles.themed), width, DESIGN_WIDTH);
+    if (how === "quick" && this.quickly(colored)) {
+      await this.drawQuick(colored);
+      return;
+    }
+    clearTimeout(this.settling);
+    this.settling = null;
     const onCanvas = colored.data.filter((t) => isCanvasTrace(t, this.roles.canvas));
-    if (!onlyCanvas) {
+    if (how !== "canvas") {
       const plotted = colored.data.filter((t) => !isCanvasTrace(t, this.roles.canvas));
+      const layout = withoutTitle(colored.layout); // before Plotly adds its defaults to the layout
       await Plotly.react(this.plot, { ...colored, data: plotted }, PLOT_CONFIG);
+      this.plottedLayout = layout;
     }
     if (onCanvas.length || this.layer) {
       this.layer ??= new CanvasLayer(this.plot);
       this.layer.draw(onCanvas);
+    }
+  }
+
+  /** Whether the canvas layer can draw ``colored`` whole over Plotly's plot area: one
+   * plot of fixed axes without grid lines, laid out as Plotly has it but for the title
+   * (so the layer's axes are Plotly's), and only traces the layer draws as Plotly would. */
+  quickly(colored) {
+    const { layout } = colored;
+    const plain = (axis) => axis && Array.isArray(axis.range) && axis.showgrid === false && axis.zeroline === false;
+    const onePlot = !Object.keys(layout).some((key) => /^[xy]axis\d/.test(key));
+    const nothingInside = !layout.shapes?.length && !layout.images?.length && !layout.annotations?.length;
+    return onePlot && nothingInside && plain(layout.xaxis) && plain(layout.yaxis)
+      && this.plottedLayout === withoutTitle(layout)
+      && colored.data.every((t) => canCover(t, this.roles.canvas));
+  }
+
+  /** The whole frame on the canvas layer, on the page's background; Plotly only retitles. */
+  async drawQuick(colored) {
+    this.layer ??= new CanvasLayer(this.plot);
+    this.layer.draw(colored.data, background(this.plot));
+    const title = JSON.stringify(colored.layout.title ?? null);
+    if (title !== JSON.stringify(this.plot.layout.title ?? null)) {
+      await Plotly.relayout(this.plot, { title: colored.layout.title ?? null });
+    }
+    clearTimeout(this.settling);
+    this.settling = setTimeout(() => this.settle(), SETTLE_MS);
+  }
+
+  /** Plotly draws the figure that the last quick frame showed, between replies' drawings. */
+  async settle() {
+    this.settling = null;
+    if (this.drawing) {
+      this.settling = setTimeout(() => this.settle(), SETTLE_MS);
+      return;
+    }
+    this.drawing = true;
+    try {
+      await this.draw(this.figure);
+    } finally {
+      this.drawing = false;
+    }
+    this.root.dispatchEvent(new CustomEvent("jb:settled", { bubbles: true }));
+    if (this.newest) {
+      const next = this.newest;
+      this.newest = null;
+      this.show(next);
     }
   }
 
@@ -356,10 +433,14 @@ export class Widget {
         this.figure = reply.figure;
         this.animating = reply.animating;
         this.nextFrame(); // the worker computes the next frame while this one is drawn
-        await this.draw(this.figure, Boolean(reply.canvasOnly));
+        const t0 = performance.now();
+        // A reply to a change draws quickly; an animation's frames draw in full, or only their trails.
+        const how = reply.canvasOnly ? "canvas" : reply.run === undefined ? "quick" : "full";
+        await this.draw(this.figure, how);
+        const drawMs = performance.now() - t0;
         if (this.statusLine.dataset.state !== "live") this.setStatus("live", this.liveStatus);
         this.showTraining();
-        this.root.dispatchEvent(new CustomEvent("jb:drawn", { bubbles: true, detail: { renderMs: reply.renderMs } }));
+        this.root.dispatchEvent(new CustomEvent("jb:drawn", { bubbles: true, detail: { renderMs: reply.renderMs, drawMs } }));
       }
     } finally {
       this.drawing = false; // a failed draw must not freeze the widget

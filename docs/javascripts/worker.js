@@ -11,10 +11,12 @@
 // Messages out: {type: "status", text}            while booting
 //               {type: "ready", bootMs}           once Python can render
 //               {type: "boot-error", message}     if it never can
-//               {type: "result", id, reply}       reply: JSON text {figure, animating, run?, canvasOnly?,
-//                                                 params?, ignored?} or {error}
+//               {type: "result", id, reply, arrays} reply: JSON text {figure, animating, run?, canvasOnly?,
+//                                                 params?, ignored?} or {error}; the figure's numeric
+//                                                 arrays are Float64Arrays in ``arrays`` (transferred),
+//                                                 referenced from the text (typed.js decodes both)
 //               {type: "result", id, error}       a Python exception (a bug)
-//               {type: "frame", slot, reply}      the next frame of the run acked, or {stale, run}
+//               {type: "frame", slot, reply, arrays} the next frame of the run acked, or {stale, run}
 //                                                 for a run that a newer request replaced
 
 const runtimeBase = new URL("../runtime/", import.meta.url);
@@ -108,7 +110,23 @@ async function boot() {
   say("Loading jacobiator…");
   // One proxy per function for the page's lifetime: never destroyed, never leaked per call.
   const figures = pyodide.pyimport("jacobiator.figures");
-  return { handle: figures.handle, advance: figures.advance, stop: figures.stop, getFigure: figures.get_figure };
+  // wire.py (the replies, packed) imports numpy, which the registry does not: it is
+  // imported with the first reply, once a figure's module has imported numpy anyway.
+  let wire = null;
+  const packer = () => {
+    if (!wire) {
+      const module = pyodide.pyimport("jacobiator.figures.wire");
+      wire = { handle: module.handle, advance: module.advance };
+      module.destroy();
+    }
+    return wire;
+  };
+  return {
+    handle: (request) => packer().handle(request),
+    advance: (slot, run) => packer().advance(slot, run),
+    stop: figures.stop,
+    getFigure: figures.get_figure,
+  };
 }
 
 const python = boot().then(
@@ -128,12 +146,26 @@ function lastLine(err) {
   return lines[lines.length - 1];
 }
 
+/** Python's packed reply (wire.py) as [text, arrays]: each array a Float64Array of its
+ * own buffer (a copy out of Python's memory), which postMessage can transfer. */
+function unpacked(proxy) {
+  try {
+    return proxy.toJs();
+  } finally {
+    proxy.destroy();
+  }
+}
+
+function transfers(arrays) {
+  return arrays.map((a) => a.buffer);
+}
+
 /** The next frame of ``run`` in ``slot``; Python answers a stale run without stepping it. */
 function nextFrame(py, slot, run) {
   try {
     const t0 = performance.now();
-    const reply = py.advance(slot, run);
-    self.postMessage({ type: "frame", slot, reply, renderMs: performance.now() - t0 });
+    const [reply, arrays] = unpacked(py.advance(slot, run));
+    self.postMessage({ type: "frame", slot, reply, arrays, renderMs: performance.now() - t0 }, transfers(arrays));
   } catch (err) {
     self.postMessage({ type: "frame", slot, reply: JSON.stringify({ error: lastLine(err), run }) });
   }
@@ -167,8 +199,9 @@ self.onmessage = async ({ data }) => {
   }
   try {
     const t0 = performance.now();
-    const reply = py.handle(JSON.stringify({ figure: data.figure, params: data.params, link: data.link, slot }));
-    self.postMessage({ type: "result", id: data.id, reply, renderMs: performance.now() - t0 });
+    const request = JSON.stringify({ figure: data.figure, params: data.params, link: data.link, slot });
+    const [reply, arrays] = unpacked(py.handle(request));
+    self.postMessage({ type: "result", id: data.id, reply, arrays, renderMs: performance.now() - t0 }, transfers(arrays));
   } catch (err) {
     self.postMessage({ type: "result", id: data.id, error: lastLine(err) });
   }

@@ -108,8 +108,12 @@ _running: dict[str, Running] = {}
 _run_ids = itertools.count(1)
 
 
-def _reply(figure: dict, **fields: Any) -> str:
-    return json.dumps({"figure": figure, "animating": False} | fields, allow_nan=False, separators=(",", ":"))
+def _reply(figure: dict, **fields: Any) -> dict:
+    return {"figure": figure, "animating": False} | fields
+
+
+def _json(reply: dict) -> str:
+    return json.dumps(reply, allow_nan=False, separators=(",", ":"))
 
 
 def handle(request: str) -> str:
@@ -124,13 +128,20 @@ def handle(request: str) -> str:
     ``link`` (optional) holds the raw values a link sets on top of ``params``: the
     valid ones are used, and the reply says which parameters were used
     (``"params"``) and why the others were ignored (``"ignored"``).
+
+    The worker calls ``wire.handle``: the same reply with its arrays as typed arrays.
     """
+    return _json(answer(request))
+
+
+def answer(request: str) -> dict:
+    """``handle``'s reply as a dict."""
     try:
         message = json.loads(request)
         figure = get_figure(message["figure"])
         params = figure.schema.resolve(message.get("params", {}))
     except ValueError as e:
-        return json.dumps({"error": str(e)})
+        return {"error": str(e)}
     fields = {}
     if "link" in message:
         params, ignored = figure.schema.resolve_lenient(message["link"], params)
@@ -155,9 +166,14 @@ def advance(slot: str, run: int) -> str:
     run's id). A run that is no longer the slot's (a newer request replaced it, it
     ended, or its widget stopped) is not stepped: the reply ``{"stale": true, "run": run}``
     tells the page to ignore it."""
+    return _json(advance_answer(slot, run))
+
+
+def advance_answer(slot: str, run: int) -> dict:
+    """``advance``'s reply as a dict."""
     current = _running.get(slot)
     if current is None or current.run != run:
-        return json.dumps({"stale": True, "run": run})
+        return {"stale": True, "run": run}
     current.state = current.animation.step(current.state, 1, current.params)
     finished = current.animation.done is not None and current.animation.done(current.state, current.params)
     if finished:
