@@ -115,9 +115,10 @@ async function boot() {
   let wire = null;
   const packer = () => {
     if (!wire) {
+      // Kept, like ``figures``: destroying the module would destroy the attribute
+      // proxies borrowed from it.
       const module = pyodide.pyimport("jacobiator.figures.wire");
       wire = { handle: module.handle, advance: module.advance };
-      module.destroy();
     }
     return wire;
   };
