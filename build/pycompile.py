@@ -15,6 +15,7 @@ is made by the very interpreter that loads it, identically on every machine;
 compiled by another Python (even another 3.12.x) the bytes would differ.
 """
 
+import fnmatch
 import py_compile
 import sys
 import tempfile
@@ -24,9 +25,10 @@ from pathlib import Path
 COMPRESSLEVEL = 6  # pyodide py-compile's default
 
 
-def compile_archive(src: str, dst: str, keep: tuple[str, ...] = ()) -> None:
+def compile_archive(src: str, dst: str, keep: tuple[str, ...] = (), drop: tuple[str, ...] = ()) -> None:
     """Write ``src`` (a .zip or .whl) to ``dst`` with its .py compiled to .pyc; with ``keep``,
-    only the members under those top-level names (a module ``x.py`` or a package ``x/``)."""
+    only the members under those top-level names (a module ``x.py`` or a package ``x/``);
+    without the members whose name matches a pattern of ``drop`` (fnmatch: ``*`` crosses ``/``)."""
     with (zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout,
           tempfile.TemporaryDirectory() as tmp):
         source, target = Path(tmp) / "source.py", Path(tmp) / "source.pyc"
@@ -35,6 +37,8 @@ def compile_archive(src: str, dst: str, keep: tuple[str, ...] = ()) -> None:
             if name.endswith(".pyc"):
                 continue  # recompiled from its .py, as pyodide py-compile does
             if keep and top_level(name) not in keep:
+                continue
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in drop):
                 continue
             if info.is_dir():
                 folder = _like(info, name)
@@ -64,11 +68,11 @@ def _like(info: zipfile.ZipInfo, name: str) -> zipfile.ZipInfo:
     return out
 
 
-def main(jobs: list[tuple[str, str, tuple[str, ...]]], python: str) -> None:
-    """Compile each ``(src, dst, keep)``, if this is Python ``python`` ("3.12"): bytecode
+def main(jobs: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]], python: str) -> None:
+    """Compile each ``(src, dst, keep, drop)``, if this is Python ``python`` ("3.12"): bytecode
     loads only in the Python version that made it."""
     here = f"{sys.version_info.major}.{sys.version_info.minor}"
     if here != python:
         raise RuntimeError(f"this is Python {here}: the .pyc would not load in Python {python}")
-    for src, dst, keep in jobs:
-        compile_archive(src, dst, keep)
+    for src, dst, keep, drop in jobs:
+        compile_archive(src, dst, keep, drop)

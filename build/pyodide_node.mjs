@@ -75,7 +75,8 @@ async function main() {
       indexURL,
       // Another stdlib zip than the one beside pyodide.mjs: the site's lean one, say.
       ...(process.env.JACOBIATOR_STDLIB ? { stdLibURL: path.resolve(process.env.JACOBIATOR_STDLIB) } : {}),
-      packages: ["numpy"],
+      // numpy from the lock beside pyodide.mjs, or another wheel of it: the site's lean one, say.
+      packages: process.env.JACOBIATOR_NUMPY ? [process.env.JACOBIATOR_NUMPY] : ["numpy"],
       // Loading messages ("Loading numpy", ...) must not mix with the program's output.
       stdout: (line) => console.error(line),
     });

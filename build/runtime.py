@@ -40,8 +40,9 @@ PYODIDE_DIR = f"pyodide/{PYODIDE_VERSION}/"
 # The compiled runtime: served, and cached, in a folder of its own, so that no
 # browser cache ever mixes a .py file with a .pyc one under one URL. "lean": its stdlib
 # holds only the modules used (STDLIB_KEEP); a folder of its own again, so that neither a
-# browser nor the shared runtime cache ever holds the full and the lean stdlib under one name.
-PYC_DIR = f"pyodide/{PYODIDE_VERSION}-pyc-lean/"
+# browser nor the shared runtime cache ever holds the full and the lean stdlib under one name;
+# "lean2": numpy without the parts nothing here imports (NUMPY_DROP), a folder of its own again.
+PYC_DIR = f"pyodide/{PYODIDE_VERSION}-pyc-lean2/"
 NUMPY_WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
 PLOTLY_JS = "plotly/4.1.1/plotly-cartesian.min.js"
 KATEX_DIR = "katex/0.16.47/"
@@ -244,6 +245,7 @@ class Compiled:
     sha256: str
     source: Pin
     keep: tuple[str, ...] = ()  # if set, only these top-level modules and packages (pycompile.top_level)
+    drop: tuple[str, ...] = ()  # members left out: fnmatch patterns of their names in the archive
 
 
 def original(name: str) -> Pin:
@@ -272,16 +274,32 @@ STDLIB_KEEP = (
     "_strptime", "gettext",
 )
 
+# The parts of numpy's wheel that neither numpy's own import, the core nor any figure imports
+# (rendering every figure in Pyodide imports no numpy.fft, f2py, testing or typing; numpy imports
+# them lazily, on first use), and what only builds C code against numpy. Pyodide loads every
+# .so of a wheel when it installs it, used or not, so these cost a visit time as well as bytes.
+# tests/test_pyodide_parity.py renders every figure on this numpy.
+NUMPY_DROP = (
+    "numpy/f2py/*", "numpy/testing/*", "numpy/fft/*", "numpy/typing/*", "numpy/doc/*", "numpy/compat/*",
+    "numpy/_pyinstaller/*", "numpy/random/_examples/*",
+    # numpy's own test extensions (not _multiarray_tests: numpy imports it), and linalg's
+    # lapack_lite (numpy.linalg imports _umath_linalg only)
+    "numpy/_core/_operand_flag_tests.*", "numpy/_core/_rational_tests.*", "numpy/_core/_struct_ufunc_tests.*",
+    "numpy/_core/_umath_tests.*", "numpy/_core/_simd.*", "numpy/linalg/lapack_lite.*",
+    # For compiling against numpy: C headers, static libraries, Cython declarations, type stubs.
+    "numpy/_core/include/*", "numpy/_core/lib/*", "numpy/random/lib/*", "*.pxd", "*.pyi", "*.h",
+)
+
 COMPILED = (
     Compiled(PYC_DIR + "python_stdlib.zip", "72372bd3a270d82f2fd2e81d08490e71d96c1a08d6c0861436fa364ca537c60f",
              original("python_stdlib.zip"), keep=STDLIB_KEEP),
     # A compiled wheel is named for the Python that compiled it: numpy's is cp312 already.
-    Compiled(PYC_DIR + NUMPY_WHEEL, "5cf9525d3750adf73d8275fb558aee93f37d74701f292d20cdd89a9bc0bf4160",
-             original(NUMPY_WHEEL)),
+    Compiled(PYC_DIR + NUMPY_WHEEL, "349621a99e94c176e80e81a6148fd82ca570e102ef7840f403cbf231ec522bef",
+             original(NUMPY_WHEEL), drop=NUMPY_DROP),
 )
 # The lock file with numpy's sha256 that of its compiled wheel, as pyodide py-compile rewrites it.
 COMPILED_LOCK = Compiled(PYC_DIR + "pyodide-lock.json",
-                         "720712b4923b98d586af0f44b2b111752e561e59c0d0e3e47a119f724f569ff2",
+                         "80eeb9969320ddc877aff8b1501f958b7d4f7d9c1cc886afa09da364dc28e539",
                          original("pyodide-lock.json"))
 # Served unchanged beside the compiled files.
 UNCOMPILED = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm")
@@ -313,18 +331,19 @@ def node(unavailable: type[Unavailable] = CompilerUnavailable) -> str:
     return found
 
 
-def pycompile(jobs: list[tuple[Path, Path]] | list[tuple[Path, Path, tuple[str, ...]]]) -> None:
-    """Write each ``(archive, output[, keep])`` with its .py compiled to .pyc (only the
-    top-level names ``keep``, if given), in one run of the pinned Pyodide under Node.
+def pycompile(jobs: list[tuple[Path, Path, tuple[str, ...], tuple[str, ...]]]) -> None:
+    """Write each ``(archive, output, keep, drop)`` with its .py compiled to .pyc (only the
+    top-level names ``keep``, if any; none of the members matching ``drop``), in one run of
+    the pinned Pyodide under Node.
     Raises CompilerUnavailable when it cannot run here."""
     node_js = node()
     pyodide = stage_pyodide_originals()
     with tempfile.TemporaryDirectory(prefix="jacobiator-pycompile-") as work:
         inside = []  # the jobs as Pyodide sees them, /work being `work`
-        for k, (archive, _, *keep) in enumerate(jobs):
+        for k, (archive, _, keep, drop) in enumerate(jobs):
             (Path(work) / str(k)).mkdir()
             shutil.copyfile(archive, Path(work) / str(k) / archive.name)
-            inside.append((f"/work/{k}/{archive.name}", f"/work/{k}/out", tuple(*keep)))
+            inside.append((f"/work/{k}/{archive.name}", f"/work/{k}/out", tuple(keep), tuple(drop)))
         program = PYCOMPILE.read_text() + f"\nmain({inside!r}, {PYODIDE_PYTHON!r})\n"
         try:
             done = subprocess.run([node_js, str(PYCOMPILE_NODE), str(pyodide), work], input=program,
@@ -395,7 +414,7 @@ def compile_pins(pins) -> dict[str, Path]:
         made = {pin: _made(pin) for pin in todo}
         for path in made.values():
             path.parent.mkdir(parents=True, exist_ok=True)
-        pycompile([(stage(pin.source), made[pin], pin.keep) for pin in todo])
+        pycompile([(stage(pin.source), made[pin], pin.keep, pin.drop) for pin in todo])
         _accept(made)
     return {pin.path: cache_dir() / pin.path for pin in pins}
 
@@ -437,7 +456,7 @@ def compile_wheel(wheel: Path) -> Path:
         return target
     folder.mkdir(parents=True, exist_ok=True)
     made = Path(tempfile.mkdtemp(dir=folder)) / target.name  # builds side by side never share it
-    pycompile([(wheel, made)])
+    pycompile([(wheel, made, (), ())])
     got = sha256_of(made)
     if recorded and got != recorded:
         shutil.rmtree(made.parent)

@@ -316,6 +316,33 @@ def test_a_lean_archive_keeps_only_the_named_modules_and_packages(tmp_path, own_
     assert zipfile.ZipFile(staged).namelist() == ["json/__init__.pyc", "json/decoder.pyc", "os.pyc"]
 
 
+def test_an_archive_leaves_out_the_members_dropped(tmp_path, own_cache):
+    path = tmp_path / "pkg.whl"
+    names = ("pkg/__init__.py", "pkg/fft/__init__.py", "pkg/fft/_pocket.so", "pkg/core/api.h", "pkg/core/x.pyi",
+             "pkg/core/_multiarray_tests.so", "pkg/core/_umath_tests.so", "pkg/fftx.py")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in names:
+            zf.writestr(zipfile.ZipInfo(name, (2020, 2, 2, 0, 0, 0)), "X = 1\n")
+    source = runtime.Pin("pkg.whl", sha256(path), (runtime.Url(path.as_uri()),))
+    drop = ("pkg/fft/*", "*.h", "*.pyi", "pkg/core/_umath_tests.*")
+    lean = runtime.Compiled(runtime.PYC_DIR + "pkg.whl", "0" * 64, source, drop=drop)
+    with pytest.raises(runtime.StagingError) as e:
+        runtime.compile_pins([lean])
+    got = re.search(r"has sha256 ([0-9a-f]{64})", str(e.value)).group(1)
+    staged = runtime.compile_pins([runtime.Compiled(lean.path, got, source, drop=drop)])[lean.path]
+    assert zipfile.ZipFile(staged).namelist() == ["pkg/__init__.pyc", "pkg/core/_multiarray_tests.so", "pkg/fftx.pyc"]
+
+
+def test_the_site_serves_numpy_without_the_parts_dropped(site):
+    with zipfile.ZipFile(site / "runtime" / runtime.PYC_DIR / runtime.NUMPY_WHEEL) as zf:
+        served = set(zf.namelist())
+    assert not any(name.startswith(("numpy/fft/", "numpy/f2py/", "numpy/testing/")) or name.endswith((".h", ".pyi"))
+                   for name in served)
+    # What numpy imports as it starts, and what the core uses, stay.
+    assert {"numpy/__init__.pyc", "numpy/linalg/_linalg.pyc", "numpy/random/_generator.cpython-312-wasm32-emscripten.so",
+            "numpy/_core/_multiarray_tests.cpython-312-wasm32-emscripten.so", "numpy/polynomial/chebyshev.pyc"} <= served
+
+
 def test_the_site_serves_the_lean_stdlib_holding_the_modules_used(site):
     pyodide = site / "runtime" / runtime.PYC_DIR
     with zipfile.ZipFile(pyodide / "python_stdlib.zip") as zf:

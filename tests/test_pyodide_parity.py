@@ -56,10 +56,11 @@ KNOWN_TEXT_DIFFERENCES: dict[str, str] = {}
 # For the whole Pyodide run; it took 60 to 150 s on 2 cores.
 PYODIDE_TIMEOUT = 900
 
-# Run on the stdlib the site serves, which holds only the modules in runtime.STDLIB_KEEP:
-# every figure drawn there shows that none of them needs another. Beside the figures: a
-# refused value's message (the error path a reader meets), and whether a stdlib module the
-# lean zip leaves out (unittest) can be imported, which tells which stdlib ran.
+# Run on the stdlib and the numpy the site serves, which hold only the modules in
+# runtime.STDLIB_KEEP and numpy without runtime.NUMPY_DROP: every figure drawn there shows that
+# none of them needs another. Beside the figures: a refused value's message (the error path a
+# reader meets), and whether a module each leaves out (unittest, numpy.fft) can be imported,
+# which tells which stdlib and which numpy ran.
 PROGRAM = """
 import importlib.util, json
 from jacobiator.figures import FIGURES, handle, render
@@ -67,15 +68,16 @@ out = {}
 for key in FIGURES:
     out[key] = render(key)
 refused = json.loads(handle(json.dumps({"figure": "gradient_field", "params": {"grid": -3}})))
-print(json.dumps({"figures": out, "refused": refused, "unittest": importlib.util.find_spec("unittest") is not None},
-                 allow_nan=False))
+print(json.dumps({"figures": out, "refused": refused, "unittest": importlib.util.find_spec("unittest") is not None,
+                  "numpy.fft": importlib.util.find_spec("numpy.fft") is not None}, allow_nan=False))
 """
 
 
-def lean_stdlib():
-    """The site's stdlib zip (compiled, only STDLIB_KEEP), staged and verified against its pin."""
-    pin = next(pin for pin in runtime.COMPILED if pin.keep)
-    return runtime.compile_pins([pin])[pin.path]
+def site_runtime() -> tuple:
+    """The site's stdlib zip (compiled, only STDLIB_KEEP) and numpy wheel (compiled, without
+    NUMPY_DROP), staged and verified against their pins."""
+    files = runtime.compile_pins(runtime.COMPILED)
+    return files[runtime.PYC_DIR + "python_stdlib.zip"], files[runtime.PYC_DIR + runtime.NUMPY_WHEEL]
 
 
 def _cpython() -> dict:
@@ -95,8 +97,9 @@ def both() -> tuple[dict, dict]:
     with ThreadPoolExecutor(1) as pool:
         # Before a minute of CPython renders: is Node here, is the runtime staged?
         _fail_if_unavailable(pool.submit(pyodide_node.check).exception())
+        stdlib, numpy = site_runtime()
         pending = pool.submit(lambda: pyodide_node.run(PROGRAM, [ROOT / "jacobiator"], PYODIDE_TIMEOUT,
-                                                       stdlib=lean_stdlib()))
+                                                       stdlib=stdlib, numpy=numpy))
         cpython = _cpython()
         _fail_if_unavailable(pending.exception())
     return cpython, json.loads(pending.result())
@@ -111,6 +114,10 @@ def renders(both) -> tuple[dict, dict]:
 
 def test_runs_on_the_lean_stdlib(both):
     assert not both[1]["unittest"], "Pyodide ran on its full stdlib, not on the site's lean one"
+
+
+def test_runs_on_the_lean_numpy(both):
+    assert not both[1]["numpy.fft"], "Pyodide ran the lock's full numpy, not the site's lean one"
 
 
 def test_a_refused_value_says_why_on_the_lean_stdlib(both):
