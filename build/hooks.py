@@ -121,6 +121,8 @@ def on_files(files: Files, config: MkDocsConfig):
     settings = {
         "pyodideVersion": runtime.PYODIDE_VERSION,
         "precompiled": pyodide_dir == runtime.PYC_DIR,
+        # Python's environment: the compiled runtime needs Python at -OO (runtime.OPTIMIZE).
+        "env": runtime.PYTHON_ENV if pyodide_dir == runtime.PYC_DIR else {},
         # URLs relative to runtime/runtime.json.
         "indexURL": index_url,
         "lockFile": lock_file,

@@ -25,10 +25,12 @@ from pathlib import Path
 COMPRESSLEVEL = 6  # pyodide py-compile's default
 
 
-def compile_archive(src: str, dst: str, keep: tuple[str, ...] = (), drop: tuple[str, ...] = ()) -> None:
-    """Write ``src`` (a .zip or .whl) to ``dst`` with its .py compiled to .pyc; with ``keep``,
-    only the members under those top-level names (a module ``x.py`` or a package ``x/``);
-    without the members whose name matches a pattern of ``drop`` (fnmatch: ``*`` crosses ``/``)."""
+def compile_archive(src: str, dst: str, keep: tuple[str, ...] = (), drop: tuple[str, ...] = (),
+                    optimize: int = 0) -> None:
+    """Write ``src`` (a .zip or .whl) to ``dst`` with its .py compiled to .pyc at ``optimize``
+    (as ``python -O``: 1 drops asserts, 2 docstrings as well); with ``keep``, only the members
+    under those top-level names (a module ``x.py`` or a package ``x/``); without the members
+    whose name matches a pattern of ``drop`` (fnmatch: ``*`` crosses ``/``)."""
     with (zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout,
           tempfile.TemporaryDirectory() as tmp):
         source, target = Path(tmp) / "source.py", Path(tmp) / "source.pyc"
@@ -48,7 +50,7 @@ def compile_archive(src: str, dst: str, keep: tuple[str, ...] = (), drop: tuple[
             data = zin.read(info)
             if name.endswith(".py"):
                 source.write_bytes(data)
-                py_compile.compile(str(source), cfile=str(target), dfile=name, doraise=True,
+                py_compile.compile(str(source), cfile=str(target), dfile=name, doraise=True, optimize=optimize,
                                    invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
                 data, name = target.read_bytes(), name + "c"
             out = _like(info, name)
@@ -68,11 +70,11 @@ def _like(info: zipfile.ZipInfo, name: str) -> zipfile.ZipInfo:
     return out
 
 
-def main(jobs: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]], python: str) -> None:
-    """Compile each ``(src, dst, keep, drop)``, if this is Python ``python`` ("3.12"): bytecode
+def main(jobs: list[tuple[str, str, dict]], python: str) -> None:
+    """Compile each ``(src, dst, options)`` (compile_archive's keyword arguments), if this is Python ``python`` ("3.12"): bytecode
     loads only in the Python version that made it."""
     here = f"{sys.version_info.major}.{sys.version_info.minor}"
     if here != python:
         raise RuntimeError(f"this is Python {here}: the .pyc would not load in Python {python}")
-    for src, dst, keep, drop in jobs:
-        compile_archive(src, dst, keep, drop)
+    for src, dst, options in jobs:
+        compile_archive(src, dst, **options)

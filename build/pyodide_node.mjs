@@ -77,6 +77,8 @@ async function main() {
       ...(process.env.JACOBIATOR_STDLIB ? { stdLibURL: path.resolve(process.env.JACOBIATOR_STDLIB) } : {}),
       // numpy from the lock beside pyodide.mjs, or another wheel of it: the site's lean one, say.
       packages: process.env.JACOBIATOR_NUMPY ? [process.env.JACOBIATOR_NUMPY] : ["numpy"],
+      // Python's environment (PYTHONOPTIMIZE for a runtime compiled at -OO), as JSON.
+      env: JSON.parse(process.env.JACOBIATOR_PYTHON_ENV || "{}"),
       // Loading messages ("Loading numpy", ...) must not mix with the program's output.
       stdout: (line) => console.error(line),
     });

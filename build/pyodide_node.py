@@ -12,6 +12,7 @@ By hand: ``python build/pyodide_node.py -c "import numpy; print(numpy.__version_
 """
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -58,13 +59,14 @@ def _check_runtime() -> Path:
 
 
 def run(code: str, packages: Sequence[Path] = (), timeout: float = 600.0, stdlib: Path | None = None,
-        numpy: Path | None = None) -> str:
+        numpy: Path | None = None, env: dict[str, str] | None = None) -> str:
     """The stdout of ``code`` run as ``__main__`` in a fresh Pyodide with numpy.
 
     Each folder in ``packages`` (a Python package's source, like ``jacobiator/``)
     is copied in and importable. ``stdlib``: a stdlib zip to use instead of
     Pyodide's own (the site's lean one, runtime.STDLIB_KEEP); ``numpy``: a numpy wheel to
-    install instead of the lock's (the site's, runtime.NUMPY_DROP). The program's stderr is passed on to ours.
+    install instead of the lock's (the site's, runtime.NUMPY_DROP); ``env``: Python's environment
+    variables (runtime.PYTHON_ENV with those two). The program's stderr is passed on to ours.
     Raises ``PyodideUnavailable`` when Pyodide cannot start, ``RuntimeError``
     with the Python traceback when the program fails, ``TimeoutError`` after
     ``timeout`` seconds.
@@ -77,7 +79,8 @@ def run(code: str, packages: Sequence[Path] = (), timeout: float = 600.0, stdlib
     command = [node_path, str(SCRIPT), str(folder), *map(str, sources)]
     try:
         env = (os.environ | ({"JACOBIATOR_STDLIB": str(stdlib)} if stdlib else {})
-               | ({"JACOBIATOR_NUMPY": str(Path(numpy).resolve())} if numpy else {}))
+               | ({"JACOBIATOR_NUMPY": str(Path(numpy).resolve())} if numpy else {})
+               | ({"JACOBIATOR_PYTHON_ENV": json.dumps(env)} if env else {}))
         done = subprocess.run(command, input=code.encode(), capture_output=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         raise TimeoutError(f"the program did not finish in Pyodide within {timeout:g} s") from None

@@ -41,8 +41,9 @@ PYODIDE_DIR = f"pyodide/{PYODIDE_VERSION}/"
 # browser cache ever mixes a .py file with a .pyc one under one URL. "lean": its stdlib
 # holds only the modules used (STDLIB_KEEP); a folder of its own again, so that neither a
 # browser nor the shared runtime cache ever holds the full and the lean stdlib under one name;
-# "lean2": numpy without the parts nothing here imports (NUMPY_DROP), a folder of its own again.
-PYC_DIR = f"pyodide/{PYODIDE_VERSION}-pyc-lean2/"
+# "lean2": numpy without the parts nothing here imports (NUMPY_DROP); "oo": compiled at -OO
+# (OPTIMIZE); each a folder of its own again.
+PYC_DIR = f"pyodide/{PYODIDE_VERSION}-pyc-lean2-oo/"
 NUMPY_WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
 PLOTLY_JS = "plotly/4.1.1/plotly-cartesian.min.js"
 KATEX_DIR = "katex/0.16.47/"
@@ -246,6 +247,11 @@ class Compiled:
     source: Pin
     keep: tuple[str, ...] = ()  # if set, only these top-level modules and packages (pycompile.top_level)
     drop: tuple[str, ...] = ()  # members left out: fnmatch patterns of their names in the archive
+    optimize: int = 0  # as python -O: 2 leaves out asserts and docstrings (then Python must run at -OO)
+
+    def options(self) -> dict:
+        """pycompile.compile_archive's keyword arguments."""
+        return {"keep": self.keep, "drop": self.drop, "optimize": self.optimize}
 
 
 def original(name: str) -> Pin:
@@ -290,16 +296,23 @@ NUMPY_DROP = (
     "numpy/_core/include/*", "numpy/_core/lib/*", "numpy/random/lib/*", "*.pxd", "*.pyi", "*.h",
 )
 
+# The stdlib and numpy are compiled as ``python -OO`` compiles (no asserts, no docstrings:
+# 0.75 MB less of 5.1), so the worker starts Python at -OO (runtime.json's ``env``): numpy
+# attaches its C functions' docstrings unless Python runs at -OO, and would fail without them.
+# jacobiator's own wheel keeps its docstrings (compile_wheel).
+OPTIMIZE = 2
+PYTHON_ENV = {"PYTHONOPTIMIZE": str(OPTIMIZE)}
+
 COMPILED = (
-    Compiled(PYC_DIR + "python_stdlib.zip", "72372bd3a270d82f2fd2e81d08490e71d96c1a08d6c0861436fa364ca537c60f",
-             original("python_stdlib.zip"), keep=STDLIB_KEEP),
+    Compiled(PYC_DIR + "python_stdlib.zip", "b4fe1045981aee2e039afea208a5c9796aa080b63d80d3c3b83d906bd5bf0be0",
+             original("python_stdlib.zip"), keep=STDLIB_KEEP, optimize=OPTIMIZE),
     # A compiled wheel is named for the Python that compiled it: numpy's is cp312 already.
-    Compiled(PYC_DIR + NUMPY_WHEEL, "349621a99e94c176e80e81a6148fd82ca570e102ef7840f403cbf231ec522bef",
-             original(NUMPY_WHEEL), drop=NUMPY_DROP),
+    Compiled(PYC_DIR + NUMPY_WHEEL, "93b7318cb132e79d0874915cc14ec55e09293129485247b7a108e72c88cd797d",
+             original(NUMPY_WHEEL), drop=NUMPY_DROP, optimize=OPTIMIZE),
 )
 # The lock file with numpy's sha256 that of its compiled wheel, as pyodide py-compile rewrites it.
 COMPILED_LOCK = Compiled(PYC_DIR + "pyodide-lock.json",
-                         "80eeb9969320ddc877aff8b1501f958b7d4f7d9c1cc886afa09da364dc28e539",
+                         "620507583c4c6dbdbeb55b61160e05d6e33a091883d058477b4b58050e164f9f",
                          original("pyodide-lock.json"))
 # Served unchanged beside the compiled files.
 UNCOMPILED = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm")
@@ -331,19 +344,18 @@ def node(unavailable: type[Unavailable] = CompilerUnavailable) -> str:
     return found
 
 
-def pycompile(jobs: list[tuple[Path, Path, tuple[str, ...], tuple[str, ...]]]) -> None:
-    """Write each ``(archive, output, keep, drop)`` with its .py compiled to .pyc (only the
-    top-level names ``keep``, if any; none of the members matching ``drop``), in one run of
-    the pinned Pyodide under Node.
+def pycompile(jobs: list[tuple[Path, Path, dict]]) -> None:
+    """Write each ``(archive, output, options)`` with its .py compiled to .pyc, in one run of
+    the pinned Pyodide under Node (``options``: pycompile.compile_archive's, as Compiled.options).
     Raises CompilerUnavailable when it cannot run here."""
     node_js = node()
     pyodide = stage_pyodide_originals()
     with tempfile.TemporaryDirectory(prefix="jacobiator-pycompile-") as work:
         inside = []  # the jobs as Pyodide sees them, /work being `work`
-        for k, (archive, _, keep, drop) in enumerate(jobs):
+        for k, (archive, _, options) in enumerate(jobs):
             (Path(work) / str(k)).mkdir()
             shutil.copyfile(archive, Path(work) / str(k) / archive.name)
-            inside.append((f"/work/{k}/{archive.name}", f"/work/{k}/out", tuple(keep), tuple(drop)))
+            inside.append((f"/work/{k}/{archive.name}", f"/work/{k}/out", options))
         program = PYCOMPILE.read_text() + f"\nmain({inside!r}, {PYODIDE_PYTHON!r})\n"
         try:
             done = subprocess.run([node_js, str(PYCOMPILE_NODE), str(pyodide), work], input=program,
@@ -414,7 +426,7 @@ def compile_pins(pins) -> dict[str, Path]:
         made = {pin: _made(pin) for pin in todo}
         for path in made.values():
             path.parent.mkdir(parents=True, exist_ok=True)
-        pycompile([(stage(pin.source), made[pin], pin.keep, pin.drop) for pin in todo])
+        pycompile([(stage(pin.source), made[pin], pin.options()) for pin in todo])
         _accept(made)
     return {pin.path: cache_dir() / pin.path for pin in pins}
 
@@ -456,7 +468,7 @@ def compile_wheel(wheel: Path) -> Path:
         return target
     folder.mkdir(parents=True, exist_ok=True)
     made = Path(tempfile.mkdtemp(dir=folder)) / target.name  # builds side by side never share it
-    pycompile([(wheel, made, (), ())])
+    pycompile([(wheel, made, {})])
     got = sha256_of(made)
     if recorded and got != recorded:
         shutil.rmtree(made.parent)

@@ -91,6 +91,7 @@ def test_the_site_serves_pyodide_precompiled_with_jacobiator_in_its_lock(site):
     served = site / "runtime"
     settings = json.loads((served / "runtime.json").read_text())
     assert settings["precompiled"] and settings["indexURL"] == runtime.PYC_DIR
+    assert settings["env"] == runtime.PYTHON_ENV  # the compiled runtime runs at -OO
     pyodide = served / settings["indexURL"]
     for pin in runtime.COMPILED:
         assert sha256(served / pin.path) == pin.sha256, pin.path
@@ -361,7 +362,7 @@ def test_without_node_the_runtime_is_served_as_py_and_the_build_says_so_in_one_l
     said = [line for line in (done.stdout + done.stderr).splitlines() if "not precompiled" in line]
     assert len(said) == 1 and "Node.js is not installed" in said[0], said
     settings = json.loads((site / "runtime" / "runtime.json").read_text())
-    assert not settings["precompiled"] and settings["indexURL"] == runtime.PYODIDE_DIR
+    assert not settings["precompiled"] and settings["indexURL"] == runtime.PYODIDE_DIR and settings["env"] == {}
     pyodide = site / "runtime" / runtime.PYODIDE_DIR
     assert sha256(pyodide / runtime.NUMPY_WHEEL) == runtime.original(runtime.NUMPY_WHEEL).sha256
     entry = json.loads((pyodide / "pyodide-lock.json").read_text())["packages"]["jacobiator"]

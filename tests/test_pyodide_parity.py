@@ -62,14 +62,15 @@ PYODIDE_TIMEOUT = 900
 # reader meets), and whether a module each leaves out (unittest, numpy.fft) can be imported,
 # which tells which stdlib and which numpy ran.
 PROGRAM = """
-import importlib.util, json
+import importlib.util, json, sys
 from jacobiator.figures import FIGURES, handle, render
 out = {}
 for key in FIGURES:
     out[key] = render(key)
 refused = json.loads(handle(json.dumps({"figure": "gradient_field", "params": {"grid": -3}})))
 print(json.dumps({"figures": out, "refused": refused, "unittest": importlib.util.find_spec("unittest") is not None,
-                  "numpy.fft": importlib.util.find_spec("numpy.fft") is not None}, allow_nan=False))
+                  "numpy.fft": importlib.util.find_spec("numpy.fft") is not None, "optimize": sys.flags.optimize},
+                 allow_nan=False))
 """
 
 
@@ -99,7 +100,7 @@ def both() -> tuple[dict, dict]:
         _fail_if_unavailable(pool.submit(pyodide_node.check).exception())
         stdlib, numpy = site_runtime()
         pending = pool.submit(lambda: pyodide_node.run(PROGRAM, [ROOT / "jacobiator"], PYODIDE_TIMEOUT,
-                                                       stdlib=stdlib, numpy=numpy))
+                                                       stdlib=stdlib, numpy=numpy, env=runtime.PYTHON_ENV))
         cpython = _cpython()
         _fail_if_unavailable(pending.exception())
     return cpython, json.loads(pending.result())
@@ -116,8 +117,9 @@ def test_runs_on_the_lean_stdlib(both):
     assert not both[1]["unittest"], "Pyodide ran on its full stdlib, not on the site's lean one"
 
 
-def test_runs_on_the_lean_numpy(both):
+def test_runs_on_the_lean_numpy_at_the_sites_optimization(both):
     assert not both[1]["numpy.fft"], "Pyodide ran the lock's full numpy, not the site's lean one"
+    assert both[1]["optimize"] == runtime.OPTIMIZE
 
 
 def test_a_refused_value_says_why_on_the_lean_stdlib(both):
