@@ -29,8 +29,9 @@ def compile_archive(src: str, dst: str, keep: tuple[str, ...] = (), drop: tuple[
                     optimize: int = 0) -> None:
     """Write ``src`` (a .zip or .whl) to ``dst`` with its .py compiled to .pyc at ``optimize``
     (as ``python -O``: 1 drops asserts, 2 docstrings as well); with ``keep``, only the members
-    under those top-level names (a module ``x.py`` or a package ``x/``); without the members
-    whose name matches a pattern of ``drop`` (fnmatch: ``*`` crosses ``/``)."""
+    under those top-level names (a module ``x.py`` or a package ``x/``) and the modules named
+    by their path (``encodings/utf_8``: of that package, only the modules so named); without
+    the members whose name matches a pattern of ``drop`` (fnmatch: ``*`` crosses ``/``)."""
     with (zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout,
           tempfile.TemporaryDirectory() as tmp):
         source, target = Path(tmp) / "source.py", Path(tmp) / "source.pyc"
@@ -38,7 +39,7 @@ def compile_archive(src: str, dst: str, keep: tuple[str, ...] = (), drop: tuple[
             name = info.filename
             if name.endswith(".pyc"):
                 continue  # recompiled from its .py, as pyodide py-compile does
-            if keep and top_level(name) not in keep:
+            if keep and top_level(name) not in keep and name.removesuffix(".py") not in keep:
                 continue
             if any(fnmatch.fnmatchcase(name, pattern) for pattern in drop):
                 continue

@@ -37,13 +37,11 @@ PYODIDE_VERSION = "0.27.7"
 PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
 PYODIDE_PYTHON = "3.12"  # Pyodide 0.27.7's (3.12.7): the .pyc it loads are made by it
 PYODIDE_DIR = f"pyodide/{PYODIDE_VERSION}/"
-# The compiled runtime: served, and cached, in a folder of its own, so that no
-# browser cache ever mixes a .py file with a .pyc one under one URL. "lean": its stdlib
-# holds only the modules used (STDLIB_KEEP); a folder of its own again, so that neither a
-# browser nor the shared runtime cache ever holds the full and the lean stdlib under one name;
-# "lean2": numpy without the parts nothing here imports (NUMPY_DROP); "oo": compiled at -OO
-# (OPTIMIZE); each a folder of its own again.
-PYC_DIR = f"pyodide/{PYODIDE_VERSION}-pyc-lean2-oo/"
+# The compiled runtime (COMPILED): served, and cached, in a folder of its own, so that no
+# browser cache ever mixes a .py file with a .pyc one under one URL. Its number goes up
+# whenever what is compiled changes (the modules kept, the optimization), so that neither a
+# browser nor the shared runtime cache ever holds two versions of a file under one name.
+PYC_DIR = f"pyodide/{PYODIDE_VERSION}-pyc-3/"
 NUMPY_WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
 PLOTLY_JS = "plotly/4.1.1/plotly-cartesian.min.js"
 KATEX_DIR = "katex/0.16.47/"
@@ -270,7 +268,7 @@ STDLIB_KEEP = (
     # Imported while rendering every figure (Pyodide's own loader and numpy's imports included).
     "__future__", "_compat_pickle", "_compression", "_pyodide", "_weakrefset", "ast", "asyncio", "base64",
     "bisect", "bz2", "calendar", "collections", "concurrent", "contextlib", "contextvars", "copy", "copyreg",
-    "csv", "ctypes", "dataclasses", "datetime", "decimal", "dis", "email", "encodings", "enum", "fnmatch",
+    "csv", "ctypes", "dataclasses", "datetime", "decimal", "dis", "email", "enum", "fnmatch",
     "fractions", "functools", "hashlib", "heapq", "hmac", "importlib", "inspect", "ipaddress", "json",
     "keyword", "linecache", "locale", "logging", "numbers", "opcode", "operator", "pathlib", "pickle",
     "platform", "pyodide", "quopri", "random", "re", "reprlib", "secrets", "selectors", "shutil", "signal",
@@ -278,6 +276,11 @@ STDLIB_KEEP = (
     "tokenize", "traceback", "types", "typing", "urllib", "warnings", "weakref", "zipfile",
     # Imported lazily by those on paths a render may take (time.strptime, a gettext'd message).
     "_strptime", "gettext",
+    # Of the codecs, 0.23 of 0.24 MB, only Unicode's and the two Python starts with or reads a
+    # wheel's member names in (latin-1, cp437); a render imports utf_8, aliases and cp437.
+    *(f"encodings/{name}" for name in (
+        "__init__", "aliases", "ascii", "latin_1", "cp437", "utf_8", "utf_8_sig", "utf_16", "utf_16_le",
+        "utf_16_be", "utf_32", "utf_32_le", "utf_32_be", "unicode_escape", "raw_unicode_escape")),
 )
 
 # The parts of numpy's wheel that neither numpy's own import, the core nor any figure imports
@@ -304,7 +307,7 @@ OPTIMIZE = 2
 PYTHON_ENV = {"PYTHONOPTIMIZE": str(OPTIMIZE)}
 
 COMPILED = (
-    Compiled(PYC_DIR + "python_stdlib.zip", "b4fe1045981aee2e039afea208a5c9796aa080b63d80d3c3b83d906bd5bf0be0",
+    Compiled(PYC_DIR + "python_stdlib.zip", "c31a13911bdd49fa79513d35be4c8dcb18bb4d008f0c5be2f216397be0a3b897",
              original("python_stdlib.zip"), keep=STDLIB_KEEP, optimize=OPTIMIZE),
     # A compiled wheel is named for the Python that compiled it: numpy's is cp312 already.
     Compiled(PYC_DIR + NUMPY_WHEEL, "93b7318cb132e79d0874915cc14ec55e09293129485247b7a108e72c88cd797d",

@@ -315,6 +315,13 @@ def test_a_lean_archive_keeps_only_the_named_modules_and_packages(tmp_path, own_
     got = re.search(r"has sha256 ([0-9a-f]{64})", str(e.value)).group(1)
     staged = runtime.compile_pins([runtime.Compiled(lean.path, got, source, keep=lean.keep)])[lean.path]
     assert zipfile.ZipFile(staged).namelist() == ["json/__init__.pyc", "json/decoder.pyc", "os.pyc"]
+    # A package named by its modules' paths keeps those modules only.
+    only = ("unittest/__init__", "os")
+    with pytest.raises(runtime.StagingError) as e:
+        runtime.compile_pins([runtime.Compiled(lean.path + "2", "0" * 64, source, keep=only)])
+    got = re.search(r"has sha256 ([0-9a-f]{64})", str(e.value)).group(1)
+    staged = runtime.compile_pins([runtime.Compiled(lean.path + "2", got, source, keep=only)])[lean.path + "2"]
+    assert zipfile.ZipFile(staged).namelist() == ["os.pyc", "unittest/__init__.pyc"]
 
 
 def test_an_archive_leaves_out_the_members_dropped(tmp_path, own_cache):
@@ -350,8 +357,11 @@ def test_the_site_serves_the_lean_stdlib_holding_the_modules_used(site):
         served = {name.split("/")[0].removesuffix(".pyc") for name in zf.namelist()}
     with zipfile.ZipFile(runtime.stage(runtime.original("python_stdlib.zip"))) as zf:
         full = {name.split("/")[0].removesuffix(".py") for name in zf.namelist()}
-    assert served == set(runtime.STDLIB_KEEP) & full
+    assert served == {name.split("/")[0] for name in runtime.STDLIB_KEEP} & full
     assert {"json", "encodings", "pyodide", "_pyodide"} <= served and "unittest" not in served
+    with zipfile.ZipFile(pyodide / "python_stdlib.zip") as zf:
+        codecs = {name.removesuffix(".pyc") for name in zf.namelist() if name.startswith("encodings/")}
+    assert codecs == {name for name in runtime.STDLIB_KEEP if name.startswith("encodings/")}  # not cp1252, say
 
 
 def test_without_node_the_runtime_is_served_as_py_and_the_build_says_so_in_one_line(tmp_path, own_cache, monkeypatch):

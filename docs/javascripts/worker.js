@@ -74,6 +74,13 @@ function notLoaded(pyodide, names, said) {
   return `${missing.join(" and ")} did not load${reason ? `: ${reason}` : ""}`;
 }
 
+/** ``err`` with the exception Python printed as it failed to start, if it printed one
+ * (Emscripten's own error only says "Program terminated with exit(1)"). */
+function withCause(err, said) {
+  const cause = said.map((line) => line.trim()).find((line) => /^[A-Za-z_][\w.]*(Error|Exception):/.test(line));
+  return cause ? new Error(`${oneLine(err)}: ${cause}`) : err;
+}
+
 /** One line for the status of a failed boot: an error's first line, and for a
  * Python traceback the first exception in it (the cause: bad bytecode, say). */
 function oneLine(err) {
@@ -99,7 +106,8 @@ async function boot() {
     settings.wheels[name] ? new URL(settings.wheels[name], runtimeBase).href : name);
   const said = []; // Python's stderr while booting: why a package failed, if one does
   const pyodide = await Promise.race([
-    loadPyodide({ indexURL, lockFileURL, packages, env: settings.env, stderr: (line) => { said.push(line); console.warn(line); } }),
+    loadPyodide({ indexURL, lockFileURL, packages, env: settings.env, stderr: (line) => { said.push(line); console.warn(line); } })
+      .catch((err) => { throw withCause(err, said); }),
     unreachable(indexURL),
     timeout(BOOT_LIMIT_MS),
   ]);
