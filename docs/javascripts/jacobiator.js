@@ -6,7 +6,7 @@
 import "./canvas-layer.js";
 import "./drag.js";
 import "./python-call.js";
-import "./runtime-client.js";
+import { watchRuntime } from "./runtime-client.js";
 import { watchPalette } from "./theme.js";
 import "./url-state.js";
 import { Widget } from "./widget.js";
@@ -16,19 +16,51 @@ let mounted = [];
 /** The next turn of the event loop: lets the browser paint what is drawn so far. */
 const nextTask = () => new Promise((resolve) => setTimeout(resolve));
 
+/** Whether ``root`` is on the first two screens from where the reader is. */
+function nearView(root) {
+  const box = root.getBoundingClientRect();
+  return box.bottom > -innerHeight && box.top < 2 * innerHeight;
+}
+
 async function mountAll() {
   for (const widget of mounted) widget.unmount();
   mounted = [];
+  const later = [];
   for (const root of document.querySelectorAll(".jb-widget")) {
+    const near = nearView(root);
     try {
       const widget = new Widget(root);
-      await widget.mount();
+      await widget.mount(near);
       mounted.push(widget);
+      if (!near) later.push(widget);
     } catch (err) {
       // One broken widget must not stop the others.
       console.error(`jacobiator: figure ${root.id} failed to mount`, err);
     }
-    if (mounted.length === 1) performance.mark("jb:static"); // read by the benchmark
+    if (near && !performance.getEntriesByName("jb:static").length) performance.mark("jb:static"); // read by the benchmark
+    if (near) await nextTask();
+  }
+  if (later.length) drawOnceLive(later, mounted); // watching the runtime starts it
+}
+
+/** The static figures further down, each drawn when the reader nears it (Widget.mount), or
+ * else one per task once Python is live (or could not start): until then the main thread
+ * leaves the CPU to Python's boot, which a chapter's static figures slowed by about a second. */
+function drawOnceLive(widgets, page) {
+  let started = false;
+  const unwatch = watchRuntime((rt) => {
+    if (started || rt.state === "idle" || rt.state === "loading") return;
+    started = true;
+    setTimeout(() => unwatch()); // not from inside its own first call
+    drawInTurn(widgets, page);
+  });
+  addEventListener("beforeprint", () => widgets.forEach((w) => w.drawStatic()), { once: true });
+}
+
+async function drawInTurn(widgets, page) {
+  for (const widget of widgets) {
+    if (mounted !== page) return; // the reader went to another page
+    await widget.drawStatic();
     await nextTask();
   }
 }

@@ -82,9 +82,17 @@ export class Widget {
     this.liveStatus = this.schema.drag ? STATUS.liveDrag : STATUS.live;
   }
 
-  /** Draw the static figure and wire the controls; resolves once the figure is on screen. */
-  mount() {
-    const drawn = this.draw(this.figure);
+  /** Wire the controls and draw the static figure: at once with ``drawNow`` (resolves once
+   * it is on screen), else when the widget nears the view or ``drawStatic`` is called. */
+  mount(drawNow = true) {
+    const drawn = drawNow ? this.drawStatic() : Promise.resolve();
+    if (!drawNow) {
+      // One screen ahead, so that a reader scrolling down finds it drawn.
+      this.nearby = new IntersectionObserver((entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) this.drawStatic();
+      }, { rootMargin: "100% 0px" });
+      this.nearby.observe(this.root);
+    }
     // Python checks what a link says, so its values go out with the first request
     // once Python is ready (when they take effect in any case).
     const link = readLink(this.root);
@@ -143,10 +151,18 @@ export class Widget {
     return drawn;
   }
 
+  /** The static figure, unless a figure is drawn already; resolves once it is on screen. */
+  drawStatic() {
+    this.nearby?.disconnect();
+    this.nearby = null;
+    return this.drawnOnce ? Promise.resolve() : this.draw(this.figure);
+  }
+
   /** Let go of the runtime and the plot when the page is left (instant navigation). */
   unmount() {
     this.unwatch?.();
     this.observer?.disconnect();
+    this.nearby?.disconnect();
     clearTimeout(this.settling);
     stopSlot(this.root.id);
     this.layer?.remove();
@@ -161,6 +177,7 @@ export class Widget {
    * axis and the colour bar, tens of ms a frame. Plotly draws the figure (its hover
    * labels, its colour bar's range) SETTLE_MS after the last quick frame. */
   async draw(figure, how = "full") {
+    this.drawnOnce = true;
     // Figures are designed for the article's column (DESIGN_WIDTH px); on a narrower
     // screen their titles wrap, and their panels stack or their plot area shrinks.
     const width = this.plot.clientWidth || DESIGN_WIDTH;
@@ -453,6 +470,6 @@ export class Widget {
   }
 
   retheme() {
-    this.draw(this.figure);
+    if (this.drawnOnce) this.draw(this.figure);
   }
 }
