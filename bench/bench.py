@@ -270,7 +270,7 @@ PYODIDE_PROBE_JS = r"""async ([code, call]) => {
       const {loadPyodide} = await import(indexURL + 'pyodide.mjs');
       const lockFileURL = new URL(settings.lockFile, data.base).href;  // as the page's worker loads them
       const packages = settings.packages.map((n) => settings.wheels[n] ? new URL(settings.wheels[n], data.base).href : n);
-      const pyodide = await loadPyodide({indexURL, lockFileURL, packages, env: settings.env});
+      const pyodide = await loadPyodide({indexURL, lockFileURL, packages, env: settings.env ?? {}});
       pyodide.runPython(data.code);
       self.postMessage({result: pyodide.runPython(data.call)});
     } catch (err) { self.postMessage({error: String(err)}); }

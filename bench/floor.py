@@ -29,7 +29,7 @@ const indexURL = new URL(settings.indexURL, base).href;
 // Through a blob, as the real worker does: the test server may not serve .mjs as JavaScript.
 const source = await (await fetch(indexURL + "pyodide.mjs")).arrayBuffer();
 const { loadPyodide } = await import(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
-await loadPyodide({ indexURL, lockFileURL: new URL(settings.lockFile, base).href, packages: ["numpy"], env: settings.env });
+await loadPyodide({ indexURL, lockFileURL: new URL(settings.lockFile, base).href, packages: ["numpy"], env: settings.env ?? {} });
 postMessage("floor:ready");
 """
 

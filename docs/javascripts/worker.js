@@ -106,7 +106,7 @@ async function boot() {
     settings.wheels[name] ? new URL(settings.wheels[name], runtimeBase).href : name);
   const said = []; // Python's stderr while booting: why a package failed, if one does
   const pyodide = await Promise.race([
-    loadPyodide({ indexURL, lockFileURL, packages, env: settings.env, stderr: (line) => { said.push(line); console.warn(line); } })
+    loadPyodide({ indexURL, lockFileURL, packages, env: settings.env ?? {}, stderr: (line) => { said.push(line); console.warn(line); } })
       .catch((err) => { throw withCause(err, said); }),
     unreachable(indexURL),
     timeout(BOOT_LIMIT_MS),
