@@ -138,6 +138,33 @@ def test_every_page_runs_boot_js_before_plotly(site):
         assert Tags(page.read_text()).scripts[boot[0]].get("type") == "module"
 
 
+def test_a_page_with_figures_starts_python_first_thing_in_its_head(site):
+    for page in site.rglob("*.html"):
+        html = page.read_text()
+        head = html[html.index("<head>"):html.index("</head>")]
+        early = re.findall(r'new Worker\("([^"]*)"', head)
+        if 'class="jb-widget' in html:
+            # Before any stylesheet: a script after one waits for it.
+            assert head.index("new Worker") < head.index("<link"), page
+            assert len(early) == 1 and (page.parent / early[0]).resolve() == site / "javascripts" / "worker.js", page
+        else:
+            assert early == [], page
+        srcs = [t.get("src") or "" for t in Tags(html).scripts]
+        widgets = next(k for k, src in enumerate(srcs) if src.endswith("javascripts/jacobiator.js"))
+        katex = next(k for k, src in enumerate(srcs) if src.endswith("katex.min.js"))
+        assert widgets < katex, (page, srcs)  # the first figure is drawn before the formulas are set
+
+
+def test_search_indexes_captions_but_not_the_figures_data_or_controls(site):
+    docs = json.loads((site / "search" / "search_index.json").read_text())["docs"]
+    text = " ".join(doc["text"] for doc in docs)
+    assert '"layout"' not in text  # the spec's JSON
+    assert "Static figure, drawn when the page was built" not in text  # the status line
+    assert "arrows per side" not in text and "motion speed" not in text  # the gradient field's controls
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", (site / "gradient-fields" / "index.html").read_text(), re.S)
+    assert captions and all(re.sub(r"<[^>]+>", "", c).strip()[:40] in text for c in captions)
+
+
 # A copy of the docs with one more page, to see the strict build fail ------
 
 HEAD = ["# Broken page", "", "Some text.", ""]
