@@ -31,6 +31,8 @@ from urllib.parse import urlparse
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
+
 from bench import PAGE, visit  # noqa: E402
 from floor import floor_load, floor_site  # noqa: E402
 from harness import chromium, serving  # noqa: E402
@@ -133,12 +135,17 @@ def measure(browser, sites: dict, runs: int) -> dict:
     rounds = {name: [] for name in sites}
     floors = {name: [] for name in sites}
     offsite = {name: [] for name in sites}
+    failed = {name: [] for name in sites}
     for _ in range(runs):
         for name, (site, floor) in sites.items():
-            floors[name].append(floor_load(browser, floor.url))
-            rounds[name].append(visits(browser, site, offsite[name])
-                                | {"throttled": throttled(browser, site, offsite[name])})
-    return {name: summary(rounds[name], floors[name], offsite[name]) for name in sites}
+            try:
+                floors[name].append(floor_load(browser, floor.url))
+                rounds[name].append(visits(browser, site, offsite[name])
+                                    | {"throttled": throttled(browser, site, offsite[name])})
+            except (RuntimeError, PlaywrightTimeout) as e:  # recorded, and the other rounds go on
+                failed[name].append(str(e).strip().splitlines()[0])
+    return {name: (summary(rounds[name], floors[name], offsite[name]) if rounds[name] else {})
+            | {"failed_rounds": failed[name]} for name in sites}
 
 
 def measure_site(browser, site: Path, runs: int) -> dict:
