@@ -9,7 +9,6 @@ version, as .py) from its official CDN instead of serving it from the site.
 import json
 import logging
 import posixpath
-import re
 import shutil
 import sys
 import tempfile
@@ -58,9 +57,11 @@ def on_config(config: MkDocsConfig):
 
 
 def _after_boot(scripts: list) -> int:
-    """Where Plotly goes: right after boot.js, which starts the Python worker (unless the
-    page's head did). Module and deferred scripts run in document order, so boot.js listed
-    first starts Pyodide before Plotly is run and the static figures are drawn."""
+    """Where Plotly goes: right after boot.js, which starts the Python worker. Module and
+    deferred scripts run in document order, so boot.js listed first starts Pyodide before
+    Plotly is run and the static figures are drawn. (Started from the head instead, before
+    the body is parsed, Python's boot slowed the first static figure by about 0.4 s and
+    made the page live no sooner: bench/visits.py, measured side by side.)"""
     return _after(scripts, BOOT_JS)
 
 
@@ -148,28 +149,6 @@ def on_files(files: Files, config: MkDocsConfig):
 def on_post_build(config: MkDocsConfig):
     if "folder" in _build:
         shutil.rmtree(_build["folder"], ignore_errors=True)
-
-
-# boot.js as the page lists it at the end of its body.
-_BOOT_TAG = re.compile(r'<script src="([^"]*)' + re.escape(BOOT_JS) + r'" type="module"></script>')
-# Starts the worker as the head is parsed, and keeps what it says until runtime-client.js
-# takes it over (start()): a worker's messages with no listener yet would be lost.
-EARLY_WORKER_JS = """<script>window.__jacobiatorWorker = (() => {
-  const worker = new Worker("%sjavascripts/worker.js", { type: "module" }), events = [];
-  worker.onmessage = worker.onerror = (event) => { events.push(event); };
-  return { worker, events };
-})();</script>"""
-
-
-def on_post_page(output: str, page, config):
-    """On a page with figures, Python's worker starts from the head. boot.js, the first of
-    the body's scripts, runs only once the whole page is parsed (its static figures' data,
-    Material's bundle): about 0.8 s into a cold visit here."""
-    found = _BOOT_TAG.search(output)
-    if 'class="jb-widget' not in output or found is None:
-        return output
-    # First in the head: a script after a stylesheet waits for it.
-    return output.replace("<head>", "<head>" + EARLY_WORKER_JS % found.group(1), 1)
 
 
 def on_page_markdown(markdown, page, config, files):

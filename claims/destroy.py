@@ -586,26 +586,25 @@ CLAIMS += [
           and v["adam_0.01.8.setback"] > 2 and v["sgd_0.5.8.setback"] > 2 and v["sgd_0.1.8.peak"] < 0.5),
     Claim("no_cure_removes_adams_deep_setbacks",
           "At 8 hidden layers under Adam at 0.01, every cure leaves a median setback above 1.5 with at least half of "
-          "the seeds over 2. Normalisation at least halves the plain net's median setback, keeps its worst seed "
-          "below 10 and tests best, at least 3 points above the plain net; an initial gain of 2 also halves the "
-          "median setback; a gain of 0.5 does not (above half the plain's) yet tests no worse; skip connections "
-          "test no better.",
+          "the seeds over 2. An initial gain of 2 and normalisation each at least halve the plain net's median "
+          "setback, and normalisation tests best, at least 3 points above the plain net; a gain of 0.5 leaves a "
+          "larger median setback than either, yet tests no worse than the plain net; skip connections test no "
+          "better. (The worst seed is not claimed: it differs several-fold from one platform to another.)",
           lambda m: {f"{c}.{w}": _cure(m, "adam_0.01", c, w) for c in CURES
-                     for w in ("setback", "setback_over_2", "test")} | {
-              "norm.setback.max": m["cures"]["adam_0.01"]["norm"]["setback"]["max"]},
+                     for w in ("setback", "setback_over_2", "test")},
           lambda v: all(v[f"{c}.setback"] > 1.5 and v[f"{c}.setback_over_2"] >= 0.5 for c in CURES)
-          and v["norm.setback"] <= v["plain.setback"] / 2 and v["norm.setback.max"] < 10
+          and v["norm.setback"] <= v["plain.setback"] / 2 and v["gain_2.setback"] <= v["plain.setback"] / 2
           and v["norm.test"] >= v["plain.test"] + 0.03 and v["norm.test"] == max(v[f"{c}.test"] for c in CURES)
-          and v["gain_2.setback"] <= v["plain.setback"] / 2 and v["gain_0.5.setback"] > v["plain.setback"] / 2
+          and v["gain_0.5.setback"] > max(v["gain_2.setback"], v["norm.setback"])
           and v["gain_0.5.test"] >= v["plain.test"] and v["residual.test"] <= v["plain.test"] + 0.01),
     Claim("under_plain_descent_the_initial_scale_decides",
           "At 8 hidden layers under plain descent at 0.5: with an initial gain of 0.5 the net learns nothing (median "
           "below 60 %, no setback: median at most 1.05); with a gain of 2, and with skip connections, at least a "
-          "quarter of the seeds diverge; normalised, it trains as well as the plain net (within 2 points) and its "
-          "setbacks stay (median above 2).",
+          "quarter of the seeds diverge; normalised, it tests at most a point below the plain net (above it on "
+          "the three OpenBLAS kernels and in Pyodide) and its setbacks stay (median above 2).",
           lambda m: {f"{c}.{w}": _cure(m, "sgd_0.5", c, w) for c in CURES
                      for w in ("setback", "diverged", "test")},
           lambda v: v["gain_0.5.test"] < 0.6 and v["gain_0.5.setback"] <= 1.05 and v["gain_2.diverged"] >= 0.25
-          and v["residual.diverged"] >= 0.25 and abs(v["norm.test"] - v["plain.test"]) <= 0.02
+          and v["residual.diverged"] >= 0.25 and v["norm.test"] >= v["plain.test"] - 0.01
           and v["norm.setback"] > 2),
 ]

@@ -19,11 +19,7 @@ function publish(state, text) {
 
 function start() {
   publish("loading", "Loading the Python runtime…");
-  // The worker the page's head started (build/hooks.py), with what it said so far; on a
-  // later start (a restart, a page reached by instant navigation) a new one.
-  const early = window.__jacobiatorWorker;
-  window.__jacobiatorWorker = undefined;
-  worker = early?.worker ?? new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
   worker.onmessage = ({ data }) => {
     if (data.type === "status") publish("loading", data.text);
     else if (data.type === "ready") {
@@ -44,7 +40,6 @@ function start() {
     if (runtime.state === "live") die(event.message || "the Python worker crashed");
     else publish("error", event.message || "the Python worker could not start");
   };
-  for (const event of early?.events ?? []) (event.type === "error" ? worker.onerror : worker.onmessage)(event);
 }
 
 /** The worker is gone: answer what waited for it; the next request boots a new one. */
