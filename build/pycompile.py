@@ -72,8 +72,8 @@ def _like(info: zipfile.ZipInfo, name: str) -> zipfile.ZipInfo:
 
 
 def main(jobs: list[tuple[str, str, dict]], python: str) -> None:
-    """Compile each ``(src, dst, options)`` (compile_archive's keyword arguments), if this is Python ``python`` ("3.12"): bytecode
-    loads only in the Python version that made it."""
+    """Compile each ``(src, dst, options)`` (compile_archive's keyword arguments), if this is
+    Python ``python`` ("3.12"): bytecode loads only in the Python version that made it."""
     here = f"{sys.version_info.major}.{sys.version_info.minor}"
     if here != python:
         raise RuntimeError(f"this is Python {here}: the .pyc would not load in Python {python}")

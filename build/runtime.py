@@ -243,7 +243,7 @@ class Compiled:
     path: str
     sha256: str
     source: Pin
-    keep: tuple[str, ...] = ()  # if set, only these top-level modules and packages (pycompile.top_level)
+    keep: tuple[str, ...] = ()  # if set, only these top-level modules and packages, or modules by path
     drop: tuple[str, ...] = ()  # members left out: fnmatch patterns of their names in the archive
     optimize: int = 0  # as python -O: 2 leaves out asserts and docstrings (then Python must run at -OO)
 
