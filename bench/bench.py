@@ -3,8 +3,9 @@
 Medians over repeated runs (these machines are noisy), in headless Chromium
 against the built site served on 127.0.0.1:
   - visits (bench/visits.py), served gzip as a static host does: the floor (a bare worker loading
-    Pyodide and numpy from the site's files), cold live and their ratio; first static and live on cold
-    and on warm visits (a second tab, the HTTP cache filled); bytes per cold visit, by kind of file;
+    Pyodide and numpy from the site's files), cold live and their ratio; first static and live on cold,
+    warm and third visits (new tabs of a profile on disk: the HTTP cache and the code caches filled);
+    bytes per cold visit, by kind of file;
     a cold visit under Chromium's network emulation (10 Mbit/s down, 40 ms);
   - first static figure and live, on cold loads (a new browser context each time);
   - control change to redraw latency (p50, p95 over CHANGES changes);
@@ -120,10 +121,11 @@ def cold_load(browser, url):
     return marks
 
 
-def visit(context, url, network=None, guard=True):
+def visit(context, url, network=None, guard=True, stay_ms=0):
     """Open ``url`` in a new tab of ``context`` (under ``network`` conditions, see visits.py)
-    until live: first static figure, live, the worker's stages, then a first change.
-    ``guard`` aborts requests that leave 127.0.0.1; Playwright then bypasses the HTTP cache."""
+    until live: first static figure, live, the worker's stages, then a first change; the tab
+    then stays open ``stay_ms`` more. ``guard`` aborts requests that leave 127.0.0.1;
+    Playwright then bypasses the HTTP cache."""
     context.add_init_script(WORKER_START_JS)
     offsite = []
     if guard:
@@ -145,6 +147,7 @@ def visit(context, url, network=None, guard=True):
       workerStart: window.__workerStart,
       worker: (await import('/javascripts/runtime-client.js')).runtime })""")
     marks["firstChange"] = page.evaluate(FIRST_CHANGE_JS, "#jb-gradient_field-1")
+    page.wait_for_timeout(stay_ms)
     page.close()
     if guard:
         context.unroute("**/*")

@@ -2,9 +2,13 @@
 cold and warm, on a fast link and on a slow one, with the bytes each moves, beside
 the floor (bench/floor.py). Prints JSON, asserts nothing.
 
-  - cold: a new browser profile (context), nothing cached;
-  - warm: a second tab of the same profile after the cold visit went live (the HTTP cache and
-    Chromium's compiled-wasm cache filled; each tab has its own worker, booted again);
+  - cold: a new browser profile kept on disk, as a reader's is, nothing cached;
+  - warm: a second tab of that profile, after the cold tab stayed open READ_MS (a reader
+    reading); each tab has its own worker, booted again. The HTTP cache is filled, and so are
+    Chromium's code caches, which a profile in memory (a Playwright context) never fills:
+    compiled wasm is cached a while after boot, once its hot functions are optimised, and a
+    script's compiled code from its second load on;
+  - third: a third tab, after the warm one stayed open READ_MS too (Plotly's code cached);
   - throttled: a cold visit under Chromium's network emulation (THROTTLE: 10 Mbit/s down, 40 ms);
   - bytes: what the server sent (headers included) from navigation until the page is live
     and its network has been quiet for QUIET_MS, by kind of file.
@@ -21,8 +25,10 @@ comparison on a noisy machine).
 
 import argparse
 import json
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -35,12 +41,14 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 from bench import PAGE, visit  # noqa: E402
 from floor import floor_load, floor_site  # noqa: E402
-from harness import chromium, serving  # noqa: E402
+from harness import CHROMIUM, CHROMIUM_ARGS, chromium, serving  # noqa: E402
 
 # Chromium's network emulation, in its units: bytes per second and ms of latency per request.
 MBIT = 1e6 / 8
 THROTTLE = {"offline": False, "latency": 40, "downloadThroughput": 10 * MBIT, "uploadThroughput": 5 * MBIT}
 QUIET_MS = 1000  # the network is done when the server has sent nothing for this long
+READ_MS = 5000  # how long a visit stays open before the next: 2 s did not always get the wasm cached
+VIEWPORT = {"width": 1280, "height": 900}
 
 
 def emulate_network(context, page, conditions: dict) -> None:
@@ -76,25 +84,35 @@ def by_kind(by_path: dict) -> dict:
     return dict(sorted(kinds.items(), key=lambda kv: -kv[1]))
 
 
-def new_context(browser, offsite: list):
-    """A new browser profile that lists in ``offsite`` the requests leaving 127.0.0.1."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def listing_offsite(context, offsite: list):
+    """``context``, listing in ``offsite`` the requests that leave 127.0.0.1."""
     context.on("request", lambda r: urlparse(r.url).hostname in (None, "127.0.0.1") or offsite.append(r.url))
     return context
 
 
+def new_context(browser, offsite: list):
+    """A new browser profile in memory (no code caches): enough for a cold visit."""
+    return listing_offsite(browser.new_context(viewport=VIEWPORT), offsite)
+
+
 def visits(browser, served, offsite: list) -> dict:
-    """A cold visit with its bytes, then a warm one in a second tab of the same profile."""
-    context = new_context(browser, offsite)
-    served.reset()
-    cold = visit(context, served.url + PAGE, guard=False)
-    cold["bytes"] = quiet_bytes(served)
-    cold["by_kind"] = by_kind(served.by_path)
-    served.reset()
-    warm = visit(context, served.url + PAGE, guard=False)
-    warm["bytes"] = quiet_bytes(served)
-    context.close()
-    return {"cold": cold, "warm": warm}
+    """A cold visit with its bytes, then a warm and a third one in new tabs of the same
+    profile, on disk: another Chromium of ``browser``'s kind, started for these visits."""
+    folder = tempfile.mkdtemp(prefix="profile-")
+    context = browser.browser_type.launch_persistent_context(
+        folder, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, viewport=VIEWPORT)
+    try:
+        listing_offsite(context, offsite)
+        result = {}
+        for name in ("cold", "warm", "third"):
+            served.reset()
+            result[name] = visit(context, served.url + PAGE, guard=False, stay_ms=READ_MS if name != "third" else 0)
+            result[name]["bytes"] = quiet_bytes(served)
+            result[name]["by_kind"] = by_kind(served.by_path)
+    finally:
+        context.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    return result
 
 
 def throttled(browser, served, offsite: list) -> dict:
@@ -122,6 +140,7 @@ def summary(rounds: list[dict], floors: list[float], offsite: list) -> dict:
         "floor_ms": round(floor), "cold_live_ms": round(cold_live), "cold_live_over_floor": round(cold_live / floor, 2),
         "cold_first_static_ms": med("cold", "static"),
         "warm_first_static_ms": med("warm", "static"), "warm_live_ms": med("warm", "live"),
+        "third_first_static_ms": med("third", "static"), "third_live_ms": med("third", "live"),
         "cold_mb": round(med("cold", "bytes") / 1e6, 2), "warm_mb": round(med("warm", "bytes") / 1e6, 3),
         "cold_mb_by_kind": {kind: round(median(r["cold"]["by_kind"].get(kind, 0) for r in rounds) / 1e6, 3)
                             for kind in kinds},

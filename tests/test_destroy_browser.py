@@ -51,6 +51,42 @@ def test_destroy_training_trains_pauses_resumes_and_restarts(watched, site_url, 
     shot(page, TRAINING, screenshots / "destroy-trained.png")
 
 
+# What is drawn where: Plotly's traces and legend entries, and the canvas layer's opaque
+# pixels (the data points are; the regions' colours, see through, are not).
+DRAWN_WHERE_JS = f"""() => {{
+  const root = document.querySelector('{TRAINING}'), gd = root.jacobiator.plot;
+  const canvas = root.querySelector('canvas.jb-canvas');
+  let opaque = 0;
+  if (canvas) {{
+    const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let k = 3; k < d.length; k += 4) if (d[k] === 255) opaque++;
+  }}
+  return {{types: gd.data.map((t) => t.type), points: gd.data.map((t) => t.x.length),
+           legend: gd.querySelectorAll('.legend .traces').length, opaque}};
+}}"""
+
+
+def test_training_frames_draw_the_regions_on_the_canvas_and_plotly_the_rest(watched, site_url):
+    page = watched.page
+    open_live(page, site_url + PAGE, TRAINING)
+    record_drawn(page, TRAINING, "where", f"({DRAWN_WHERE_JS})()")
+    click(page, f"{TRAINING} .jb-train")
+    page.wait_for_function(f"() => window.where.length > 3 && !document.querySelector('{TRAINING}').jacobiator.animating",
+                           timeout=120_000)
+    page.wait_for_function(f"() => ({DRAWN_WHERE_JS})().types[0] === 'heatmap'", timeout=10_000)
+    during = page.evaluate("window.where")  # the frames of the run
+    after = page.evaluate(DRAWN_WHERE_JS)
+    assert during
+    # While it trains, the layer draws the heatmap and the data points; Plotly keeps the points'
+    # legend entries (one gap each) and draws the curves.
+    for frame in during:
+        assert frame["types"] == ["scatter"] * 6 and frame["points"][:2] == [1, 1], frame
+        assert frame["legend"] == 4 and frame["opaque"] > 1000, frame
+    # After the run, Plotly draws the whole figure again (its hover labels), the layer nothing.
+    assert after["types"] == ["heatmap"] + ["scatter"] * 6 and min(after["points"][1:3]) > 50, after
+    assert after["legend"] == 4 and after["opaque"] == 0, after
+
+
 def sweep_state_js(selector):
     return f"""() => ({{animating: document.querySelector('{selector}').jacobiator.animating, meta: {meta_js(selector)}}})"""
 

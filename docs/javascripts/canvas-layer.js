@@ -19,13 +19,27 @@ function gap(v) {
   return v === null || v === undefined || Number.isNaN(v);
 }
 
+// The marker symbols the layer draws, as Plotly draws them: a path around the point,
+// for a marker ``size`` px across (Plotly's diamond reaches 1.3 times the radius).
+const SYMBOLS = new Map([
+  ["circle", (ctx, x, y, r) => ctx.arc(x, y, r, 0, 2 * Math.PI)],
+  ["diamond", (ctx, x, y, r) => {
+    const d = 1.3 * r;
+    ctx.moveTo(x + d, y);
+    ctx.lineTo(x, y + d);
+    ctx.lineTo(x - d, y);
+    ctx.lineTo(x, y - d);
+    ctx.closePath();
+  }],
+]);
+
 /** Whether the layer can draw ``trace`` in a quick frame as Plotly would draw it. */
 export function canCover(trace, canvasRoles) {
   if (isCanvasTrace(trace, canvasRoles)) return true;
   if (trace.type === "heatmap") return trace.zsmooth === "fast" && trace.x?.length > 1 && trace.y?.length > 1;
   if (trace.type === "scatter" && trace.mode === "markers") {
-    // Circles only; a trace of other symbols may still be empty.
-    return !trace.x?.length || ((trace.marker?.symbol ?? "circle") === "circle" && typeof trace.marker?.color === "string");
+    // Circles and diamonds of one colour; a trace of other symbols may still be empty.
+    return !trace.x?.length || (SYMBOLS.has(trace.marker?.symbol ?? "circle") && typeof trace.marker?.color === "string");
   }
   return false;
 }
@@ -110,16 +124,17 @@ export class CanvasLayer {
     ctx.globalAlpha = 1;
   }
 
-  /** Circles of ``marker.size`` px across, filled, with their outline. */
+  /** Markers (see SYMBOLS) of ``marker.size`` px across, filled, with their outline. */
   markers(ctx, trace, xaxis, yaxis) {
     const { marker } = trace;
+    const symbol = SYMBOLS.get(marker.symbol ?? "circle");
     ctx.fillStyle = marker.color;
     ctx.strokeStyle = marker.line?.color ?? marker.color;
     ctx.lineWidth = marker.line?.width ?? 0;
     for (let k = 0; k < trace.x.length; k++) {
       if (gap(trace.x[k]) || gap(trace.y[k])) continue;
       ctx.beginPath();
-      ctx.arc(xaxis.l2p(trace.x[k]), yaxis.l2p(trace.y[k]), (marker.size ?? 6) / 2, 0, 2 * Math.PI);
+      symbol(ctx, xaxis.l2p(trace.x[k]), yaxis.l2p(trace.y[k]), (marker.size ?? 6) / 2);
       ctx.fill();
       if (ctx.lineWidth) ctx.stroke();
     }

@@ -43,6 +43,29 @@ function withoutTitle(layout) {
   return JSON.stringify({ ...layout, title: undefined });
 }
 
+/** ``layout`` for an animation's frames: Plotly does not measure each tick label it has
+ * drawn to hide one that would overflow the figure (a forced layout per label: a sixth of
+ * a frame of the destroy chapter's figure). The whole figure drawn after a run does. */
+function forFrames(layout) {
+  const frame = { ...layout };
+  for (const key of Object.keys(frame)) {
+    if (/^[xy]axis\d*$/.test(key)) frame[key] = { ticklabeloverflow: "allow", ...frame[key] };
+  }
+  return frame;
+}
+
+/** Whether ``trace`` is drawn on the figure's first plot (its axes x and y). */
+function onFirstPlot(trace) {
+  return (trace.xaxis ?? "x") === "x" && (trace.yaxis ?? "y") === "y";
+}
+
+/** ``trace`` without its points, for its entry in Plotly's legend; null if it has none.
+ * (One gap, not no point: Plotly leaves a trace without points out of its legend.) */
+function legendOnly(trace) {
+  if (trace.type === "heatmap" || trace.showlegend === false) return null;
+  return { ...trace, x: [null], y: [null], hoverinfo: "skip" };
+}
+
 /** The colour behind ``element``: the first background up its ancestors that is not transparent. */
 function background(element) {
   for (let e = element; e; e = e.parentElement) {
@@ -171,11 +194,13 @@ export class Widget {
 
   /** Draw ``figure``: the canvas layer for its arrows and trails, Plotly for the rest.
    * ``how``: "full"; "canvas", an animation frame that changes only the trails (Plotly's
-   * part is unchanged); or "quick", a reply to a change, which the canvas layer draws
+   * part is unchanged); "quick", a reply to a change, which the canvas layer draws
    * whole over the plot area when it can (``quickly``), leaving Plotly's part as it was
-   * but for the title: whatever changes in a trace's data, Plotly replots every trace,
-   * axis and the colour bar, tens of ms a frame. Plotly draws the figure (its hover
-   * labels, its colour bar's range) SETTLE_MS after the last quick frame. */
+   * but for the title; or "frame", an animation frame, whose first plot the canvas layer
+   * draws when it can (``firstPlotOnCanvas``) while Plotly draws the rest. Whatever changes
+   * in a trace's data, Plotly replots every trace, axis and the colour bar, tens of ms a
+   * frame, and a scatter's markers cost most. Plotly draws the whole figure (its hover
+   * labels, its colour bar's range) SETTLE_MS after the last quick frame or frame. */
   async draw(figure, how = "full") {
     this.drawnOnce = true;
     // Figures are designed for the article's column (DESIGN_WIDTH px); on a narrower
@@ -188,17 +213,35 @@ export class Widget {
     }
     clearTimeout(this.settling);
     this.settling = null;
-    const onCanvas = colored.data.filter((t) => isCanvasTrace(t, this.roles.canvas));
+    const partly = (how === "frame" || (how === "canvas" && this.partly)) && this.firstPlotOnCanvas(colored);
+    const onCanvas = colored.data.filter((t) => isCanvasTrace(t, this.roles.canvas) || (partly && onFirstPlot(t)));
     if (how !== "canvas") {
-      const plotted = colored.data.filter((t) => !isCanvasTrace(t, this.roles.canvas));
+      // A trace drawn on the layer keeps its legend entry: Plotly draws it without its points.
+      const plotted = colored.data.filter((t) => !isCanvasTrace(t, this.roles.canvas))
+        .map((t) => (onCanvas.includes(t) ? legendOnly(t) : t)).filter(Boolean);
       const layout = withoutTitle(colored.layout); // before Plotly adds its defaults to the layout
-      await Plotly.react(this.plot, { ...colored, data: plotted }, PLOT_CONFIG);
+      const shown = how === "frame" ? forFrames(colored.layout) : colored.layout;
+      await Plotly.react(this.plot, { ...colored, layout: shown, data: plotted }, PLOT_CONFIG);
       this.plottedLayout = layout;
     }
+    this.partly = partly;
     if (onCanvas.length || this.layer) {
       this.layer ??= new CanvasLayer(this.plot);
       this.layer.draw(onCanvas);
     }
+    if (how === "frame" || partly) this.settling = setTimeout(() => this.settle(), SETTLE_MS);
+  }
+
+  /** Whether the canvas layer can draw every trace of the first plot (the one it covers)
+   * as Plotly would, some of them not lines: its axes fixed (Plotly no longer sees its
+   * points), and nothing else drawn inside it. */
+  firstPlotOnCanvas(colored) {
+    const { layout } = colored;
+    const fixed = (axis) => axis && Array.isArray(axis.range);
+    const first = colored.data.filter(onFirstPlot);
+    return fixed(layout.xaxis) && fixed(layout.yaxis) && !layout.shapes?.length && !layout.images?.length
+      && first.some((t) => !isCanvasTrace(t, this.roles.canvas))
+      && first.every((t) => canCover(t, this.roles.canvas));
   }
 
   /** Whether the canvas layer can draw ``colored`` whole over Plotly's plot area: one
@@ -452,7 +495,7 @@ export class Widget {
         this.nextFrame(); // the worker computes the next frame while this one is drawn
         const t0 = performance.now();
         // A reply to a change draws quickly; an animation's frames draw in full, or only their trails.
-        const how = reply.canvasOnly ? "canvas" : reply.run === undefined ? "quick" : "full";
+        const how = reply.canvasOnly ? "canvas" : reply.run === undefined ? "quick" : "frame";
         await this.draw(this.figure, how);
         const drawMs = performance.now() - t0;
         if (this.statusLine.dataset.state !== "live") this.setStatus("live", this.liveStatus);
