@@ -44,8 +44,8 @@ function withoutTitle(layout) {
 }
 
 /** ``layout`` for an animation's frames: Plotly does not measure each tick label it has
- * drawn to hide one that would overflow the figure (a forced layout per label: a sixth of
- * a frame of the destroy chapter's figure). The whole figure drawn after a run does. */
+ * drawn to hide one that would overflow the figure (a forced layout per label, every
+ * frame). The whole figure drawn after a run does. */
 function forFrames(layout) {
   const frame = { ...layout };
   for (const key of Object.keys(frame)) {
@@ -199,7 +199,7 @@ export class Widget {
    * but for the title; or "frame", an animation frame, whose first plot the canvas layer
    * draws when it can (``firstPlotOnCanvas``) while Plotly draws the rest. Whatever changes
    * in a trace's data, Plotly replots every trace, axis and the colour bar, tens of ms a
-   * frame, and a scatter's markers cost most. Plotly draws the whole figure (its hover
+   * frame (a scatter's markers styled one by one). Plotly draws the whole figure (its hover
    * labels, its colour bar's range) SETTLE_MS after the last quick frame or frame. */
   async draw(figure, how = "full") {
     this.drawnOnce = true;
