@@ -9,6 +9,7 @@ version, as .py) from its official CDN instead of serving it from the site.
 import json
 import logging
 import posixpath
+import re
 import shutil
 import sys
 import tempfile
@@ -18,6 +19,7 @@ from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
+from mkdocs.utils import get_relative_url
 
 sys.path.insert(0, str(Path(__file__).parent))  # build/ is tooling, not a package
 
@@ -30,6 +32,7 @@ MODES = ("self-hosted", "cdn")
 WHEEL_DIRS = ROOT / ".cache" / "wheel"
 LOCK = "pyodide-lock.json"
 BOOT_JS = "javascripts/boot.js"
+IMPORT = re.compile(r'^import\s+(?:[^"]*\bfrom\s+)?"(\./[^"]+)";', re.M)  # a module's static imports
 WIDGETS_JS = "javascripts/jacobiator.js"
 log = logging.getLogger("mkdocs.hooks.jacobiator")
 _staged: dict[str, Path] = {}
@@ -149,6 +152,31 @@ def on_files(files: Files, config: MkDocsConfig):
 def on_post_build(config: MkDocsConfig):
     if "folder" in _build:
         shutil.rmtree(_build["folder"], ignore_errors=True)
+
+
+def on_post_page(output: str, page, config: MkDocsConfig) -> str:
+    """Every module the page's scripts import, preloaded from the head: otherwise the
+    browser learns of an import only once the main thread has parsed the importing
+    module, after the theme's script and the HTML, and Plotly and the first figure
+    wait for the last one."""
+    links = "".join(f'<link rel="modulepreload" href="{get_relative_url(path, page.url)}">'
+                    for path in imported_modules(config))
+    return output.replace("</head>", links + "</head>", 1)
+
+
+def imported_modules(config: MkDocsConfig) -> list[str]:
+    """The site paths of the modules that the page's module scripts import, at any depth."""
+    docs = Path(config.docs_dir)
+    todo = [str(s) for s in config.extra_javascript if getattr(s, "type", "") == "module"]
+    found: list[str] = []
+    while todo:
+        path = todo.pop()
+        for name in IMPORT.findall((docs / path).read_text()):
+            imported = posixpath.normpath(posixpath.join(posixpath.dirname(path), name))
+            if imported not in found:
+                found.append(imported)
+                todo.append(imported)
+    return sorted(found)
 
 
 def on_page_markdown(markdown, page, config, files):

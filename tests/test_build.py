@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import posixpath
 import re
 import shutil
 import sys
@@ -144,6 +145,21 @@ def test_the_first_figures_are_drawn_before_katex_sets_the_formulas(site):
         widgets = next(k for k, src in enumerate(srcs) if src.endswith("javascripts/jacobiator.js"))
         katex = next(k for k, src in enumerate(srcs) if src.endswith("katex.min.js"))
         assert widgets < katex, (page, srcs)
+
+
+def test_every_module_the_widgets_import_is_preloaded_from_the_head(site):
+    # Otherwise the browser finds an import only once the main thread has parsed the module importing it.
+    js = site / "javascripts"
+    imported = {m for f in js.glob("*.js") for m in re.findall(r'from "\./([^"]+)"|^import "\./([^"]+)"', f.read_text(), re.M)}
+    imported = {a or b for a, b in imported}
+    assert {"widget.js", "typed.js", "narrow.js", "runtime-client.js"} <= imported
+    # (The 404 page, which MkDocs renders from a template without a page, shows no figure.)
+    for page in set(site.rglob("*.html")) - {site / "404.html"}:
+        head = page.read_text().split("</head>")[0]
+        preloaded = {posixpath.normpath(posixpath.join(posixpath.dirname(str(page.relative_to(site))), href))
+                     for href in re.findall(r'<link rel="modulepreload" href="([^"]+)">', head)}
+        assert preloaded == {f"javascripts/{name}" for name in imported}, page
+        assert all((site / path).is_file() for path in preloaded)
 
 
 def test_search_indexes_captions_but_not_the_figures_data_or_controls(site):
