@@ -213,7 +213,8 @@ export class Widget {
     }
     clearTimeout(this.settling);
     this.settling = null;
-    const partly = (how === "frame" || (how === "canvas" && this.partly)) && this.firstPlotOnCanvas(colored);
+    // A trails-only frame leaves Plotly's part as the last frame drew it, and so the first plot's place.
+    const partly = how === "canvas" ? Boolean(this.partly) : how === "frame" && this.firstPlotOnCanvas(colored);
     const onCanvas = colored.data.filter((t) => isCanvasTrace(t, this.roles.canvas) || (partly && onFirstPlot(t)));
     if (how !== "canvas") {
       // A trace drawn on the layer keeps its legend entry: Plotly draws it without its points.
@@ -494,7 +495,8 @@ export class Widget {
         this.animating = reply.animating;
         this.nextFrame(); // the worker computes the next frame while this one is drawn
         const t0 = performance.now();
-        // A reply to a change draws quickly; an animation's frames draw in full, or only their trails.
+        // A reply to a change draws quickly; an animation's frames draw in full, with their
+        // first plot on the canvas, or only their trails.
         const how = reply.canvasOnly ? "canvas" : reply.run === undefined ? "quick" : "frame";
         await this.draw(this.figure, how);
         const drawMs = performance.now() - t0;
