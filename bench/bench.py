@@ -9,7 +9,8 @@ against the built site served on 127.0.0.1:
     a cold visit under Chromium's network emulation (10 Mbit/s down, 40 ms);
   - first static figure and live, on cold loads (a new browser context each time);
   - control change to redraw latency (p50, p95 over CHANGES changes);
-  - drag frame time (the interval between redraws while the target is dragged);
+  - drag frame time (the interval between redraws while the target is dragged, one pointer
+    move per animation frame);
   - the particle animation's frames per second (particles on the heatmap), with PARTICLES particles;
   - the figure's render time in CPython and in Pyodide, and their ratio;
   - time to live when instant navigation comes back to a chapter (the worker stays alive);
@@ -29,7 +30,6 @@ To compare built sites (before and after a change), `bench/cold_live.py SITE...`
 
 import argparse
 import json
-import math
 import random
 import statistics
 import sys
@@ -170,31 +170,43 @@ REDRAW_JS = """async ([selector, changes]) => {
   return {latencies, renders};
 }"""
 
-DRAW_TIMES_JS = """(selector) => {
-  if (!window.__draws) document.querySelector(selector).addEventListener('jb:drawn', () => window.__draws.push(performance.now()));
-  window.__draws = [];
+# A finger dragging the target in a circle: one pointer move per animation frame, sent from
+# inside the page: Playwright's page.mouse.move is a round trip to the browser each, and its
+# moves, not the page, set the pace of the draws. Returns the intervals between the figure's
+# draws meanwhile, and between the moves themselves (the page's frames).
+DRAG_JS = """async ([selector, steps]) => {
+  const root = document.querySelector(selector), gd = root.querySelector('.jb-plot');
+  const {xaxis, yaxis} = gd._fullLayout, box = gd.getBoundingClientRect();
+  const at = (u, v) => ({clientX: box.left + xaxis._offset + xaxis._length * u,
+                         clientY: box.top + yaxis._offset + yaxis._length * v});
+  const send = (type, u, v) => gd.dispatchEvent(new PointerEvent(type,
+    {...at(u, v), pointerId: 1, pointerType: 'mouse', isPrimary: true, buttons: 1, bubbles: true, cancelable: true}));
+  const draws = [], moves = [];
+  const onDrawn = () => draws.push(performance.now());
+  root.addEventListener('jb:drawn', onDrawn);
+  const frame = () => new Promise(requestAnimationFrame);
+  await frame();
+  send('pointerdown', 0.5, 0.5);
+  for (let k = 0; k < steps; k++) {
+    await frame();
+    const phase = 2 * Math.PI * k / steps;
+    send('pointermove', 0.5 + 0.35 * Math.cos(phase), 0.5 + 0.35 * Math.sin(phase));
+    moves.push(performance.now());
+  }
+  send('pointerup', 0.5 + 0.35, 0.5);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  root.removeEventListener('jb:drawn', onDrawn);
+  const gaps = (t) => t.slice(1).map((b, i) => b - t[i]);
+  return {draws: gaps(draws), moves: gaps(moves)};
 }"""
 
 
-def drag_frames(page, grid):
+def drag(page, grid) -> dict:
+    """A drag of the first figure's target at ``grid`` arrows a side: {draws, moves} intervals (ms)."""
     page.eval_on_selector(f'{FIRST} [name="grid"]', """(el, g) => {
         el.value = g; el.dispatchEvent(new Event('input', {bubbles: true})); }""", grid)
     page.wait_for_timeout(500)
-    page.evaluate(DRAW_TIMES_JS, FIRST)
-    box = page.eval_on_selector(f"{FIRST} .jb-plot", """(gd) => {
-        const {xaxis, yaxis} = gd._fullLayout, b = gd.getBoundingClientRect();
-        return [b.left + xaxis._offset, b.top + yaxis._offset, xaxis._length, yaxis._length]; }""")
-    left, top, width, height = box
-    page.mouse.move(left + width * 0.5, top + height * 0.5)
-    page.mouse.down()
-    for k in range(DRAG_STEPS):  # a circle, one pointer move per ~16 ms
-        phase = 2 * math.pi * k / DRAG_STEPS
-        page.mouse.move(left + width * (0.5 + 0.35 * math.cos(phase)), top + height * (0.5 + 0.35 * math.sin(phase)))
-        page.wait_for_timeout(16)
-    page.mouse.up()
-    page.wait_for_timeout(300)
-    draws = page.evaluate("window.__draws")
-    return [b - a for a, b in zip(draws, draws[1:])]
+    return page.evaluate(DRAG_JS, [FIRST, DRAG_STEPS])
 
 
 def back_to_chapter(page):
@@ -615,8 +627,10 @@ def pages(browser, url, result: dict) -> None:
     page.locator(FIRST).scroll_into_view_if_needed()
     redraw = page.evaluate(REDRAW_JS, [FIRST, CHANGES])
     result["redraw_latency_ms"] = summary(redraw["latencies"])
-    result["drag_frame_ms_grid15"] = summary(drag_frames(page, 15))
-    result["drag_frame_ms_grid32"] = summary(drag_frames(page, 32))
+    for grid in (15, 32):
+        drag_at = drag(page, grid)
+        result[f"drag_frame_ms_grid{grid}"] = summary(drag_at["draws"])
+        result[f"drag_pointer_ms_grid{grid}"] = summary(drag_at["moves"])  # the finger's pace: a move per frame
     result["instant_navigation_live_ms"] = summary([back_to_chapter(page) for _ in range(5)])
     intervals = particle_frames(page)
     result[f"particles_{PARTICLES}"] = {"fps": round(1000 / statistics.median(intervals), 1),

@@ -45,9 +45,11 @@ def measure(url) -> dict:
         page.evaluate(SPLIT_JS, bench.FIRST)
         result["redraw_latency_ms"] = bench.summary(page.evaluate(bench.REDRAW_JS, [bench.FIRST, bench.CHANGES])["latencies"])
         result["redraw_split"] = split(page)
-        bench.drag_frames(page, 32)  # grid 32, then a warm-up drag
+        bench.drag(page, 32)  # grid 32, then a warm-up drag
         page.evaluate(SPLIT_JS, bench.FIRST)
-        result["drag_frame_ms_grid32"] = bench.summary(bench.drag_frames(page, 32))
+        drag = bench.drag(page, 32)
+        result["drag_frame_ms_grid32"] = bench.summary(drag["draws"])
+        result["drag_pointer_ms"] = bench.summary(drag["moves"])  # the finger's pace: one move per frame
         result["drag_split"] = split(page)
         page.close()
         for path, selector in TRAINING:
