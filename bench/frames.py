@@ -24,8 +24,10 @@ TRAINING = (("", bench.SCULPT), (bench.DESTROY_PAGE, bench.DESTROY),
 
 SPLIT_JS = """(selector) => {
   window.__split = [];
-  document.querySelector(selector).addEventListener('jb:drawn', (event) =>
-    window.__split.push([event.detail.renderMs, event.detail.drawMs]));
+  const root = document.querySelector(selector);
+  if (root.__split) return;  // one listener, however often the split starts again
+  root.__split = true;
+  root.addEventListener('jb:drawn', (event) => window.__split.push([event.detail.renderMs, event.detail.drawMs]));
 }"""
 
 

@@ -156,6 +156,38 @@ def test_a_change_arrives_as_typed_arrays_drawn_at_once_then_by_plotly(watched, 
     assert page.eval_on_selector(f"{FIRST} .jb-plot", "(gd) => gd.data.find((t) => t.meta.role === 'target').x[0]") == -1.2
 
 
+# The title shown at each drawing of the widget, beside the title of the figure it drew.
+TITLES_JS = """(root) => {
+  const shown = () => root.querySelector('.g-gtitle text.gtitle').textContent;
+  window.__titles = [];
+  for (const event of ['jb:drawn', 'jb:settled'])
+    root.addEventListener(event, () => window.__titles.push([event, shown(), root.jacobiator.figure.layout.title.text]));
+}"""
+
+
+def test_a_quick_frame_shows_the_title_of_the_figure_it_draws(watched, site_url):
+    """The arrows' scale is in the title, so each change retitles the plot; a quick frame may set
+    the title's text in place, and Plotly's drawing after it must still show the right one."""
+    page = watched.page
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    page.locator(FIRST).scroll_into_view_if_needed()
+    page.eval_on_selector(FIRST, TITLES_JS)
+    first = page.eval_on_selector(FIRST, "(root) => root.jacobiator.figure.layout.title.text")
+    for k, amplitude in enumerate((2.0, 1.5, 1.0)):  # back where it started: Plotly last drew that title
+        set_control(page, "amplitude", amplitude)
+        page.wait_for_function("n => window.__titles.filter(([e]) => e === 'jb:drawn').length >= n",
+                               arg=k + 1, timeout=10_000)
+    page.wait_for_function("t => window.__titles.at(-1)[0] === 'jb:settled' && window.__titles.at(-1)[2] === t",
+                           arg=first, timeout=10_000)
+    titles = page.evaluate("window.__titles")
+    assert {text for _, _, text in titles} >= {first}
+    assert len({text for _, _, text in titles}) >= 2  # the amplitude's changes retitled the plot
+    for event, shown, drawn in titles:
+        assert shown == drawn, event
+    assert titles[-1][1] == first
+
+
 def test_palette_toggle_recolours_without_python(watched, site_url, screenshots):
     page = watched.page
     page.goto(site_url + PAGE)

@@ -262,12 +262,31 @@ export class Widget {
   async drawQuick(colored) {
     this.layer ??= new CanvasLayer(this.plot);
     this.layer.draw(colored.data, background(this.plot));
-    const title = JSON.stringify(colored.layout.title ?? null);
-    if (title !== JSON.stringify(this.plot.layout.title ?? null)) {
-      await Plotly.relayout(this.plot, { title: colored.layout.title ?? null });
+    const title = colored.layout.title ?? null;
+    if (JSON.stringify(title) !== JSON.stringify(this.plot.layout.title ?? null) && !this.retitled(title)) {
+      await Plotly.relayout(this.plot, { title });
     }
     clearTimeout(this.settling);
     this.settling = setTimeout(() => this.settle(), SETTLE_MS);
+  }
+
+  /** Whether the title ``title`` took the place of the one shown without Plotly: only its
+   * text changed, and both are one line of plain text (Plotly's relayout of a title lays the
+   * figure out again, a few ms of every quick frame). Plotly's layouts are told the new text,
+   * so that its next drawing compares with what is shown. */
+  retitled(title) {
+    const text = typeof title === "string" ? title : title?.text;
+    const shown = this.plot.querySelector(".g-gtitle text.gtitle");
+    const old = this.plot.layout.title;
+    const plain = (s) => typeof s === "string" && s !== "" && !/[<&\n$]/.test(s);
+    const sameStyle = typeof title === "object" && typeof old === "object"
+      && JSON.stringify({ ...title, text: null }) === JSON.stringify({ ...old, text: null });
+    if (!shown || shown.childElementCount || !sameStyle || !plain(text) || !plain(shown.textContent)) return false;
+    shown.textContent = text;
+    shown.setAttribute("data-unformatted", text);
+    this.plot.layout.title = { ...title };
+    this.plot._fullLayout.title.text = text;
+    return true;
   }
 
   /** Plotly draws the figure that the last quick frame showed, between replies' drawings. */
