@@ -16,13 +16,23 @@ _HEAD_SHARE = 0.3
 
 def json_list(a: np.ndarray, digits: int = 4) -> list:
     """``a`` flattened and rounded, NaN turned into None (a gap for Plotly)."""
-    flat = np.round(np.asarray(a, dtype=float).ravel(), digits).tolist()
-    return [None if v != v else v for v in flat]
+    return _without_nan(np.round(np.asarray(a, dtype=float).ravel(), digits))
 
 
 def json_grid(a: np.ndarray, digits: int = 4) -> list:
     """A 2D array as a list of rows (for heatmap z), rounded, NaN as None."""
-    return [json_list(row, digits) for row in np.asarray(a)]
+    return _without_nan(np.round(np.asarray(a, dtype=float), digits))
+
+
+def _without_nan(rounded: np.ndarray) -> list:
+    """``rounded`` as (nested) lists, NaN as None. One numpy call for the whole array, and
+    the gaps looked for only where there are some: each call costs more in Pyodide."""
+    values = rounded.tolist()
+    if not np.isnan(rounded).any():
+        return values
+    if rounded.ndim == 1:
+        return [None if v != v else v for v in values]
+    return [[None if v != v else v for v in row] for row in values]
 
 
 def arrow_segments(p: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
