@@ -101,7 +101,8 @@ class ClaimNumbers(Preprocessor):
         claims = importlib.import_module("claims")  # the one on disk now: `mkdocs serve` reloads it
         claims.chapter(chapter)
         if chapter not in self.measured:
-            log.info(f"measuring the claims of chapter {chapter!r} (once; cached in .cache/claims)")
+            if not claims.is_cached(chapter):  # minutes on two cores: say why the build waits
+                log.info(f"measuring the claims of chapter {chapter!r} (once: the next builds read .cache/claims)")
             self.measured[chapter] = claims.measure(chapter)
         return self.measured[chapter]
 

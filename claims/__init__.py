@@ -56,6 +56,12 @@ def measure(key: str, cached: bool = True) -> dict:
     return cache.read_or_measure(key, run) if cached else cache.plain(run())
 
 
+def is_cached(key: str) -> bool:
+    """Whether ``measure(key)`` will read the chapter's measurements instead of taking them."""
+    chapter(key)
+    return cache.holds(key)
+
+
 def check(key: str, measured: dict) -> dict:
     """Per claim of the chapter: what it says, its values and whether it holds."""
     out = {}

@@ -101,10 +101,23 @@ def plain(measured: dict) -> dict:
     return json.loads(json.dumps(measured, allow_nan=False))
 
 
+def _enabled() -> bool:
+    return os.environ.get("JACOBIATOR_CLAIMS_CACHE", "1") != "0"
+
+
+def _path(key: str) -> Path:
+    return CACHE_DIR / f"{key}-{digest(key)}.json"
+
+
+def holds(key: str) -> bool:
+    """Whether the chapter's measurements by this code on this platform are cached."""
+    return _enabled() and _path(key).is_file()
+
+
 def read_or_measure(key: str, measure: Callable[[], dict]) -> dict:
-    if os.environ.get("JACOBIATOR_CLAIMS_CACHE", "1") == "0":
+    if not _enabled():
         return plain(measure())
-    path = CACHE_DIR / f"{key}-{digest(key)}.json"
+    path = _path(key)
     try:
         return json.loads(path.read_text())
     except (OSError, ValueError):

@@ -75,3 +75,13 @@ def test_every_chapter_page_exists():
     docs = Path(__file__).resolve().parents[1] / "docs"
     for page in claims.PAGES.values():
         assert (docs / page).is_file(), page
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_the_build_says_so_only_when_it_measures(cached, monkeypatch, caplog):
+    """Measuring a chapter takes minutes: the build says why it waits, and only then."""
+    monkeypatch.setattr(claims, "is_cached", lambda chapter: cached)
+    with caplog.at_level(logging.INFO, logger="mkdocs.jacobiator.claims"):
+        assert convert("{{ destroy.steps | int }}") == "<p>140</p>"
+    said = [r.message for r in caplog.records if "measuring the claims of chapter 'destroy'" in r.message]
+    assert len(said) == (0 if cached else 1)
