@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jacobiator.figures.palette import GREY, XOR_CLASSES, hex_rgba, xor_regions
-from jacobiator.figures.plot import axis, fmt, percent, significant, title
+from jacobiator.figures.plot import axis, fmt, json_grid, json_list, percent, significant, title
 from jacobiator.grids import square_grid
 
 
@@ -16,6 +16,20 @@ def test_percent_is_never_rounded_to_0_or_100_when_it_is_neither():
     assert percent(1e-6) == "< 1 %"
     # A table telling a small share from a tiny one:
     assert percent(1e-6, 0.01) == "< 0.01 %" and percent(0.004, 0.01) == "< 1 %"
+
+
+@given(rows=st.integers(1, 6), cols=st.integers(1, 6), digits=st.integers(0, 5),
+       values=st.lists(st.floats(-1e12, 1e12) | st.just(np.nan) | st.just(-0.0), min_size=36, max_size=36))
+def test_a_grid_is_its_rows_each_rounded_with_gaps_for_nan(rows, cols, digits, values):
+    """json_grid rounds the whole grid at once: the same numbers as each row's json_list,
+    and a NaN anywhere is a gap (None) there and only there."""
+    z = np.array(values[:rows * cols]).reshape(rows, cols)
+    grid = json_grid(z, digits)
+    assert repr(grid) == repr([json_list(row, digits) for row in z])
+    assert [[v is None for v in row] for row in grid] == np.isnan(z).tolist()
+    flat = json_list(z, digits)
+    assert [v is None for v in flat] == np.isnan(z).ravel().tolist()
+    assert [v for v in flat if v is not None] == np.round(z.ravel()[~np.isnan(z.ravel())], digits).tolist()
 
 
 @pytest.mark.parametrize("rounding", ["json", "scaled", "decimal"])
