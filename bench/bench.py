@@ -304,12 +304,12 @@ PYODIDE_PROBE_JS = r"""async ([code, call]) => {
 
 def draws_js(selector):
     """Record every jb:drawn of a training widget (time, worker ms, and its progress: the step its
-    plot's layout.meta reports) in window.__train."""
+    figure's layout.meta reports) in window.__train."""
     return f"""() => {{
-  const root = document.querySelector('{selector}'), plot = root.querySelector('.jb-plot');
+  const root = document.querySelector('{selector}');
   window.__train = [];
   root.addEventListener('jb:drawn', (event) => window.__train.push({{
-    t: performance.now(), renderMs: event.detail.renderMs, step: plot.layout.meta.step}}));
+    t: performance.now(), renderMs: event.detail.renderMs, step: root.jacobiator.figure.layout.meta.step}}));
 }}"""
 
 

@@ -51,40 +51,53 @@ def test_destroy_training_trains_pauses_resumes_and_restarts(watched, site_url, 
     shot(page, TRAINING, screenshots / "destroy-trained.png")
 
 
-# What is drawn where: Plotly's traces and legend entries, and the canvas layer's opaque
-# pixels (the data points are; the regions' colours, see through, are not).
+# What is drawn where: Plotly's traces and legend entries, the canvas layer's opaque pixels
+# on the regions' plot (the data points are; the regions' colours, see through, are not) and
+# its pixels on the loss curves' plot; and whether Plotly computed its traces again (a new
+# gd.calcdata) since the last frame.
 DRAWN_WHERE_JS = f"""() => {{
   const root = document.querySelector('{TRAINING}'), gd = root.jacobiator.plot;
-  const canvas = root.querySelector('canvas.jb-canvas');
-  let opaque = 0;
-  if (canvas) {{
+  const pixels = (plot, alpha) => {{
+    const canvas = root.querySelector(`canvas.jb-canvas[data-plot="${{plot}}"]`);
+    if (!canvas) return 0;
     const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-    for (let k = 3; k < d.length; k += 4) if (d[k] === 255) opaque++;
-  }}
-  return {{types: gd.data.map((t) => t.type), points: gd.data.map((t) => t.x.length),
-           legend: gd.querySelectorAll('.legend .traces').length, opaque}};
+    let n = 0;
+    for (let k = 3; k < d.length; k += 4) if (d[k] >= alpha) n++;
+    return n;
+  }};
+  const same = gd.calcdata === window.lastCalcdata;
+  window.lastCalcdata = gd.calcdata;
+  const settled = Boolean(window.settledSince); // Plotly drew the whole figure in between
+  window.settledSince = false;
+  return {{types: gd.data.map((t) => t.type), points: gd.data.map((t) => (t.x ?? t.z).length),
+           legend: gd.querySelectorAll('.legend .traces').length, opaque: pixels('xy', 255), curves: pixels('x2y2', 1),
+           same, settled}};
 }}"""
 
 
-def test_training_frames_draw_the_regions_on_the_canvas_and_plotly_the_rest(watched, site_url):
+def test_training_frames_draw_on_the_canvas_and_plotly_only_what_changes_around_it(watched, site_url):
     page = watched.page
     open_live(page, site_url + PAGE, TRAINING)
     record_drawn(page, TRAINING, "where", f"({DRAWN_WHERE_JS})()")
+    page.eval_on_selector(TRAINING, "root => root.addEventListener('jb:settled', () => { window.settledSince = true; })")
     click(page, f"{TRAINING} .jb-train")
-    page.wait_for_function(f"() => window.where.length > 3 && !document.querySelector('{TRAINING}').jacobiator.animating",
+    page.wait_for_function(f"() => window.where.length > 5 && !document.querySelector('{TRAINING}').jacobiator.animating",
                            timeout=120_000)
-    page.wait_for_function(f"() => ({DRAWN_WHERE_JS})().types[0] === 'heatmap'", timeout=10_000)
+    page.wait_for_function(f"() => ({DRAWN_WHERE_JS})().points[1] > 1", timeout=10_000)
     during = page.evaluate("window.where")  # the frames of the run
     after = page.evaluate(DRAWN_WHERE_JS)
-    assert during
-    # While it trains, the layer draws the heatmap and the data points; Plotly keeps the points'
-    # legend entries (one gap each) and draws the curves.
+    # While it trains, the layer draws every plot: the regions, the data points and the curves.
+    # Plotly keeps each trace without its points (its legend entry), so that a frame gives it
+    # nothing to compute again: after the run's first frame, its traces stay as they were.
     for frame in during:
-        assert frame["types"] == ["scatter"] * 6 and frame["points"][:2] == [1, 1], frame
+        assert frame["types"] == ["heatmap"] + ["scatter"] * 6 and set(frame["points"]) == {1}, frame
         assert frame["legend"] == 4 and frame["opaque"] > 1000, frame
+    assert during[-1]["curves"] > 50, during[-1]  # the first frame's curves have one point: no line yet
+    kept = [frame["same"] for frame in during[1:] if not frame["settled"]]
+    assert len(kept) > 5 and all(kept), [(frame["same"], frame["settled"]) for frame in during]
     # After the run, Plotly draws the whole figure again (its hover labels), the layer nothing.
     assert after["types"] == ["heatmap"] + ["scatter"] * 6 and min(after["points"][1:3]) > 50, after
-    assert after["legend"] == 4 and after["opaque"] == 0, after
+    assert after["legend"] == 4 and after["opaque"] == 0 and after["curves"] == 0, after
 
 
 def sweep_state_js(selector):

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jacobiator.figures.palette import GREY, XOR_CLASSES, hex_rgba, xor_regions
-from jacobiator.figures.plot import axis, fmt, json_grid, json_list, percent, significant, title
+from jacobiator.figures.plot import axis, fmt, json_grid, json_list, log_range, percent, significant, title
 from jacobiator.grids import square_grid
 
 
@@ -72,3 +72,24 @@ def test_xor_regions_fade_from_one_class_through_clear_to_the_other():
     assert [s[0] for s in scale] == [0.0, 0.5, 1.0]
     assert scale[0][1] == hex_rgba(XOR_CLASSES[0], 0.4) == "rgba(28,126,214,0.4)"
     assert scale[1][1] == hex_rgba(GREY, 0.0) and scale[2][1] == hex_rgba(XOR_CLASSES[1], 0.4)
+
+
+@given(curves=st.lists(st.lists(st.none() | st.just(np.nan) | st.floats(-1e6, 1e12), max_size=8), max_size=3),
+       step=st.sampled_from([0.25, 0.5, 1.0]))
+def test_a_log_range_holds_every_positive_value_and_ends_on_whole_steps(curves, step):
+    positive = [v for c in curves for v in c if v is not None and np.isfinite(v) and v > 0]
+    fixed = log_range(*curves, step=step)
+    if not positive:
+        assert fixed == {}  # Plotly's autorange
+        return
+    low, high = fixed["range"]
+    assert low < np.log10(min(positive)) and np.log10(max(positive)) < high
+    assert high - low <= np.log10(max(positive)) - np.log10(min(positive)) + 2 * step + 0.04
+    for end in (low, high):
+        assert end / step == pytest.approx(round(end / step), abs=1e-9)
+
+
+def test_a_log_range_stays_put_while_the_curves_move_within_it():
+    losses = 0.5 * 0.99 ** np.arange(200)  # 0.5 down to 0.07: from 10^-0.3 to 10^-1.15
+    ranges = {tuple(log_range(list(losses[: n + 1]))["range"]) for n in range(len(losses))}
+    assert ranges == {(-0.5, 0.0), (-1.0, 0.0), (-1.5, 0.0)}  # three ranges in 200 frames

@@ -90,6 +90,36 @@ def test_restore_jacobian_trains_pauses_resumes_and_restarts(watched, site_url, 
     shot(page, JACOBIAN, screenshots / "restore-trained.png")
 
 
+# At a training frame: the plots the canvas layer drew; whether Plotly kept the traces it
+# computed at the last frame (gd.calcdata); and the axes whose range Plotly drew otherwise
+# than the figure gave it (a change it would answer by drawing the axes again).
+FRAME_JS = f"""() => {{
+  const w = {widget_js(JACOBIAN)}, gd = w.plot;
+  const same = gd.calcdata === window.lastCalcdata;
+  window.lastCalcdata = gd.calcdata;
+  const settled = Boolean(window.settledSince);
+  window.settledSince = false;
+  const moved = Object.keys(w.figure.layout).filter((k) => /^[xy]axis\\d*$/.test(k) && w.figure.layout[k].range
+    && JSON.stringify(gd._fullLayout[k].range) !== JSON.stringify(w.figure.layout[k].range));
+  return {{plots: [...w.plotsOnCanvas].sort(), same, settled, moved}};
+}}"""
+
+
+def test_restore_jacobian_frames_leave_plotly_only_the_title_to_redraw(watched, site_url):
+    page = watched.page
+    open_live(page, site_url + PAGE, JACOBIAN)
+    record_drawn(page, JACOBIAN, "frames", f"({FRAME_JS})()")
+    page.eval_on_selector(JACOBIAN, "root => root.addEventListener('jb:settled', () => { window.settledSince = true; })")
+    click(page, f"{JACOBIAN} .jb-train")
+    page.wait_for_function(f"() => window.frames.length > 5 && !{widget_js(JACOBIAN)}.animating", timeout=60_000)
+    frames = page.evaluate("window.frames")
+    # The two matrices and the two plots of curves on the canvas, at every frame; Plotly's
+    # traces (legend entries, colour bar) computed once, and its axes where the figure says.
+    assert all(f["plots"] == ["x2y2", "x3y3", "x4y4", "xy"] and f["moved"] == [] for f in frames), frames
+    kept = [f["same"] for f in frames[1:] if not f["settled"]]
+    assert len(kept) > 5 and all(kept), frames
+
+
 def test_gradient_race_learns_live_and_ends_where_cpython_does(watched, site_url, screenshots, record_property):
     page = watched.page
     static = open_live(page, site_url + PAGE, RACE)

@@ -43,9 +43,9 @@ def title_js(selector):
 
 
 def meta_js(selector):
-    """The progress of the figure the widget drew: its plot's ``layout.meta`` (``step`` of ``of``,
+    """The progress of the figure the widget drew: its ``layout.meta`` (``step`` of ``of``,
     and what the title reports: a sweep's batch, the headline metric; plot.progress)."""
-    return f"document.querySelector('{selector} .jb-plot').layout.meta"
+    return f"document.querySelector('{selector}').jacobiator.figure.layout.meta"
 
 
 def open_live(page, url, selector):

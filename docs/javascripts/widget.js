@@ -2,7 +2,7 @@
 // the page's Python runtime is ready. It holds no math: every figure comes
 // from Python, the widget only sends parameters and draws what comes back.
 
-import { CanvasLayer, canCover, isCanvasTrace } from "./canvas-layer.js";
+import { CanvasLayer, canCover, isCanvasTrace, subplotOf } from "./canvas-layer.js";
 import { attachDrag } from "./drag.js";
 import { forWidth } from "./narrow.js";
 import { pythonCall } from "./python-call.js";
@@ -54,16 +54,39 @@ function forFrames(layout) {
   return frame;
 }
 
-/** Whether ``trace`` is drawn on the figure's first plot (its axes x and y). */
-function onFirstPlot(trace) {
-  return (trace.xaxis ?? "x") === "x" && (trace.yaxis ?? "y") === "y";
+// A placeholder's points: the same arrays every frame, so that Plotly finds its data unchanged.
+const NO_POINT = [null];
+const ONE_CELL = [[0]]; // drawn fully transparent: a heatmap of gaps alone would lose its colour bar
+
+/** What Plotly is given of ``trace`` when the canvas layer draws it: its legend entry and
+ * colour bar (on the zmin and zmax it keeps), without its points (one gap, not none: Plotly
+ * leaves a trace without points out of its legend, and drops the axes of a plot without
+ * traces). Nothing in it changes from frame to frame but what the figure changes, so Plotly
+ * redraws none of it (its role, in ``meta``, would count as a change: Plotly compares
+ * objects by identity). */
+function placeholder(trace) {
+  const { meta, x, y, z, ...rest } = trace;
+  if (trace.type === "heatmap") return { ...rest, z: ONE_CELL, opacity: 0, hoverinfo: "skip" };
+  return { ...rest, x: NO_POINT, y: NO_POINT, hoverinfo: "skip" };
 }
 
-/** ``trace`` without its points, for its entry in Plotly's legend; null if it has none.
- * (One gap, not no point: Plotly leaves a trace without points out of its legend.) */
-function legendOnly(trace) {
-  if (trace.type === "heatmap" || trace.showlegend === false) return null;
-  return { ...trace, x: [null], y: [null], hoverinfo: "skip" };
+/** ``value`` with each of its arrays of plain values that equals its counterpart in ``previous``
+ * replaced by that very array. Plotly compares a layout's data arrays (an axis's tickvals) by
+ * identity, and replots the whole figure for an equal copy. */
+function keepArrays(value, previous) {
+  if (Array.isArray(value)) {
+    const same = Array.isArray(previous) && value.length === previous.length && value.every((v, k) => v === previous[k]);
+    return same ? previous : value;
+  }
+  if (value?.constructor !== Object || previous?.constructor !== Object) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, keepArrays(v, previous[k])]));
+}
+
+/** ``layout`` as Plotly is given it: without its ``meta`` (the figure's progress, which tests
+ * read from the widget's figure), whose every change Plotly would answer with a full replot. */
+function forPlotly(layout) {
+  const { meta, ...rest } = layout;
+  return rest;
 }
 
 /** The colour behind ``element``: the first background up its ancestors that is not transparent. */
@@ -102,6 +125,7 @@ export class Widget {
     this.waitingFrame = false; // ...and computes its next frame
     this.visible = true;
     this.paused = false;
+    this.plotsOnCanvas = new Set(); // the plots the canvas layer drew whole at the last frame
     this.liveStatus = this.schema.drag ? STATUS.liveDrag : STATUS.live;
   }
 
@@ -196,9 +220,9 @@ export class Widget {
    * ``how``: "full"; "canvas", an animation frame that changes only the trails (Plotly's
    * part is unchanged); "quick", a reply to a change, which the canvas layer draws
    * whole over the plot area when it can (``quickly``), leaving Plotly's part as it was
-   * but for the title; or "frame", an animation frame, whose first plot the canvas layer
-   * draws when it can (``firstPlotOnCanvas``) while Plotly draws the rest. Whatever changes
-   * in a trace's data, Plotly replots every trace, axis and the colour bar, tens of ms a
+   * but for the title; or "frame", an animation frame, whose plots the canvas layer
+   * draws when it can (``coverable``) while Plotly draws the rest. Whatever changes
+   * in a trace's data, Plotly replots every trace, axis, legend and colour bar, tens of ms a
    * frame (a scatter's markers styled one by one). Plotly draws the whole figure (its hover
    * labels, its colour bar's range) SETTLE_MS after the last quick frame or frame. */
   async draw(figure, how = "full") {
@@ -213,36 +237,43 @@ export class Widget {
     }
     clearTimeout(this.settling);
     this.settling = null;
-    // A trails-only frame leaves Plotly's part as the last frame drew it, and so the first plot's place.
-    const partly = how === "canvas" ? Boolean(this.partly) : how === "frame" && this.firstPlotOnCanvas(colored);
-    const onCanvas = colored.data.filter((t) => isCanvasTrace(t, this.roles.canvas) || (partly && onFirstPlot(t)));
+    // A trails-only frame leaves Plotly's part as the last frame drew it, and so the plots' places.
+    const plots = how === "canvas" ? this.plotsOnCanvas : how === "frame" ? this.coverable(colored) : new Set();
+    const onCanvas = colored.data.filter((t) => isCanvasTrace(t, this.roles.canvas) || plots.has(subplotOf(t)));
     if (how !== "canvas") {
-      // A trace drawn on the layer keeps its legend entry: Plotly draws it without its points.
+      // A trace drawn on the layer keeps its legend entry and colour bar: Plotly draws it without its points.
       const plotted = colored.data.filter((t) => !isCanvasTrace(t, this.roles.canvas))
-        .map((t) => (onCanvas.includes(t) ? legendOnly(t) : t)).filter(Boolean);
+        .map((t) => (onCanvas.includes(t) ? placeholder(t) : t));
       const layout = withoutTitle(colored.layout); // before Plotly adds its defaults to the layout
-      const shown = how === "frame" ? forFrames(colored.layout) : colored.layout;
+      const shown = how === "frame" ? keepArrays(forPlotly(forFrames(colored.layout)), this.plot.layout)
+        : forPlotly(colored.layout);
       await Plotly.react(this.plot, { ...colored, layout: shown, data: plotted }, PLOT_CONFIG);
       this.plottedLayout = layout;
     }
-    this.partly = partly;
+    this.plotsOnCanvas = plots;
     if (onCanvas.length || this.layer) {
       this.layer ??= new CanvasLayer(this.plot);
       this.layer.draw(onCanvas);
     }
-    if (how === "frame" || partly) this.settling = setTimeout(() => this.settle(), SETTLE_MS);
+    if (how === "frame" || plots.size) this.settling = setTimeout(() => this.settle(), SETTLE_MS);
   }
 
-  /** Whether the canvas layer can draw every trace of the first plot (the one it covers)
-   * as Plotly would, some of them not lines: its axes fixed (Plotly no longer sees its
-   * points), and nothing else drawn inside it. */
-  firstPlotOnCanvas(colored) {
+  /** The plots of an animation frame that the canvas layer draws whole, as Plotly would, some
+   * of their traces not lines: those of fixed axes (Plotly no longer sees their points) with
+   * only traces the layer can draw. When every trace that changes is on such a plot, Plotly
+   * redraws only what changed around them (a title), a few ms instead of tens. */
+  coverable(colored) {
     const { layout } = colored;
-    const fixed = (axis) => axis && Array.isArray(axis.range);
-    const first = colored.data.filter(onFirstPlot);
-    return fixed(layout.xaxis) && fixed(layout.yaxis) && !layout.shapes?.length && !layout.images?.length
-      && first.some((t) => !isCanvasTrace(t, this.roles.canvas))
-      && first.every((t) => canCover(t, this.roles.canvas));
+    if (layout.shapes?.length || layout.images?.length) return new Set(); // drawn inside a plot
+    const fixed = (id) => Array.isArray(layout[`${id[0]}axis${id.slice(1)}`]?.range);
+    const plots = new Set(colored.data.map(subplotOf));
+    for (const plot of plots) {
+      const traces = colored.data.filter((t) => subplotOf(t) === plot);
+      const [xid, yid] = [traces[0].xaxis ?? "x", traces[0].yaxis ?? "y"];
+      const covered = fixed(xid) && fixed(yid) && traces.every((t) => canCover(t, this.roles.canvas));
+      if (!covered || traces.every((t) => isCanvasTrace(t, this.roles.canvas))) plots.delete(plot);
+    }
+    return plots;
   }
 
   /** Whether the canvas layer can draw ``colored`` whole over Plotly's plot area: one

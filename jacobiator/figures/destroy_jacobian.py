@@ -19,7 +19,8 @@ from .. import batched, destroy
 from ..datasets import best_cut_accuracy
 from ..grids import square_grid
 from .palette import BLUE, GREY, ORANGE, TEAL, VIOLET, XOR_CLASSES, xor_regions
-from .plot import band_traces, base_layout, json_grid, json_list, legend_below, progress, significant, title
+from .plot import (band_traces, base_layout, json_grid, json_list, legend_below, log_range, progress, significant,
+                   title)
 from .schema import Animation, Bool, Choice, Figure, Float, Int, Schema, restart_unless_only
 
 OPTIMIZERS = (("adam", "Adam"), ("sgd", "plain gradient descent"), ("momentum", "heavy-ball momentum 0.9"))
@@ -210,6 +211,7 @@ def training_frame(live: Live, p: dict) -> dict:
     status = (f"step {run.done} of {run.setup.steps} · {distortion_summary(p)}{' · ' + cures if cures else ''} · "
               f"test accuracy {100 * last['test_accuracy']:.1f} %")
     axis = {"fixedrange": True, "zeroline": False}
+    history = history_traces(live)
     layout = base_layout(**{
         "xaxis": axis | {"domain": [0, 0.5], "range": [-PLANE, PLANE], "title": {"text": "x₁"}, "constrain": "domain"},
         "yaxis": axis | {"range": [-PLANE, PLANE], "title": {"text": "x₂"}, "scaleanchor": "x", "scaleratio": 1,
@@ -217,7 +219,8 @@ def training_frame(live: Live, p: dict) -> dict:
         "xaxis2": axis | {"domain": [0.62, 1.0], "anchor": "y2", "range": [0, run.setup.steps],
                           "showticklabels": False},
         "yaxis2": axis | {"domain": [0.55, 1.0], "anchor": "x2", "type": "log", "title": {"text": "logistic loss"},
-                          "tickvals": list(LOSS_TICKS), "ticktext": [f"{v:g}" for v in LOSS_TICKS]},
+                          "tickvals": list(LOSS_TICKS), "ticktext": [f"{v:g}" for v in LOSS_TICKS]}
+        | log_range(*(t["y"] for t in history if t["yaxis"] == "y2")),
         "xaxis3": axis | {"domain": [0.62, 1.0], "anchor": "y3", "range": [0, run.setup.steps],
                           "title": {"text": "step"}},
         "yaxis3": axis | {"domain": [0.0, 0.45], "anchor": "x3", "range": [0.3, 1.02], "title": {"text": "accuracy"},
@@ -228,7 +231,7 @@ def training_frame(live: Live, p: dict) -> dict:
         "height": 480,
     })
     layout["meta"] = progress(run.done, run.setup.steps, test_accuracy=last["test_accuracy"])
-    return {"data": regions_traces(live) + history_traces(live), "layout": layout}
+    return {"data": regions_traces(live) + history, "layout": layout}
 
 
 TRAINING = Animation(start=start_training, step=lambda live, n, params: train(live, n * params["speed"]),

@@ -18,7 +18,8 @@ import numpy as np
 
 from .. import learned_gradient as lg
 from .palette import BLUE, GREY, ORANGE
-from .plot import base_layout, json_list, legend_below, positive, progress, significant, single_panel, title
+from .plot import (base_layout, json_list, legend_below, log_range, positive, progress, significant, single_panel,
+                   title)
 from .schema import Animation, Choice, Figure, Float, Int, Schema, restart_unless_only
 
 COLOURS = {"fc": BLUE, "lle": ORANGE, "true": GREY}
@@ -88,7 +89,7 @@ def race_frame(race: lg.Race, params: dict) -> dict:
     layout = base_layout(
         xaxis=axis | {"domain": [0, 0.45], "range": [0, c.steps * c.batch], "title": {"text": "directional samples"}},
         yaxis=axis | {"type": "log", "title": {"text": "relative error of (∇x, ∇A)"}, "exponentformat": "power",
-                      "dtick": "D2"},
+                      "dtick": "D2"} | log_range(*(t["y"] for t in data if t["yaxis"] == "y")),
         xaxis2=axis | {"domain": [0.57, 1.0], "anchor": "y2", "range": [0, c.steps * c.batch],
                        "title": {"text": "directional samples"}},
         yaxis2=axis | {"anchor": "x2", "range": [-0.1, 1.02], "title": {"text": "median cosine with the truth"}},

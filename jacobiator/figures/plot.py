@@ -82,6 +82,22 @@ def positive(a) -> list:
     return significant(np.where(np.isfinite(a) & (a > 0), a, np.nan))
 
 
+def log_range(*curves, step: float = 0.5) -> dict:
+    """The ``range`` of a log axis (in decades, as Plotly takes it) that holds the positive values of
+    ``curves`` (None a gap), its ends on whole multiples of ``step`` decades, a little beyond the
+    extreme values. A training figure's loss axis then moves only when a curve crosses such a
+    line, not at every frame, so the page can draw the curves without Plotly (widget.js,
+    ``coverable``). Empty when no curve has a positive value: Plotly's autorange then."""
+    values = np.array([v for c in curves for v in c if v is not None], dtype=float)
+    values = np.log10(values[np.isfinite(values) & (values > 0)])
+    if not values.size:
+        return {}
+    margin = 0.02  # decades: a curve at 1 is not drawn on the frame
+    low = np.floor((values.min() - margin) / step) * step
+    high = np.ceil((values.max() + margin) / step) * step
+    return {"range": [float(low) + 0.0, float(high) + 0.0]}  # + 0.0: no -0.0 in the JSON
+
+
 def fmt(v: float, digits: int = 3) -> str:
     """A number as titles print it: ``digits`` significant digits, a true minus sign."""
     return f"{v:.{digits}g}".replace("-", "−")

@@ -70,8 +70,8 @@ def surface_traces(points, z, matrix, z_scale, z_range) -> list[dict]:
     return traces
 
 
-def box_traces(z_range, matrix, z_scale, labels=("x₁", "x₂", "f")) -> list[dict]:
-    """The floor square under the surface and a vertical axis, with axis labels."""
+def _box(z_range, matrix, z_scale) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The floor square under the surface, a vertical axis, and where their labels go, projected."""
     lo, hi = z_range
     corners = np.array([[-1, -1, lo], [1, -1, lo], [1, 1, lo], [-1, 1, lo], [-1, -1, lo]], dtype=float)
     floor = project(corners, matrix, z_scale)
@@ -80,13 +80,24 @@ def box_traces(z_range, matrix, z_scale, labels=("x₁", "x₂", "f")) -> list[d
     pole = project(np.array([far, [far[0], far[1], hi]]), matrix, z_scale)
     ends = project(np.array([[1.15, -1, lo], [-1, 1.15, lo], [far[0], far[1], hi + 0.1 * (hi - lo)]]),
                    matrix, z_scale)
+    return floor, pole, ends
+
+
+def box_traces(z_range, matrix, z_scale) -> list[dict]:
+    """The floor square under the surface and a vertical axis."""
+    floor, pole, _ = _box(z_range, matrix, z_scale)
     line = {"color": GREY, "width": 1}
     return [
         {"type": "scatter", "mode": "lines", "x": json_list(floor[:, 0]), "y": json_list(floor[:, 1]),
          "line": line, "hoverinfo": "skip", "showlegend": False, "name": "floor"},
         {"type": "scatter", "mode": "lines", "x": json_list(pole[:, 0]), "y": json_list(pole[:, 1]),
          "line": line, "hoverinfo": "skip", "showlegend": False, "name": "vertical axis"},
-        {"type": "scatter", "mode": "text", "x": json_list(ends[:, 0]), "y": json_list(ends[:, 1]),
-         "text": list(labels), "hoverinfo": "skip", "showlegend": False, "name": "axis labels",
-         "textfont": {"color": GREY, "size": 12}},
     ]
+
+
+def box_labels(z_range, matrix, z_scale, labels=("x₁", "x₂", "f")) -> list[dict]:
+    """The box's axis labels, as annotations at their ends: a training frame leaves them as they
+    are, so the page need not redraw them (a text trace would be, with the data)."""
+    _, _, ends = _box(z_range, matrix, z_scale)
+    return [{"text": label, "x": round(float(x), 4), "y": round(float(y), 4), "xref": "x", "yref": "y", "showarrow": False,
+             "font": {"color": GREY, "size": 12}} for label, (x, y, _) in zip(labels, ends)]

@@ -16,7 +16,8 @@ import numpy as np
 
 from .. import restore
 from .palette import BLUE, DIVERGING, GREY, MINT, ORANGE, VIOLET, YELLOW
-from .plot import base_layout, json_grid, json_list, legend_below, positive, progress, significant, single_panel, title
+from .plot import (base_layout, json_grid, json_list, legend_below, log_range, positive, progress, significant,
+                   single_panel, title)
 from .schema import Animation, Choice, Figure, Float, Int, Schema, restart_unless_only
 
 OPTIMIZERS = (("sgd", "gradient descent"), ("adam", "Adam"))
@@ -105,7 +106,11 @@ def live_frame(live: Live, params: dict) -> dict:
         line(epochs, significant(h["cosine"]), "cos(Ĵ, J)", COLOURS["cosine"], ("x4", "y4")),
         line(epochs, significant(h["signs"]), "share of right signs", COLOURS["signs"], ("x4", "y4")),
     ]
-    matrix_axis = {"showticklabels": False, "ticks": "", "showgrid": False, "zeroline": False, "fixedrange": True}
+    # Square cells by a narrower plot (constrain), not a wider range: the range stays as given.
+    matrix_axis = {"showticklabels": False, "ticks": "", "showgrid": False, "zeroline": False, "fixedrange": True,
+                   "constrain": "domain"}
+    # The cells' edges, the first row on top: the ranges Plotly's autorange gives a matrix.
+    columns, rows = [-0.5, config.dim_i - 0.5], [config.dim_o - 0.5, -0.5]
     axis = {"fixedrange": True, "zeroline": False}
     total = config.epochs
     status = (f"epoch {h['step'][-1] / per_epoch:.1f} of {total:g} ({run.done} steps of {config.batch} samples) · "
@@ -113,12 +118,13 @@ def live_frame(live: Live, params: dict) -> dict:
     if config.dim_sample < params["dim_sample"]:
         status += f" · dim_sample taken as dim_i = {config.dim_i}"
     layout = base_layout(
-        xaxis=matrix_axis | {"domain": [0.0, 0.44], "anchor": "y"},
-        yaxis=matrix_axis | {"domain": [0.6, 1.0], "autorange": "reversed", "scaleanchor": "x", "anchor": "x"},
-        xaxis2=matrix_axis | {"domain": [0.52, 0.96], "anchor": "y2"},
-        yaxis2=matrix_axis | {"domain": [0.6, 1.0], "autorange": "reversed", "scaleanchor": "x2", "anchor": "x2"},
+        xaxis=matrix_axis | {"domain": [0.0, 0.44], "anchor": "y", "range": columns},
+        yaxis=matrix_axis | {"domain": [0.6, 1.0], "range": rows, "scaleanchor": "x", "anchor": "x"},
+        xaxis2=matrix_axis | {"domain": [0.52, 0.96], "anchor": "y2", "range": columns},
+        yaxis2=matrix_axis | {"domain": [0.6, 1.0], "range": rows, "scaleanchor": "x2", "anchor": "x2"},
         xaxis3=axis | {"domain": [0.0, 0.46], "anchor": "y3", "range": [0, total], "title": {"text": "epoch"}},
-        yaxis3=axis | {"domain": [0.0, 0.44], "anchor": "x3", "type": "log", "exponentformat": "power"},
+        yaxis3=axis | {"domain": [0.0, 0.44], "anchor": "x3", "type": "log", "exponentformat": "power"}
+        | log_range(*(t["y"] for t in data if t["yaxis"] == "y3")),
         xaxis4=axis | {"domain": [0.56, 1.0], "anchor": "y4", "range": [0, total], "title": {"text": "epoch"}},
         yaxis4=axis | {"domain": [0.0, 0.44], "anchor": "x4", "range": [-0.05, 1.05]},
         annotations=[title(status, 0.5, 1.02),

@@ -16,8 +16,8 @@ from ..activations import ACTIVATIONS
 from ..datasets import SURFACES, surface_cloud
 from ..grids import square_grid
 from .palette import BLUE, ORANGE
-from .plot import base_layout, json_list, legend_below, progress, title
-from .projection import box_traces, project, surface_traces, view
+from .plot import base_layout, json_list, legend_below, log_range, progress, title
+from .projection import box_labels, box_traces, project, surface_traces, view
 from .schema import Animation, Choice, Figure, Float, Int, Schema, restart_unless_only
 
 MESH = 21  # the surface's mesh: smooth enough, light enough to draw 10+ times a second
@@ -123,14 +123,17 @@ def frame(run: Run, p: dict) -> dict:
         {"type": "scatter", "mode": "lines", "x": list(test_steps), "y": finite_curve(test_values),
          "name": "test (noiseless)", "line": {"color": BLUE, "width": 1.5}, "xaxis": "x2", "yaxis": "y2"},
     ]
-    hidden = {"visible": False, "fixedrange": True}
+    # Equal scales by a narrower plot (constrain), not a wider range: the ranges stay as given, and
+    # so the same from frame to frame (the page then redraws only what changed, widget.js).
+    hidden = {"visible": False, "fixedrange": True, "constrain": "domain"}
     layout = base_layout(
         xaxis=hidden | {"domain": [0, 0.62], "range": [-1.75, 1.75]},
         yaxis=hidden | {"scaleanchor": "x", "scaleratio": 1, "range": [-1.45, 1.45]},
         # No x title: on a narrow screen it would collide with the legend below.
         xaxis2={"domain": [0.72, 1], "range": [0, p["steps"]], "anchor": "y2"},
-        yaxis2={"type": "log", "title": {"text": "MSE by training step"}, "exponentformat": "power", "anchor": "x2"},
-        annotations=[title(f"step {run.step} of {p['steps']}: {latest}", 0.5)],
+        yaxis2={"type": "log", "title": {"text": "MSE by training step"}, "exponentformat": "power", "anchor": "x2"}
+        | log_range(data[-2]["y"], data[-1]["y"]),
+        annotations=[title(f"step {run.step} of {p['steps']}: {latest}", 0.5), *box_labels(Z_RANGE, matrix, Z_SCALE)],
         # Below the plots, where it cannot cover a curve on a narrow screen.
         legend=legend_below(-0.12, yanchor="top"),
         hovermode=False,
