@@ -40,10 +40,16 @@ const DASHES = new Map([
   ["longdashdot", [5, 2, 1, 2]],
 ]);
 
+/** Whether ``values`` are numbers (or gaps): not the names of a category axis. */
+function numeric(values) {
+  return !values || ArrayBuffer.isView(values) || values.every((v) => v === null || typeof v === "number");
+}
+
 /** Whether the layer can draw ``trace`` as Plotly would draw it, over a plot it covers whole. */
 export function canCover(trace, canvasRoles) {
   if (![undefined, true].includes(trace.visible)) return false; // hidden, or in the legend only
   if (isCanvasTrace(trace, canvasRoles)) return true;
+  if (!numeric(trace.x) || !numeric(trace.y)) return false;
   if (trace.type === "scatter" && trace.mode === "lines") {
     // Straight pieces of one colour between the points, a gap lifting the pen, a dash of Plotly's.
     return typeof trace.line?.color === "string" && [undefined, "linear"].includes(trace.line.shape)
