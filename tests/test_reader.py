@@ -121,6 +121,24 @@ def test_nothing_overflows_on_a_phone_or_a_desktop(browser, site_url, screenshot
         page.screenshot(path=str(screenshots / f"gradient-fields-{width}px.png"))
 
 
+# Each inline formula followed by punctuation: whether the punctuation's middle lies within
+# the formula's height, i.e. on its line (a line broken between them starts with a comma).
+GLUED_JS = """() => [...document.querySelectorAll('.jb-nowrap')].map((glued) => {
+  const math = glued.querySelector('.katex-html').getBoundingClientRect();
+  const range = document.createRange();
+  range.selectNode(glued.lastChild);
+  const mark = range.getBoundingClientRect();
+  return math.top <= (mark.top + mark.bottom) / 2 && (mark.top + mark.bottom) / 2 <= math.bottom;
+})"""
+
+
+def test_punctuation_stays_on_the_line_of_the_formula_before_it_on_a_phone(browser, site_url):
+    with page_at_width(browser, site_url + PAGE, 390, height=900) as page:
+        page.wait_for_selector(f"{FIRST} figcaption .jb-nowrap", state="attached")  # the caption's "[−2, 2]²,"
+        glued = page.evaluate(GLUED_JS)
+        assert len(glued) > 50 and all(glued), glued
+
+
 def test_a_python_error_shows_in_its_own_figure_only(watched, site_url):
     page = watched.page
     page.goto(site_url + PAGE)
