@@ -78,8 +78,7 @@ def _box(z_range, matrix, z_scale) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # The vertical axis stands at the floor corner farthest from the viewer.
     far = corners[int(np.argmax(floor[:4, 2]))]
     pole = project(np.array([far, [far[0], far[1], hi]]), matrix, z_scale)
-    ends = project(np.array([[1.15, -1, lo], [-1, 1.15, lo], [far[0], far[1], hi + 0.1 * (hi - lo)]]),
-                   matrix, z_scale)
+    ends = project(np.array([[1.15, -1, lo], [-1, 1.15, lo], [far[0], far[1], hi]]), matrix, z_scale)
     return floor, pole, ends
 
 
@@ -99,5 +98,8 @@ def box_labels(z_range, matrix, z_scale, labels=("x₁", "x₂", "f")) -> list[d
     """The box's axis labels, as annotations at their ends: a training frame leaves them as they
     are, so the page need not redraw them (a text trace would be, with the data)."""
     _, _, ends = _box(z_range, matrix, z_scale)
+    # The floor's labels centred beyond its edges; the vertical axis's beside its top, inside the
+    # plot, where a title wrapped on a phone cannot meet it.
+    places = ({}, {}, {"xanchor": "left", "yanchor": "top", "xshift": 4})
     return [{"text": label, "x": round(float(x), 4), "y": round(float(y), 4), "xref": "x", "yref": "y", "showarrow": False,
-             "font": {"color": GREY, "size": 12}} for label, (x, y, _) in zip(labels, ends)]
+             "font": {"color": GREY, "size": 12}} | place for label, (x, y, _), place in zip(labels, ends, places)]
