@@ -134,9 +134,23 @@ GLUED_JS = """() => [...document.querySelectorAll('.jb-nowrap')].map((glued) => 
 
 def test_punctuation_stays_on_the_line_of_the_formula_before_it_on_a_phone(browser, site_url):
     with page_at_width(browser, site_url + PAGE, 390, height=900) as page:
+        page.locator(FIRST).scroll_into_view_if_needed()  # formulas are set as the reader nears them
         page.wait_for_selector(f"{FIRST} figcaption .jb-nowrap", state="attached")  # the caption's "[−2, 2]²,"
         glued = page.evaluate(GLUED_JS)
-        assert len(glued) > 50 and all(glued), glued
+        assert len(glued) > 5 and all(glued), glued
+
+
+def test_formulas_far_down_are_set_as_the_reader_nears_them_and_all_before_printing(browser, site_url):
+    last = "[...document.querySelectorAll('.arithmatex')].at(-1)"
+    with page_at_width(browser, site_url + PAGE, 1280, height=900) as page:
+        page.wait_for_selector(".arithmatex .katex")  # the first screen's formulas are set
+        assert page.evaluate(f"{last}.querySelector('.katex')") is None  # the last one is not, yet
+        page.evaluate(f"{last}.scrollIntoView()")
+        page.wait_for_function(f"() => {last}.querySelector('.katex') !== null")
+    with page_at_width(browser, site_url + PAGE, 1280, height=900) as page:
+        page.wait_for_selector(".arithmatex .katex")
+        page.evaluate("dispatchEvent(new Event('beforeprint'))")
+        assert page.evaluate("[...document.querySelectorAll('.arithmatex')].every((m) => m.querySelector('.katex'))")
 
 
 def test_a_python_error_shows_in_its_own_figure_only(watched, site_url):

@@ -17,18 +17,40 @@ function keepPunctuation(math) {
   glued.append(host, next);
 }
 
+/** Typeset the math in ``el``, once. */
+function render(el) {
+  if (el.dataset.typeset) return;
+  el.dataset.typeset = "done";
+  renderMathInElement(el, {
+    delimiters: [
+      { left: "\\(", right: "\\)", display: false },
+      { left: "\\[", right: "\\]", display: true },
+    ],
+    throwOnError: false,
+  });
+  for (const math of el.querySelectorAll(".katex:not(.katex-display .katex)")) keepPunctuation(math);
+}
+
+let nearing = null; // the current page's observer
+let printing = null; // and its handler before printing
+
+/** The formulas on screen and one screen ahead are set at once, the others as the reader
+ * nears them, so that the main thread leaves the CPU to Python's boot (as the figures do,
+ * jacobiator.js); all of them before printing. */
 function typeset() {
+  nearing?.disconnect();
+  if (printing) removeEventListener("beforeprint", printing);
   // Figure captions are plain text from the fence, so their math is typeset here too.
-  for (const el of document.querySelectorAll(".arithmatex, .jb-widget figcaption")) {
-    renderMathInElement(el, {
-      delimiters: [
-        { left: "\\(", right: "\\)", display: false },
-        { left: "\\[", right: "\\]", display: true },
-      ],
-      throwOnError: false,
-    });
-  }
-  for (const math of document.querySelectorAll(".katex:not(.katex-display .katex)")) keepPunctuation(math);
+  const pending = [...document.querySelectorAll(".arithmatex, .jb-widget figcaption")];
+  nearing = new IntersectionObserver((entries) => {
+    for (const entry of entries.filter((e) => e.isIntersecting)) {
+      nearing.unobserve(entry.target);
+      render(entry.target);
+    }
+  }, { rootMargin: "100% 0px" });
+  pending.forEach((el) => nearing.observe(el));
+  printing = () => pending.forEach(render);
+  addEventListener("beforeprint", printing);
 }
 
 // A task later: the figures mount first, and the math follows at once.
