@@ -101,5 +101,6 @@ def box_labels(z_range, matrix, z_scale, labels=("x₁", "x₂", "f")) -> list[d
     # The floor's labels centred beyond its edges; the vertical axis's beside its top, inside the
     # plot, where a title wrapped on a phone cannot meet it.
     places = ({}, {}, {"xanchor": "left", "yanchor": "top", "xshift": 4})
-    return [{"text": label, "x": round(float(x), 4), "y": round(float(y), 4), "xref": "x", "yref": "y", "showarrow": False,
-             "font": {"color": GREY, "size": 12}} | place for label, (x, y, _), place in zip(labels, ends, places)]
+    return [{"text": label, "x": round(float(x), 4), "y": round(float(y), 4), "xref": "x", "yref": "y",
+             "showarrow": False, "font": {"color": GREY, "size": 12}} | place
+            for label, (x, y, _), place in zip(labels, ends, places)]
