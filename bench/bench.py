@@ -338,8 +338,9 @@ def pyodide_probe(page, code, call) -> dict:
 
 def training_frames(page, selector, warmup_ms=SCULPT_WARMUP_MS, counted_ms=SCULPT_FPS_MS):
     """Whole training runs started by Train, until counted_ms of frames after each run's first
-    warmup_ms are counted: the worker's ms per trained frame, and the intervals between frames
-    (a frame whose progress, see draws_js, is above 0 trained)."""
+    warmup_ms (its first third, for a run shorter than three times that) are counted: the
+    worker's ms per trained frame, and the intervals between frames (a frame whose progress,
+    see draws_js, is above 0 trained)."""
     page.evaluate(draws_js(selector))
     intervals, renders, counted = [], [], 0.0
     for _ in range(6):
@@ -350,7 +351,8 @@ def training_frames(page, selector, warmup_ms=SCULPT_WARMUP_MS, counted_ms=SCULP
         draws = page.evaluate("window.__train")
         trained = [d for d in draws if d["step"] > 0]  # frames of advance (training), not of the run's start
         renders += [d["renderMs"] for d in trained]
-        warm = [d["t"] for d in trained if d["t"] >= trained[0]["t"] + warmup_ms]
+        warmup = min(warmup_ms, (trained[-1]["t"] - trained[0]["t"]) / 3)  # sculpt trains in about a second
+        warm = [d["t"] for d in trained if d["t"] >= trained[0]["t"] + warmup]
         intervals += [b - a for a, b in zip(warm, warm[1:])]
         counted += warm[-1] - warm[0] if warm else 0
         if counted >= counted_ms:
