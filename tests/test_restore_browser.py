@@ -108,11 +108,11 @@ FRAME_JS = f"""() => {{
 def test_restore_jacobian_frames_leave_plotly_only_the_title_to_redraw(watched, site_url):
     page = watched.page
     open_live(page, site_url + PAGE, JACOBIAN)
-    record_drawn(page, JACOBIAN, "frames", f"({FRAME_JS})()")
+    record_drawn(page, JACOBIAN, "restoreFrames", f"({FRAME_JS})()")
     page.eval_on_selector(JACOBIAN, "root => root.addEventListener('jb:settled', () => { window.settledSince = true; })")
     click(page, f"{JACOBIAN} .jb-train")
-    page.wait_for_function(f"() => window.frames.length > 5 && !{widget_js(JACOBIAN)}.animating", timeout=60_000)
-    frames = page.evaluate("window.frames")
+    page.wait_for_function(f"() => window.restoreFrames.length > 5 && !{widget_js(JACOBIAN)}.animating", timeout=60_000)
+    frames = page.evaluate("window.restoreFrames")
     # The two matrices and the two plots of curves on the canvas, at every frame; Plotly's
     # traces (legend entries, colour bar) computed once, and its axes where the figure says.
     assert all(f["plots"] == ["x2y2", "x3y3", "x4y4", "xy"] and f["moved"] == [] for f in frames), frames
