@@ -37,6 +37,7 @@ WIDGETS_JS = "javascripts/jacobiator.js"
 log = logging.getLogger("mkdocs.hooks.jacobiator")
 _staged: dict[str, Path] = {}
 _build: dict = {}  # this build's folder, wheel and Pyodide folder
+_plotly = ExtraScriptValue("")  # Plotly's script; its path is known once Plotly is staged
 
 
 def _mode(config: MkDocsConfig) -> str:
@@ -49,8 +50,9 @@ def _mode(config: MkDocsConfig) -> str:
 def on_config(config: MkDocsConfig):
     # Page assets from the pinned runtime, so their versions live in one place (runtime.py).
     config.extra_css.insert(0, "runtime/" + runtime.KATEX_DIR + "katex.min.css")
+    _plotly.defer = True  # its path: set by on_pre_build, once Plotly is staged (runtime.stage_plotly)
     at = _after_boot(config.extra_javascript)
-    config.extra_javascript[at:at] = [_deferred("runtime/" + runtime.PLOTLY_JS)]
+    config.extra_javascript[at:at] = [_plotly]
     # KaTeX after the widgets (jacobiator.js): typesetting a chapter's formulas takes
     # hundreds of ms, and the first static figure need not wait for it.
     katex = (runtime.KATEX_DIR + "katex.min.js", runtime.KATEX_DIR + "contrib/auto-render.min.js")
@@ -97,9 +99,10 @@ def on_pre_build(config: MkDocsConfig):
     _build["folder"] = folder
     try:
         staged = runtime.stage_all(cdn=cdn)
-        if staged.note:
-            log.info(staged.note)
+        for note in staged.notes:
+            log.info(note)
         _staged.update(staged.files)
+        _plotly.path = "runtime/" + staged.plotly
         wheel = build_wheel(folder)
         if staged.compiled:
             try:

@@ -43,7 +43,7 @@ PYODIDE_DIR = f"pyodide/{PYODIDE_VERSION}/"
 # browser nor the shared runtime cache ever holds two versions of a file under one name.
 PYC_DIR = f"pyodide/{PYODIDE_VERSION}-pyc-3/"
 NUMPY_WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
-PLOTLY_JS = "plotly/4.1.1/plotly-cartesian.min.js"
+PLOTLY_VERSION = "4.1.1"
 KATEX_DIR = "katex/0.16.47/"
 
 
@@ -119,11 +119,27 @@ PYODIDE = (
 )
 
 # The cartesian bundle (scatter, heatmap, contour, ...) is a third of the full
-# plotly.min.js, so the first static figure appears sooner on a cold load.
-PLOTLY = (
-    Pin(PLOTLY_JS, "79542150855a52c567260e3137095dbe2b744e6d702a5cabe67da246942fba7a",
-        (Npm("plotly.js-cartesian-dist-min@4.1.1", "package/plotly-cartesian.min.js"),)),
-)
+# plotly.min.js, so the first static figure appears sooner on a cold load. The site
+# serves it minified again (PLOTLY_MINIFIED, below); as Plotly ships it minified, when
+# nothing here can do that.
+PLOTLY_SHIPPED = Pin(f"plotly/{PLOTLY_VERSION}/plotly-cartesian.min.js",
+                     "79542150855a52c567260e3137095dbe2b744e6d702a5cabe67da246942fba7a",
+                     (Npm(f"plotly.js-cartesian-dist-min@{PLOTLY_VERSION}", "package/plotly-cartesian.min.js"),))
+# The same bundle unminified: only the plotly.js package itself ships it.
+PLOTLY_SOURCE = Pin(f"plotly/{PLOTLY_VERSION}/plotly-cartesian.js",
+                    "b0cbe755c61c09134bd4a68609d7bc2a3caaf7474e0a7a87fc50a543c8924610",
+                    (Npm(f"plotly.js@{PLOTLY_VERSION}", "package/dist/plotly-cartesian.js"),))
+PLOTLY = (PLOTLY_SHIPPED, PLOTLY_SOURCE)
+
+# esbuild, as WebAssembly run by Node (the same on every platform), to minify Plotly.
+# A build tool: cached beside the runtime, never served.
+ESBUILD_VERSION = "0.28.2"
+ESBUILD = tuple(
+    Pin(f"tools/esbuild-wasm/{ESBUILD_VERSION}/{name}", sha, (Npm(f"esbuild-wasm@{ESBUILD_VERSION}", f"package/{name}"),))
+    for name, sha in (("bin/esbuild", "b3cdaf234fd51a7908b2ffc4a84b3baa466656ccb2586498de4cc2f77b6f1e1e"),
+                      ("esbuild.wasm", "b1831a5c0f6cf688034fb94d0419812f165ea316a3380d3fc00a151e562d2eaf"),
+                      ("wasm_exec_node.js", "86b8ce546ecaa462544f3736adc4c19264eedd257c2ec427c9abc6debc1ee184"),
+                      ("wasm_exec.js", "0c949f4996f9a89698e4b5c586de32249c3b69b7baadb64d220073cc04acba14")))
 
 _KATEX_FILES = (
     ("katex.min.js", "a29d2961d3146de5949d78ac7c1a9d93ae54955bad22a6db4fbe836e88e8bf48"),
@@ -394,7 +410,7 @@ def _made(pin: Compiled) -> Path:
     return target.with_name(f"{target.name}.{os.getpid()}.made")
 
 
-def _accept(made: dict[Compiled, Path]) -> None:
+def _accept(made: dict) -> None:
     """Move each freshly made file to its place in the cache, if all match their pins."""
     wrong = {pin: sha256_of(path) for pin, path in made.items()}
     wrong = {pin: got for pin, got in wrong.items() if got != pin.sha256}
@@ -404,8 +420,8 @@ def _accept(made: dict[Compiled, Path]) -> None:
         raise StagingError("\n".join(
             f"runtime file {pin.path}, made from {pin.source.path}, has sha256 {got}, "
             f"but its pin in build/runtime.py is {pin.sha256}." for pin, got in wrong.items())
-            + "\nThe compile is meant to be reproducible: if build/pycompile.py changed on purpose, "
-            "pin the new sha256.")
+            + "\nMaking it is meant to be reproducible: if how it is made changed on purpose "
+            "(build/pycompile.py, say, or minify), pin the new sha256.")
     for pin, path in made.items():
         path.replace(cache_dir() / pin.path)
 
@@ -537,6 +553,88 @@ def lock_with_wheel(lock: Path, wheel: Path, file_name: str, out: Path) -> Path:
 # The files the worker fetches itself, so it can check them against their pins
 # (Subresource Integrity) whether they come from the site or from the CDN.
 # Pyodide then checks numpy and jacobiator against the sha256 in the verified lock file.
+# Plotly, minified again ----------------------------------------------------------
+
+# Plotly's minified bundle takes the page's main thread about 300 ms to evaluate in
+# Chromium here, a cold load's largest script (bench/cpu.py). The same code, taken out
+# of its UMD wrapper and minified by esbuild, takes about 120 ms: the page starts its
+# Python worker and draws its first figures that much sooner.
+
+
+class MinifierUnavailable(Unavailable):
+    """Nothing here can run esbuild."""
+
+
+@dataclass(frozen=True)
+class Minified:
+    """``source``, a bundle of Plotly's, unwrapped and minified again (``minify``).
+
+    ``path`` is where it is served and cached. esbuild gives the same bytes on every
+    platform, so ``sha256`` pins its result as it pins a downloaded file.
+    """
+
+    path: str
+    sha256: str
+    source: Pin
+
+
+PLOTLY_MINIFIED = Minified(f"plotly/{PLOTLY_VERSION}-esbuild/plotly-cartesian.min.js",
+                           "2119af426ec5e5792eb9b04f200178c9ad9c1d9eec373e44446c416a0a81a8f7", PLOTLY_SOURCE)
+
+# Plotly's bundles run their code inside a factory function that a UMD wrapper calls.
+UMD_HEAD = re.compile(r'\(\s*function\(root, factory\) \{.*?\} \(typeof self !== "undefined" \? self : this, \(\) => \{\n',
+                      re.S)
+UMD_TAIL = "return Plotly;\n}));"
+
+
+def unwrapped(bundle: str) -> tuple[str, str]:
+    """A Plotly bundle as its licence header and the code its UMD wrapper runs, which
+    ends by setting ``window.Plotly`` (only the CommonJS export, and ``window.moduleName``,
+    go with the wrapper)."""
+    head = UMD_HEAD.search(bundle)
+    code = bundle.rstrip()
+    if not head or not code.endswith(UMD_TAIL) or "window.Plotly = Plotly;" not in code[-200:]:
+        raise StagingError("Plotly's bundle is not wrapped as build/runtime.py expects (UMD_HEAD, UMD_TAIL): "
+                           "a new Plotly version? Check how it sets window.Plotly")
+    return bundle[:head.start()], code[head.end():-len(UMD_TAIL)]
+
+
+def minify(pin: Minified) -> Path:
+    """The verified cached file of ``pin``: made the first time (about 3 s) by the pinned
+    esbuild under Node. Raises MinifierUnavailable when Node cannot run it here."""
+    if _cached(pin):
+        return cache_dir() / pin.path
+    node_js = node(MinifierUnavailable)
+    esbuild = [stage(tool) for tool in ESBUILD][0]  # bin/esbuild, beside the others
+    header, code = unwrapped(stage(pin.source).read_text(encoding="utf-8"))
+    made = _made(pin)
+    made.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="jacobiator-minify-") as work:
+        (Path(work) / "in.js").write_text(code, encoding="utf-8")
+        try:
+            done = subprocess.run([node_js, str(esbuild), "in.js", "--minify", "--target=es2016",
+                                   "--log-level=warning", "--outfile=out.js"],
+                                  cwd=work, capture_output=True, text=True, timeout=300)
+        except subprocess.TimeoutExpired:
+            raise MinifierUnavailable("esbuild took more than 300 s to minify Plotly") from None
+        if done.returncode != 0:
+            last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit status {done.returncode}"
+            raise MinifierUnavailable(f"esbuild did not run under {node_js}: {last}")
+        made.write_bytes(header.encode() + (Path(work) / "out.js").read_bytes())
+    _accept({pin: made})
+    return cache_dir() / pin.path
+
+
+def stage_plotly() -> tuple[str, Path, str | None]:
+    """Plotly as the site serves it: its path, its verified file, and a note when it is
+    Plotly's own minified bundle (nothing here can minify it again)."""
+    try:
+        return PLOTLY_MINIFIED.path, minify(PLOTLY_MINIFIED), None
+    except MinifierUnavailable as e:
+        return (PLOTLY_SHIPPED.path, stage(PLOTLY_SHIPPED),
+                f"plotly: serving Plotly's own minified bundle (the first figures come later): {e.reason}")
+
+
 WORKER_VERIFIED = ("pyodide.mjs", "pyodide-lock.json")
 
 
@@ -554,14 +652,15 @@ def integrity() -> dict[str, str]:
 class Staged:
     """What the site serves under ``runtime/``: ``files`` by served path.
 
-    ``pyodide_dir`` is the folder of Pyodide among them (PYC_DIR, or PYODIDE_DIR
-    for the .py runtime; None when it comes from the CDN), and ``note`` says in
-    one line why the runtime is not precompiled, when it is not.
+    ``plotly`` is Plotly's path among them; ``pyodide_dir`` the folder of Pyodide
+    (PYC_DIR, or PYODIDE_DIR for the .py runtime; None when it comes from the CDN).
+    ``notes`` say, a line each, why Plotly or Pyodide is not served as it is meant to be.
     """
 
     files: dict[str, Path] = field(default_factory=dict)
+    plotly: str = ""
     pyodide_dir: str | None = None
-    note: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def compiled(self) -> bool:
@@ -569,7 +668,9 @@ class Staged:
 
 
 def stage_all(cdn: bool = False) -> Staged:
-    staged = Staged({pin.path: stage(pin) for pin in PLOTLY + KATEX})
+    plotly, plotly_file, note = stage_plotly()
+    staged = Staged({pin.path: stage(pin) for pin in KATEX} | {plotly: plotly_file}, plotly=plotly,
+                    notes=[note] if note else [])
     if cdn:
         return staged
     try:
@@ -578,7 +679,7 @@ def stage_all(cdn: bool = False) -> Staged:
     except CompilerUnavailable as e:
         staged.files |= {pin.path: stage(pin) for pin in PYODIDE}
         staged.pyodide_dir = PYODIDE_DIR
-        staged.note = f"runtime: not precompiled, serving Pyodide's .py files (Python starts slower): {e.reason}"
+        staged.notes.append(f"runtime: not precompiled, serving Pyodide's .py files (Python starts slower): {e.reason}")
     return staged
 
 
@@ -587,8 +688,8 @@ if __name__ == "__main__":
         staged = stage_all(cdn="--cdn" in sys.argv[1:])
     except StagingError as e:
         sys.exit(f"error: {e}")
-    if staged.note:
-        print(staged.note)
+    for note in staged.notes:
+        print(note)
     size = sum(p.stat().st_size for p in staged.files.values())
     kind = "precompiled " if staged.compiled else ""
     print(f"runtime: {len(staged.files)} files verified ({kind}{size / 1e6:.1f} MB) in {cache_dir()}")

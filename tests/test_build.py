@@ -88,6 +88,44 @@ def test_site_serves_the_pinned_runtime_and_the_wheel(site):
     assert (served / settings["wheel"]).is_file()
 
 
+def test_the_site_serves_plotly_minified_again_and_pinned(site):
+    pages = [Tags(page.read_text()).scripts for page in site.rglob("*.html")]
+    plotly = {t.get("src").split("runtime/")[-1] for scripts in pages for t in scripts if "plotly" in (t.get("src") or "")}
+    assert plotly == {runtime.PLOTLY_MINIFIED.path}
+    assert sha256(site / "runtime" / runtime.PLOTLY_MINIFIED.path) == runtime.PLOTLY_MINIFIED.sha256
+    assert not (site / "runtime" / runtime.PLOTLY_SHIPPED.path).exists()
+    assert not list((site / "runtime").rglob("esbuild*"))  # a build tool, not served
+
+
+UMD = """/**
+* plotly.js (tiny) v0
+*/
+(
+ function(root, factory) {
+  if (typeof module === "object" && module.exports) {
+   module.exports = factory();
+  } else {
+   root.moduleName = factory();
+  }
+} (typeof self !== "undefined" ? self : this, () => {
+"use strict";
+var Plotly = { version: "0" };
+window.Plotly = Plotly;
+return Plotly;
+}));
+"""
+
+
+def test_plotly_is_unwrapped_to_its_header_and_the_code_that_sets_window_plotly():
+    header, code = runtime.unwrapped(UMD)
+    assert header == "/**\n* plotly.js (tiny) v0\n*/\n"
+    assert code == '"use strict";\nvar Plotly = { version: "0" };\nwindow.Plotly = Plotly;\n'
+    for changed in (UMD.replace("root, factory", "global, make"), UMD.replace("return Plotly;", "return P;"),
+                    UMD.replace("window.Plotly = Plotly;", "")):
+        with pytest.raises(runtime.StagingError, match="not wrapped as build/runtime.py expects"):
+            runtime.unwrapped(changed)
+
+
 def test_the_site_serves_pyodide_precompiled_with_jacobiator_in_its_lock(site):
     served = site / "runtime"
     settings = json.loads((served / "runtime.json").read_text())
@@ -405,6 +443,10 @@ def test_without_node_the_runtime_is_served_as_py_and_the_build_says_so_in_one_l
     assert done.returncode == 0, done.stdout + done.stderr
     said = [line for line in (done.stdout + done.stderr).splitlines() if "not precompiled" in line]
     assert len(said) == 1 and "Node.js is not installed" in said[0], said
+    said = [line for line in (done.stdout + done.stderr).splitlines() if "Plotly's own minified bundle" in line]
+    assert len(said) == 1 and "Node.js is not installed" in said[0], said
+    assert sha256(site / "runtime" / runtime.PLOTLY_SHIPPED.path) == runtime.PLOTLY_SHIPPED.sha256
+    assert runtime.PLOTLY_SHIPPED.path in (site / "gradient-fields" / "index.html").read_text()
     settings = json.loads((site / "runtime" / "runtime.json").read_text())
     assert not settings["precompiled"] and settings["indexURL"] == runtime.PYODIDE_DIR and settings["env"] == {}
     pyodide = site / "runtime" / runtime.PYODIDE_DIR
