@@ -34,6 +34,8 @@ LOCK = "pyodide-lock.json"
 BOOT_JS = "javascripts/boot.js"
 IMPORT = re.compile(r'^import\s+(?:[^"]*\bfrom\s+)?"(\./[^"]+)";', re.M)  # a module's static imports
 WIDGETS_JS = "javascripts/jacobiator.js"
+SEARCH_LATER_JS = "javascripts/search-later.js"  # holds the theme's search worker back (see there)
+THEME_JS = re.compile(r'<script src="[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js"')
 log = logging.getLogger("mkdocs.hooks.jacobiator")
 _staged: dict[str, Path] = {}
 _build: dict = {}  # this build's folder, wheel and Pyodide folder
@@ -161,9 +163,16 @@ def on_post_page(output: str, page, config: MkDocsConfig) -> str:
     """Every module the page's scripts import, preloaded from the head: otherwise the
     browser learns of an import only once the main thread has parsed the importing
     module, after the theme's script and the HTML, and Plotly and the first figure
-    wait for the last one."""
+    wait for the last one. And SEARCH_LATER_JS before the theme's script, which starts
+    the search worker."""
     links = "".join(f'<link rel="modulepreload" href="{get_relative_url(path, page.url)}">'
                     for path in imported_modules(config))
+    theme = THEME_JS.search(output)
+    if not theme:
+        raise PluginError(f"{page.file.src_uri}: no script of Material's bundle found "
+                          "(build/hooks.py, THEME_JS): a new version of the theme?")
+    later = f'<script src="{get_relative_url(SEARCH_LATER_JS, page.url)}"></script>'
+    output = output[:theme.start()] + later + output[theme.start():]
     return output.replace("</head>", links + "</head>", 1)
 
 

@@ -53,7 +53,8 @@ LOG_WORKERS_JS = """(() => {
   window.Worker = class extends Original {
     constructor(url, options) {
       window.startedWorkers.push({url: String(url), plotly: typeof window.Plotly,
-                                  drawn: document.querySelectorAll('.jb-plot .main-svg').length});
+                                  drawn: document.querySelectorAll('.jb-plot .main-svg').length,
+                                  live: performance.getEntriesByName('jb:live').length > 0});
       super(url, options);
     }
   };
@@ -61,8 +62,46 @@ LOG_WORKERS_JS = """(() => {
 PYTHON_WORKER = "javascripts/worker.js"  # Material runs a search worker of its own beside it
 
 
+SEARCH_WORKER = "/workers/search."  # Material's
+
+
 def python_workers(started):
     return [w for w in started if w["url"].endswith(PYTHON_WORKER)]
+
+
+def search_finds(page, words: str) -> str:
+    """What the theme's search box says after the reader types ``words`` into it."""
+    page.click("input[data-md-component=search-query]")
+    page.keyboard.type(words)
+    page.wait_for_selector(".md-search-result__item", timeout=BOOT_TIMEOUT)
+    return page.inner_text(".md-search-result__meta")
+
+
+def test_the_search_index_is_built_once_python_is_live_and_finds_the_chapters(watched, site_url):
+    page = watched.page
+    page.add_init_script(LOG_WORKERS_JS)
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    page.wait_for_function(f"window.startedWorkers.some(w => w.url.includes('{SEARCH_WORKER}'))")
+    search = [w for w in page.evaluate("window.startedWorkers") if SEARCH_WORKER in w["url"]]
+    assert len(search) == 1 and search[0]["live"], search  # started after Python, not beside it
+    assert "matching documents" in search_finds(page, "Jacobian")
+    assert page.locator(".md-search-result__item a[href*='restore-the-jacobian']").count()
+
+
+def test_a_reader_who_opens_the_search_before_python_is_live_can_search(watched, site_url):
+    page = watched.page
+    held = []  # the runtime's settings: Python cannot start until they are let through
+    page.route("**/runtime/runtime.json", lambda route: held.append(route))
+    page.add_init_script(LOG_WORKERS_JS)
+    page.goto(site_url + PAGE)
+    page.wait_for_selector(f"{FIRST} .jb-plot .main-svg")
+    assert not [w for w in page.evaluate("window.startedWorkers") if SEARCH_WORKER in w["url"]]
+    assert "matching documents" in search_finds(page, "activation")
+    assert page.get_attribute(f"{FIRST} .jb-status", "data-state") in ("static", "loading")
+    for route in held:
+        route.continue_()
+    wait_live(page)
 
 
 def test_python_starts_booting_before_plotly_runs(watched, site_url):

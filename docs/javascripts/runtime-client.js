@@ -15,6 +15,7 @@ export const runtime = { state: "idle", text: "", bootMs: null, stages: null };
 function publish(state, text) {
   Object.assign(runtime, { state, text });
   for (const listener of listeners) listener(runtime);
+  dispatchEvent(new CustomEvent("jb:runtime", { detail: { state } })); // for search-later.js
 }
 
 function start() {
