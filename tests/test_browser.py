@@ -46,6 +46,25 @@ def test_static_figure_shows_before_python_is_ready(watched, site_url):
     assert page.is_enabled(f'{FIRST} [name="grid"]')
 
 
+# A reader whose pointer never rests: a move every 100 ms from the page's start on.
+RESTLESS_JS = "window.restless = setInterval(() => document.dispatchEvent(new PointerEvent('pointermove')), 100)"
+
+
+def test_figures_further_down_wait_until_the_reader_leaves_the_page_alone(watched, site_url):
+    page = watched.page
+    page.add_init_script(RESTLESS_JS)
+    page.goto(site_url + PAGE)
+    wait_live(page)
+    # The first widget beyond the two screens drawn at once (jacobiator.js, nearView).
+    far = page.evaluate("[...document.querySelectorAll('.jb-widget')].findIndex((r) => r.getBoundingClientRect().top > 2 * innerHeight)")
+    assert far > 0
+    plot = page.locator(".jb-widget").nth(far).locator(".jb-plot .main-svg")
+    page.wait_for_timeout(2500)  # live, and still moving: two and a half times QUIET_MS
+    assert plot.count() == 0
+    page.evaluate("clearInterval(window.restless)")
+    plot.first.wait_for(state="attached", timeout=10_000)
+
+
 # Logs every Worker a page constructs, with what had run by then: Plotly, and static figures drawn.
 LOG_WORKERS_JS = """(() => {
   const Original = window.Worker;

@@ -16,6 +16,21 @@ let mounted = [];
 /** The next turn of the event loop: lets the browser paint what is drawn so far. */
 const nextTask = () => new Promise((resolve) => setTimeout(resolve));
 
+// How long the reader leaves the page alone before a figure further down is drawn unasked:
+// drawing one takes the main thread 50 to 150 ms, which a change made meanwhile waits for.
+const QUIET_MS = 1000;
+let touched = -Infinity; // when the reader last changed, pointed at, typed in or scrolled the page
+for (const type of ["input", "pointerdown", "pointermove", "keydown", "wheel", "scroll"]) {
+  addEventListener(type, () => { touched = performance.now(); }, { capture: true, passive: true });
+}
+
+/** Resolves once the reader has left the page alone for QUIET_MS. */
+async function quiet() {
+  for (let wait = QUIET_MS; wait > 0; wait = touched + QUIET_MS - performance.now()) {
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
 /** Whether ``root`` is on the first two screens from where the reader is. */
 function nearView(root) {
   const box = root.getBoundingClientRect();
@@ -44,8 +59,9 @@ async function mountAll() {
 }
 
 /** The static figures further down, each drawn when the reader nears it (Widget.mount), or
- * else one per task once Python is live (or could not start): until then the main thread
- * leaves the CPU to Python's boot, which a chapter's static figures slowed by about a second. */
+ * else one at a time once Python is live (or could not start) and the reader leaves the page
+ * alone (QUIET_MS): until then the main thread leaves the CPU to Python's boot, which a
+ * chapter's static figures slowed by about a second, and then to the reader's first changes. */
 function drawOnceLive(widgets, page) {
   let started = false;
   const unwatch = watchRuntime((rt) => {
@@ -59,9 +75,9 @@ function drawOnceLive(widgets, page) {
 
 async function drawInTurn(widgets, page) {
   for (const widget of widgets) {
+    await quiet();
     if (mounted !== page) return; // the reader went to another page
     await widget.drawStatic();
-    await nextTask();
   }
 }
 
