@@ -46,6 +46,16 @@ def test_static_figure_shows_before_python_is_ready(watched, site_url):
     assert page.is_enabled(f'{FIRST} [name="grid"]')
 
 
+def test_python_is_live_once_the_modules_of_the_pages_figures_are_imported(watched, site_url):
+    page = watched.page
+    page.goto(site_url + PAGE)
+    page.wait_for_function("performance.getEntriesByName('jb:live').length > 0", timeout=BOOT_TIMEOUT)
+    shown = page.eval_on_selector_all(".jb-widget", "roots => roots.map((r) => JSON.parse("
+                                      "r.querySelector('template.jb-spec').content.textContent).figure)")
+    stages = page.evaluate("async () => (await import('/javascripts/runtime-client.js')).runtime.stages")
+    assert len(shown) > 1 and sorted(stages["prepared"]) == sorted(set(shown))  # imported before ready, not after
+
+
 # A reader whose pointer never rests: a move every 100 ms from the page's start on.
 RESTLESS_JS = "window.restless = setInterval(() => document.dispatchEvent(new PointerEvent('pointermove')), 100)"
 

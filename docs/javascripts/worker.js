@@ -9,7 +9,8 @@
 //               {type: "stop", slot}              the widget is gone
 //               {type: "prepare", figure}         a widget shows ``figure``: import its module now
 // Messages out: {type: "status", text}            while booting
-//               {type: "ready", bootMs}           once Python can render
+//               {type: "ready", bootMs, stages}   once Python can render the page's figures
+//                                                 (stages.prepared: their keys, imported)
 //               {type: "boot-error", message}     if it never can
 //               {type: "result", id, reply, arrays} reply: JSON text {figure, animating, run?, canvasOnly?,
 //                                                 params?, ignored?} or {error}; the figure's numeric
@@ -28,6 +29,8 @@ const BOOT_LIMIT_MS = 90_000;
 const started = performance.now();
 
 const stages = {}; // ms from the worker's start to the end of each boot stage (for the benchmark)
+// The figures the page asked to prepare while Python was starting; null once it is ready.
+let early = new Set();
 
 function say(text) {
   self.postMessage({ type: "status", text });
@@ -118,6 +121,15 @@ async function boot() {
   say("Loading jacobiator…");
   // One proxy per function for the page's lifetime: never destroyed, never leaked per call.
   const figures = pyodide.pyimport("jacobiator.figures");
+  const getFigure = figures.get_figure;
+  stages.registry = Math.round(performance.now() - started);
+  // The modules of the page's figures (and numpy with them) are imported before Python
+  // says it is ready: a control answers at once, rather than its first change waiting
+  // for them (a few hundred ms).
+  say("Loading the figures…");
+  for (const figure of early) prepare(getFigure, figure);
+  stages.prepared = [...early];
+  early = null;
   // wire.py (the replies, packed) imports numpy, which the registry does not: it is
   // imported with the first reply, once a figure's module has imported numpy anyway.
   let wire = null;
@@ -134,7 +146,7 @@ async function boot() {
     handle: (request) => packer().handle(request),
     advance: (slot, run) => packer().advance(slot, run),
     stop: figures.stop,
-    getFigure: figures.get_figure,
+    getFigure,
   };
 }
 
@@ -180,7 +192,19 @@ function nextFrame(py, slot, run) {
   }
 }
 
+/** Import the module of ``figure``: all it takes to prepare it. An unknown key is the next
+ * render's to report. */
+function prepare(getFigure, figure) {
+  try {
+    getFigure(figure).destroy();
+  } catch {}
+}
+
 self.onmessage = async ({ data }) => {
+  if (data.type === "prepare" && early) {
+    early.add(data.figure); // imported before Python says it is ready (boot)
+    return;
+  }
   let py;
   try {
     py = await python;
@@ -200,10 +224,7 @@ self.onmessage = async ({ data }) => {
     return;
   }
   if (data.type === "prepare") {
-    // Importing the figure's module is all it takes; an unknown key is the next render's to report.
-    try {
-      py.getFigure(data.figure).destroy();
-    } catch {}
+    prepare(py.getFigure, data.figure);
     return;
   }
   try {
