@@ -102,6 +102,17 @@ WORKER_START_JS = """(() => {
   };
 })()"""
 
+# A reader who changes the grid the moment the page says Python is live (runtime-client.js
+# announces it): when that change is drawn, the moment a control has answered.
+ANSWER_JS = """addEventListener('jb:runtime', ({detail}) => {
+  if (detail.state !== 'live' || 'answered' in window) return;
+  window.answered = null;
+  const root = document.querySelector('#jb-gradient_field-1'), input = root.querySelector('[name="grid"]');
+  root.addEventListener('jb:drawn', () => { window.answered = performance.now(); }, {once: true});
+  input.value = 19;
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+})"""
+
 # The reader's first change once live: Python's answer may wait for a figure module to import.
 FIRST_CHANGE_JS = """async (selector) => {
   const root = document.querySelector(selector), input = root.querySelector('[name="grid"]');
@@ -127,6 +138,7 @@ def visit(context, url, network=None, guard=True, stay_ms=0):
     then stays open ``stay_ms`` more. ``guard`` aborts requests that leave 127.0.0.1;
     Playwright then bypasses the HTTP cache."""
     context.add_init_script(WORKER_START_JS)
+    context.add_init_script(ANSWER_JS)
     offsite = []
     if guard:
         guard_offsite(context, offsite)
@@ -146,6 +158,8 @@ def visit(context, url, network=None, guard=True, stay_ms=0):
       live: performance.getEntriesByName('jb:live')[0].startTime,
       workerStart: window.__workerStart,
       worker: (await import('/javascripts/runtime-client.js')).runtime })""")
+    page.wait_for_function("window.answered", timeout=120_000)
+    marks["answered"] = page.evaluate("window.answered")
     marks["firstChange"] = page.evaluate(FIRST_CHANGE_JS, "#jb-gradient_field-1")
     page.wait_for_timeout(stay_ms)
     page.close()

@@ -10,6 +10,8 @@ the floor (bench/floor.py). Prints JSON, asserts nothing.
     script's compiled code from its second load on;
   - third: a third tab, after the warm one stayed open READ_MS too (Plotly's code cached);
   - throttled: a cold visit under Chromium's network emulation (THROTTLE: 10 Mbit/s down, 40 ms);
+  - answer: a change made the moment the page says Python is live, drawn (bench.ANSWER_JS): when
+    a control has answered, comparable between builds that say "live" at different points;
   - bytes: what the server sent (headers included) from navigation until the page is live
     and its network has been quiet for QUIET_MS, by kind of file.
 
@@ -133,13 +135,17 @@ def summary(rounds: list[dict], floors: list[float], offsite: list) -> dict:
     """Medians over the rounds of one site."""
     def med(kind, key):
         return median(r[kind][key] for r in rounds)
+
+    def answered(kind):
+        return median(r[kind]["answered"] for r in rounds)
     floor = statistics.median(floors)
     cold_live = statistics.median(r["cold"]["live"] for r in rounds)
     kinds = rounds[0]["cold"]["by_kind"]
     return {
         "floor_ms": round(floor), "cold_live_ms": round(cold_live), "cold_live_over_floor": round(cold_live / floor, 2),
-        "cold_first_static_ms": med("cold", "static"),
+        "cold_first_static_ms": med("cold", "static"), "cold_answer_ms": answered("cold"),
         "warm_first_static_ms": med("warm", "static"), "warm_live_ms": med("warm", "live"),
+        "warm_answer_ms": answered("warm"), "third_answer_ms": answered("third"),
         "third_first_static_ms": med("third", "static"), "third_live_ms": med("third", "live"),
         "cold_mb": round(med("cold", "bytes") / 1e6, 2), "warm_mb": round(med("warm", "bytes") / 1e6, 3),
         "cold_mb_by_kind": {kind: round(median(r["cold"]["by_kind"].get(kind, 0) for r in rounds) / 1e6, 3)
