@@ -102,16 +102,17 @@ WORKER_START_JS = """(() => {
   };
 })()"""
 
-# A reader who changes the grid the moment the page says Python is live (runtime-client.js
-# announces it): when that change is drawn, the moment a control has answered.
-ANSWER_JS = """addEventListener('jb:runtime', ({detail}) => {
-  if (detail.state !== 'live' || 'answered' in window) return;
+# A reader who changes the grid as soon as the page says Python is live (the jb:live mark,
+# which the widgets hear in the same task): when that change is drawn, a control has answered.
+ANSWER_JS = """new PerformanceObserver((marks, observer) => {
+  if (!marks.getEntriesByName('jb:live').length) return;
+  observer.disconnect();
   window.answered = null;
   const root = document.querySelector('#jb-gradient_field-1'), input = root.querySelector('[name="grid"]');
   root.addEventListener('jb:drawn', () => { window.answered = performance.now(); }, {once: true});
   input.value = 19;
   input.dispatchEvent(new Event('input', {bubbles: true}));
-})"""
+}).observe({type: 'mark'})"""
 
 # The reader's first change once live: Python's answer may wait for a figure module to import.
 FIRST_CHANGE_JS = """async (selector) => {
