@@ -153,6 +153,14 @@ def test_formulas_far_down_are_set_as_the_reader_nears_them_and_all_before_print
         assert page.evaluate("[...document.querySelectorAll('.arithmatex')].every((m) => m.querySelector('.katex'))")
 
 
+def test_a_headings_formula_is_set_in_the_table_of_contents_too(browser, site_url):
+    with page_at_width(browser, site_url + "restore-the-jacobian/", 1280, height=900, selector=".jb-widget") as page:
+        # The sidebar's, and the drawer's (on a phone): "a learned ∇x down a chain".
+        page.wait_for_selector(".md-nav--secondary .katex", state="attached")
+        tocs = page.eval_on_selector_all(".md-nav--secondary", "navs => navs.map((n) => [n.textContent, n.querySelectorAll('.katex').length])")
+        assert len(tocs) == 2 and all("\\(" not in text and katex for text, katex in tocs), tocs
+
+
 def test_a_python_error_shows_in_its_own_figure_only(watched, site_url):
     page = watched.page
     page.goto(site_url + PAGE)

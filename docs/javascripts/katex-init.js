@@ -49,6 +49,11 @@ function typeset() {
     }
   }, { rootMargin: "100% 0px" });
   pending.forEach((el) => nearing.observe(el));
+  // A heading's math is raw TeX in the navigation and table of contents: set at once (it
+  // is on screen beside the page, or in a drawer hidden from the observer).
+  for (const link of document.querySelectorAll(".md-nav__link")) {
+    if (link.textContent.includes("\\(")) render(link);
+  }
   printing = () => pending.forEach(render);
   addEventListener("beforeprint", printing);
 }
