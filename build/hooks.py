@@ -39,7 +39,8 @@ THEME_JS = re.compile(r'<script src="[^"]*assets/javascripts/bundle\.[0-9a-f]+\.
 log = logging.getLogger("mkdocs.hooks.jacobiator")
 _staged: dict[str, Path] = {}
 _build: dict = {}  # this build's folder, wheel and Pyodide folder
-_plotly = ExtraScriptValue("")  # Plotly's script; its path is known once Plotly is staged
+_plotly = ExtraScriptValue("")  # Plotly's deferred script; its path is known once Plotly is staged
+_plotly.defer = True
 
 
 def _mode(config: MkDocsConfig) -> str:
@@ -52,7 +53,6 @@ def _mode(config: MkDocsConfig) -> str:
 def on_config(config: MkDocsConfig):
     # Page assets from the pinned runtime, so their versions live in one place (runtime.py).
     config.extra_css.insert(0, "runtime/" + runtime.KATEX_DIR + "katex.min.css")
-    _plotly.defer = True  # its path: set by on_pre_build, once Plotly is staged (runtime.stage_plotly)
     at = _after_boot(config.extra_javascript)
     config.extra_javascript[at:at] = [_plotly]
     # KaTeX after the widgets (jacobiator.js): typesetting a chapter's formulas takes
@@ -104,7 +104,7 @@ def on_pre_build(config: MkDocsConfig):
         for note in staged.notes:
             log.info(note)
         _staged.update(staged.files)
-        _plotly.path = "runtime/" + staged.plotly
+        _plotly.path = "runtime/" + staged.plotly  # minified here, or Plotly's own (runtime.stage_plotly)
         wheel = build_wheel(folder)
         if staged.compiled:
             try:

@@ -399,18 +399,18 @@ def stage_pyodide_originals() -> Path:
     return cache_dir() / PYODIDE_DIR
 
 
-def _cached(pin: Compiled) -> bool:
+def _cached(pin: "Compiled | Minified") -> bool:
     target = cache_dir() / pin.path
     return target.exists() and sha256_of(target) == pin.sha256
 
 
-def _made(pin: Compiled) -> Path:
+def _made(pin: "Compiled | Minified") -> Path:
     """Where ``pin`` is made before it is checked (a name per process: builds side by side)."""
     target = cache_dir() / pin.path
     return target.with_name(f"{target.name}.{os.getpid()}.made")
 
 
-def _accept(made: dict) -> None:
+def _accept(made: "dict[Compiled | Minified, Path]") -> None:
     """Move each freshly made file to its place in the cache, if all match their pins."""
     wrong = {pin: sha256_of(path) for pin, path in made.items()}
     wrong = {pin: got for pin, got in wrong.items() if got != pin.sha256}
@@ -548,11 +548,6 @@ def lock_with_wheel(lock: Path, wheel: Path, file_name: str, out: Path) -> Path:
     return out
 
 
-# Staging everything -------------------------------------------------------------
-
-# The files the worker fetches itself, so it can check them against their pins
-# (Subresource Integrity) whether they come from the site or from the CDN.
-# Pyodide then checks numpy and jacobiator against the sha256 in the verified lock file.
 # Plotly, minified again ----------------------------------------------------------
 
 # Plotly's minified bundle takes the page's main thread about 300 ms to evaluate in
@@ -605,7 +600,9 @@ def minify(pin: Minified) -> Path:
     if _cached(pin):
         return cache_dir() / pin.path
     node_js = node(MinifierUnavailable)
-    esbuild = [stage(tool) for tool in ESBUILD][0]  # bin/esbuild, beside the others
+    for tool in ESBUILD:
+        stage(tool)
+    esbuild = cache_dir() / ESBUILD[0].path  # bin/esbuild, which finds the others beside it
     header, code = unwrapped(stage(pin.source).read_text(encoding="utf-8"))
     made = _made(pin)
     made.parent.mkdir(parents=True, exist_ok=True)
@@ -635,6 +632,11 @@ def stage_plotly() -> tuple[str, Path, str | None]:
                 f"plotly: serving Plotly's own minified bundle (the first figures come later): {e.reason}")
 
 
+# Staging everything -------------------------------------------------------------
+
+# The files the worker fetches itself, so it can check them against their pins
+# (Subresource Integrity) whether they come from the site or from the CDN.
+# Pyodide then checks numpy and jacobiator against the sha256 in the verified lock file.
 WORKER_VERIFIED = ("pyodide.mjs", "pyodide-lock.json")
 
 
