@@ -619,11 +619,14 @@ def cold_summary(loads) -> dict:
     return {
         "cold_first_static_ms": round(statistics.median(m["static"] for m in loads)),
         "cold_live_ms": round(statistics.median(m["live"] for m in loads)),
+        "cold_answer_ms": round(statistics.median(m["answered"] for m in loads)),  # ANSWER_JS
         # Inside the worker: from its start to Pyodide with its packages (numpy and jacobiator,
-        # loaded together), and to jacobiator imported.
+        # loaded together), to the figure registry imported, and to ready (the page's figure
+        # modules imported too; a build before e7a2e39 has no registry stage).
         "cold_worker_ms": {
             "started": round(statistics.median(m["workerStart"] for m in loads)),  # from navigation, in the page
             "pyodide_and_packages": round(statistics.median(m["worker"]["stages"]["pyodide"] for m in loads)),
+            "registry": round(statistics.median(m["worker"]["stages"].get("registry", 0) for m in loads)),
             "ready": round(statistics.median(m["worker"]["bootMs"] for m in loads))},
         # From a change of the first figure's grid right after live to its redraw by Python.
         "cold_first_change_ms": round(statistics.median(m["firstChange"] for m in loads)),
