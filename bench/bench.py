@@ -158,6 +158,7 @@ def visit(context, url, network=None, guard=True, stay_ms=0):
       static: performance.getEntriesByName('jb:static')[0].startTime,
       live: performance.getEntriesByName('jb:live')[0].startTime,
       workerStart: window.__workerStart,
+      origin: performance.timeOrigin,
       worker: (await import('/javascripts/runtime-client.js')).runtime })""")
     page.wait_for_function("window.answered", timeout=120_000)
     marks["answered"] = page.evaluate("window.answered")
@@ -625,12 +626,20 @@ def cold_summary(loads) -> dict:
         # modules imported too; a build before e7a2e39 has no registry stage).
         "cold_worker_ms": {
             "started": round(statistics.median(m["workerStart"] for m in loads)),  # from navigation, in the page
+            # When the worker's own code began to run (from navigation): the browser starts a
+            # worker only once the page's main thread is free (a build before this has none).
+            "running": _median_or_none([m["worker"]["stages"]["began"] - m["origin"]
+                                        for m in loads if "began" in m["worker"]["stages"]]),
             "pyodide_and_packages": round(statistics.median(m["worker"]["stages"]["pyodide"] for m in loads)),
             "registry": round(statistics.median(m["worker"]["stages"].get("registry", 0) for m in loads)),
             "ready": round(statistics.median(m["worker"]["bootMs"] for m in loads))},
         # From a change of the first figure's grid right after live to its redraw by Python.
         "cold_first_change_ms": round(statistics.median(m["firstChange"] for m in loads)),
         "cold_loads": len(loads)}
+
+
+def _median_or_none(values: list) -> int | None:
+    return round(statistics.median(values)) if values else None
 
 
 def cold_loads(browser, url, result: dict) -> None:

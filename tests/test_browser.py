@@ -54,6 +54,9 @@ def test_python_is_live_once_the_modules_of_the_pages_figures_are_imported(watch
                                       "r.querySelector('template.jb-spec').content.textContent).figure)")
     stages = page.evaluate("async () => (await import('/javascripts/runtime-client.js')).runtime.stages")
     assert len(shown) > 1 and sorted(stages["prepared"]) == sorted(set(shown))  # imported before ready, not after
+    # The worker's start on the page's clock (the benchmark's "running"): after the page's.
+    origin, live = page.evaluate("[performance.timeOrigin, performance.getEntriesByName('jb:live')[0].startTime]")
+    assert origin < stages["began"] < origin + live
 
 
 # A reader whose pointer never rests: a move every 100 ms from the page's start on.
