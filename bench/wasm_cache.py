@@ -19,12 +19,12 @@ Per visit, from Chromium's trace:
 
 import argparse
 import json
+import shutil
 import statistics
 import sys
 import tempfile
 import threading
 from pathlib import Path
-import shutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -61,7 +61,10 @@ def traced_visit(context, url: str, stay_ms: int) -> tuple[float, list]:
 def compiled(live: float, events: list) -> dict:
     """The visit's wasm compilation and code caching (see the module's docstring)."""
     start = min(e["ts"] for e in events if e.get("name") == "navigationStart")
-    at = lambda e: (e["ts"] - start) / 1000  # noqa: E731 (ms from navigation)
+
+    def at(event) -> float:  # ms from navigation
+        return (event["ts"] - start) / 1000
+
     tiers = {"wasm.BaselineCompilation": "baseline_ms", "wasm.CompileLazy": "baseline_ms",
              "wasm.TopTierCompilation": "turbofan_ms"}
     result = {"live_ms": live, "baseline_ms": 0.0, "turbofan_ms": 0.0,
